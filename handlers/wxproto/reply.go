@@ -1,0 +1,148 @@
+package wxproto
+
+import (
+	"bytes"
+	"errors"
+	"strconv"
+	"unicode/utf8"
+)
+
+// MaxTextBytes is the Official Account limit on the Content of a text reply,
+// in UTF-8 bytes. Longer replies are rejected by the platform, so cut them
+// with TruncateBytes and send the rest another way.
+const MaxTextBytes = 2048
+
+// TextReply builds the passive text reply. Every string is written as CDATA;
+// "]]>" inside it is split across two sections, and characters that XML 1.0
+// cannot carry at all (most C0 controls, invalid UTF-8) are dropped or
+// replaced with U+FFFD, because the platform answers an unparsable reply
+// with a generic error to the user.
+func TextReply(to, from string, createTime int64, content string) []byte {
+	var b bytes.Buffer
+	b.Grow(160 + len(to) + len(from) + len(content))
+	b.WriteString("<xml>")
+	writeCDATAElement(&b, "ToUserName", to)
+	writeCDATAElement(&b, "FromUserName", from)
+	b.WriteString("<CreateTime>")
+	b.WriteString(strconv.FormatInt(createTime, 10))
+	b.WriteString("</CreateTime>")
+	writeCDATAElement(&b, "MsgType", "text")
+	writeCDATAElement(&b, "Content", content)
+	b.WriteString("</xml>")
+	return b.Bytes()
+}
+
+// EncryptedReply encrypts plaintextXML (for example a TextReply) and wraps it
+// in the envelope the platforms expect from a safe-mode or WeCom callback,
+// signed with token. timestamp must be decimal Unix seconds; it is usually
+// the request's own timestamp.
+func EncryptedReply(c *Cipher, token, timestamp, nonce string, plaintextXML []byte) ([]byte, error) {
+	if c == nil {
+		return nil, errors.New("wxproto: EncryptedReply needs a Cipher")
+	}
+	if _, err := parseUnixSeconds(timestamp); err != nil {
+		return nil, err
+	}
+	enc, err := c.Encrypt(plaintextXML)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.Grow(160 + len(enc) + len(nonce))
+	b.WriteString("<xml>")
+	writeCDATAElement(&b, "Encrypt", enc)
+	writeCDATAElement(&b, "MsgSignature", Sign(token, timestamp, nonce, enc))
+	b.WriteString("<TimeStamp>")
+	b.WriteString(timestamp)
+	b.WriteString("</TimeStamp>")
+	writeCDATAElement(&b, "Nonce", nonce)
+	b.WriteString("</xml>")
+	return b.Bytes(), nil
+}
+
+func writeCDATAElement(b *bytes.Buffer, name, value string) {
+	b.WriteByte('<')
+	b.WriteString(name)
+	b.WriteByte('>')
+	writeCDATA(b, value)
+	b.WriteString("</")
+	b.WriteString(name)
+	b.WriteByte('>')
+}
+
+// writeCDATA writes s as one or more CDATA sections that any XML parser
+// reads back as s, minus characters XML cannot represent.
+func writeCDATA(b *bytes.Buffer, s string) {
+	b.WriteString("<![CDATA[")
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == ']' && hasPrefixAt(s, i, "]]>"):
+			// End the section between "]]" and ">" and reopen it.
+			b.WriteString("]]]]><![CDATA[>")
+			size = 3
+		case r == utf8.RuneError && size == 1:
+			b.WriteRune(utf8.RuneError)
+		case isXMLChar(r):
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	b.WriteString("]]>")
+}
+
+func hasPrefixAt(s string, i int, prefix string) bool {
+	return len(s)-i >= len(prefix) && s[i:i+len(prefix)] == prefix
+}
+
+// isXMLChar reports whether r is in the XML 1.0 Char production.
+func isXMLChar(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return true
+	case r < 0x20:
+		return false
+	case r <= 0xD7FF:
+		return true
+	case r >= 0xE000 && r <= 0xFFFD:
+		return true
+	case r >= 0x10000 && r <= utf8.MaxRune:
+		return true
+	}
+	return false
+}
+
+// TruncateBytes splits s so that head is at most max bytes and never ends in
+// the middle of a UTF-8 sequence; rest is the remainder, so head+rest == s.
+// Invalid bytes are treated as one-byte runes and may be cut anywhere.
+// A max of zero or less yields an empty head.
+func TruncateBytes(s string, max int) (head string, rest string) {
+	if max <= 0 {
+		return "", s
+	}
+	if len(s) <= max {
+		return s, ""
+	}
+	cut := runeCut(s, max)
+	return s[:cut], s[cut:]
+}
+
+// runeCut returns the largest index <= max, with len(s) > max, that does not
+// split a valid multi-byte sequence.
+func runeCut(s string, max int) int {
+	// The sequence straddling max, if any, starts at most UTFMax-1 bytes
+	// before it.
+	for i := max; i >= 0 && i > max-utf8.UTFMax; i-- {
+		if !utf8.RuneStart(s[i]) {
+			continue
+		}
+		if i == max {
+			return max
+		}
+		if _, size := utf8.DecodeRuneInString(s[i:]); i+size > max {
+			return i
+		}
+		return max
+	}
+	return max
+}

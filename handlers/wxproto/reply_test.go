@@ -1,0 +1,198 @@
+package wxproto
+
+import (
+	"encoding/xml"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestTextReplyFormat(t *testing.T) {
+	got := string(TextReply("oUser", "gh_acct", 1348831860, "你好"))
+	want := `<xml><ToUserName><![CDATA[oUser]]></ToUserName><FromUserName><![CDATA[gh_acct]]></FromUserName>` +
+		`<CreateTime>1348831860</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[你好]]></Content></xml>`
+	if got != want {
+		t.Fatalf("TextReply =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestTextReplyContent(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+		want    string // what a parser reads back
+	}{
+		{"plain", "hello", "hello"},
+		{"empty", "", ""},
+		{"markup", `<b>&amp;</b> "q" 'a'`, `<b>&amp;</b> "q" 'a'`},
+		{"CDATA terminator", "a]]>b", "a]]>b"},
+		{"terminator at both ends", "]]>x]]>", "]]>x]]>"},
+		{"extra brackets", "]]]>>", "]]]>>"},
+		{"repeated terminators", "]]>]]>]]>", "]]>]]>]]>"},
+		{"nested CDATA opener", "<![CDATA[x]]>", "<![CDATA[x]]>"},
+		{"lone brackets", "]] ] >", "]] ] >"},
+		{"newlines and tabs", "a\n\tb", "a\n\tb"},
+		{"emoji and CJK", "中文😀", "中文😀"},
+		{"control characters dropped", "a\x00b\x01c\x1fd", "abcd"},
+		{"invalid UTF-8 replaced", "a\xffb", "a\uFFFDb"},
+		{"noncharacters dropped", "a\uFFFEb\uFFFFc", "abc"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reply := TextReply("to", "from", 7, tt.content)
+			m, err := ParseMessage(reply)
+			if err != nil {
+				t.Fatalf("ParseMessage(reply): %v\n%s", err, reply)
+			}
+			want := Message{ToUserName: "to", FromUserName: "from", CreateTime: 7, MsgType: "text", Content: tt.want}
+			if m != want {
+				t.Fatalf("parsed reply = %+v, want %+v", m, want)
+			}
+			// An independent parser must agree.
+			var v struct {
+				Content string `xml:"Content"`
+			}
+			if err := xml.Unmarshal(reply, &v); err != nil || v.Content != tt.want {
+				t.Fatalf("xml.Unmarshal = %q, %v; want %q", v.Content, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestEncryptedReply(t *testing.T) {
+	c := mustCipher(t, weComAESKey, weComCorpID)
+	plain := TextReply("zhangsan", weComCorpID, 1409659589, "回复]]>内容")
+
+	reply, err := EncryptedReply(c, weComToken, weComTimestamp, weComNonce, plain)
+	if err != nil {
+		t.Fatalf("EncryptedReply: %v", err)
+	}
+	var v struct {
+		XMLName      xml.Name `xml:"xml"`
+		Encrypt      string
+		MsgSignature string
+		TimeStamp    string
+		Nonce        string
+	}
+	if err := xml.Unmarshal(reply, &v); err != nil {
+		t.Fatalf("reply is not XML: %v\n%s", err, reply)
+	}
+	if v.TimeStamp != weComTimestamp || v.Nonce != weComNonce {
+		t.Fatalf("TimeStamp, Nonce = %q, %q", v.TimeStamp, v.Nonce)
+	}
+	if !Verify(v.MsgSignature, weComToken, v.TimeStamp, v.Nonce, v.Encrypt) {
+		t.Fatal("MsgSignature does not verify")
+	}
+	env, err := ParseEnvelope(reply)
+	if err != nil || env.Encrypt != v.Encrypt {
+		t.Fatalf("ParseEnvelope(reply) = %+v, %v", env, err)
+	}
+	got, err := c.Decrypt(v.Encrypt)
+	if err != nil {
+		t.Fatalf("Decrypt: %v", err)
+	}
+	if string(got) != string(plain) {
+		t.Fatalf("decrypted reply = %s, want %s", got, plain)
+	}
+}
+
+func TestEncryptedReplyErrors(t *testing.T) {
+	c := mustCipher(t, weComAESKey, weComCorpID)
+	tests := []struct {
+		name      string
+		c         *Cipher
+		timestamp string
+		want      error
+	}{
+		{"markup in timestamp", c, "1</TimeStamp>", ErrBadTimestamp},
+		{"empty timestamp", c, "", ErrBadTimestamp},
+		{"nil cipher", nil, weComTimestamp, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reply, err := EncryptedReply(tt.c, weComToken, tt.timestamp, weComNonce, []byte("<xml/>"))
+			if err == nil || (tt.want != nil && !errors.Is(err, tt.want)) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if reply != nil {
+				t.Fatalf("returned %s alongside an error", reply)
+			}
+		})
+	}
+}
+
+func TestEncryptedReplyEscapesNonce(t *testing.T) {
+	c := mustCipher(t, weComAESKey, weComCorpID)
+	nonce := "a]]><Nonce>b"
+	reply, err := EncryptedReply(c, weComToken, weComTimestamp, nonce, []byte("<xml/>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct{ Nonce string }
+	if err := xml.Unmarshal(reply, &v); err != nil || v.Nonce != nonce {
+		t.Fatalf("Nonce = %q, %v; want %q", v.Nonce, err, nonce)
+	}
+}
+
+func TestTruncateBytes(t *testing.T) {
+	tests := []struct {
+		name string
+		s    string
+		max  int
+		head string
+	}{
+		{"shorter than max", "abc", 10, "abc"},
+		{"exactly max", "abc", 3, "abc"},
+		{"ascii cut", "abcdef", 4, "abcd"},
+		{"empty", "", 5, ""},
+		{"zero max", "abc", 0, ""},
+		{"negative max", "abc", -1, ""},
+		{"cut on boundary", "中文字", 6, "中文"},
+		{"cut inside 3-byte rune", "中文字", 7, "中文"},
+		{"cut inside 3-byte rune, last byte", "中文字", 8, "中文"},
+		{"first rune does not fit", "中文", 2, ""},
+		{"cut inside 4-byte rune", "a😀", 4, "a"},
+		{"4-byte rune fits", "a😀b", 5, "a😀"},
+		{"invalid bytes cut anywhere", "a\x80\x80\x80\x80", 3, "a\x80\x80"},
+		{"truncated sequence before cut", "a\xe4\xb8b", 3, "a\xe4\xb8"},
+		{"start byte at cut", "ab中", 2, "ab"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			head, rest := TruncateBytes(tt.s, tt.max)
+			if head != tt.head {
+				t.Fatalf("head = %q, want %q", head, tt.head)
+			}
+			if head+rest != tt.s {
+				t.Fatalf("head+rest = %q, want %q", head+rest, tt.s)
+			}
+		})
+	}
+}
+
+func TestTruncateBytesEveryCut(t *testing.T) {
+	s := strings.Repeat("a中é😀", 50)
+	for max := 0; max <= len(s)+1; max++ {
+		head, rest := TruncateBytes(s, max)
+		if len(head) > max || head+rest != s || !utf8.ValidString(head) || !utf8.ValidString(rest) {
+			t.Fatalf("max %d: head %q rest %q", max, head, rest)
+		}
+		// The cut is as late as possible: one more rune would not fit.
+		if r, size := utf8.DecodeRuneInString(rest); r != utf8.RuneError && len(head)+size <= max {
+			t.Fatalf("max %d: cut early, head is %d bytes", max, len(head))
+		}
+	}
+}
+
+func BenchmarkEncryptedReply(b *testing.B) {
+	c := mustCipher(b, weComAESKey, weComCorpID)
+	plain := TextReply("oUser", "gh_acct", 1348831860, strings.Repeat("回复内容", 50))
+	b.ReportAllocs()
+	b.SetBytes(int64(len(plain)))
+	for b.Loop() {
+		if _, err := EncryptedReply(c, weComToken, weComTimestamp, weComNonce, plain); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

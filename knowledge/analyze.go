@@ -1,0 +1,182 @@
+package knowledge
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/go-ego/gse"
+	"golang.org/x/text/width"
+)
+
+// generalDict is the trimmed general dictionary (the 30,000 most frequent
+// words of gse's simplified-Chinese dictionary, see internal/gendict).
+// Domain words are added from the documents and the catalogue at load time.
+//
+//go:embed dict/general.txt
+var generalDict string
+
+// domainFreq is the frequency given to domain words so that the segmenter
+// prefers them over splitting them into general words.
+const domainFreq = 5000
+
+// analyzer turns text into the terms the index and the queries share:
+// words (gse), concepts (synonym groups, matched by substring so that
+// segmentation cannot hide them) and character bigrams (for words no
+// dictionary knows, and for typos).
+type analyzer struct {
+	seg      gse.Segmenter
+	concepts []concept
+	dictSize int // dictionary size, for stats
+}
+
+// concept is a synonym group; its token stands for every member.
+type concept struct {
+	token   string
+	members []string
+}
+
+// newAnalyzer builds a segmenter from the general dictionary plus the
+// domain words, and the concept table from the synonym groups. A new
+// analyzer is built on every reload: gse must not learn words while other
+// goroutines cut.
+func newAnalyzer(domain []string, synonyms [][]string) (*analyzer, error) {
+	a := &analyzer{}
+	a.seg.SkipLog = true
+	a.seg.NotLoadHMM = true // the HMM model is package state in gse; DAG only
+	var b strings.Builder
+	b.Grow(len(generalDict) + 16*len(domain))
+	b.WriteString(generalDict)
+	seen := map[string]bool{}
+	for _, w := range domain {
+		w = strings.TrimSpace(w)
+		if runeLen(w) < 2 || runeLen(w) > 16 || strings.ContainsAny(w, " \t\n") || seen[w] {
+			continue
+		}
+		seen[w] = true
+		fmt.Fprintf(&b, "%s %d n\n", strings.ToLower(w), domainFreq)
+	}
+	if err := a.seg.LoadDictStr(b.String()); err != nil {
+		return nil, fmt.Errorf("load dictionary: %w", err)
+	}
+	a.dictSize = a.seg.Dict.NumTokens()
+	for i, g := range synonyms {
+		c := concept{token: fmt.Sprintf("§%d", i)}
+		for _, m := range g {
+			if m = normalizeText(m); m != "" {
+				c.members = append(c.members, m)
+			}
+		}
+		// longest first, so that counting does not double up on overlaps
+		sort.Slice(c.members, func(i, j int) bool { return len(c.members[i]) > len(c.members[j]) })
+		a.concepts = append(a.concepts, c)
+	}
+	return a, nil
+}
+
+// normalizeText folds full-width forms, lowercases Latin letters and turns
+// emoji and symbols into spaces.
+func normalizeText(s string) string {
+	s = width.Narrow.String(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case unicode.IsUpper(r):
+			b.WriteRune(unicode.ToLower(r))
+		case unicode.Is(unicode.So, r), unicode.Is(unicode.Sk, r), unicode.Is(unicode.Cs, r), r == '\uFE0F', r == '\u200d':
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// words segments normalised text into index words, dropping punctuation,
+// spaces and stopwords.
+func (a *analyzer) words(text string) []string {
+	raw := a.seg.Cut(text, false)
+	out := raw[:0]
+	for _, w := range raw {
+		w = strings.TrimSpace(w)
+		if w == "" || !hasWordRune(w) || stopwords[w] {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+func hasWordRune(s string) bool {
+	for _, r := range s {
+		if isHan(r) || unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// conceptCounts counts how often each concept's members occur.
+func (a *analyzer) conceptCounts(text string) map[string]int {
+	var out map[string]int
+	for _, c := range a.concepts {
+		n := 0
+		rest := text
+		for _, m := range c.members {
+			if k := strings.Count(rest, m); k > 0 {
+				n += k
+				rest = strings.ReplaceAll(rest, m, "\x00")
+			}
+		}
+		if n > 0 {
+			if out == nil {
+				out = map[string]int{}
+			}
+			out[c.token] = n
+		}
+	}
+	return out
+}
+
+// bigrams lists the character bigrams of each run of Chinese characters;
+// a run of one character yields itself.
+func bigrams(text string) []string {
+	var out []string
+	var run []rune
+	flush := func() {
+		switch {
+		case len(run) == 1:
+			if !stopwords[string(run)] {
+				out = append(out, string(run))
+			}
+		case len(run) > 1:
+			for i := 0; i+1 < len(run); i++ {
+				out = append(out, string(run[i:i+2]))
+			}
+		}
+		run = run[:0]
+	}
+	for _, r := range text {
+		if isHan(r) {
+			run = append(run, r)
+			continue
+		}
+		flush()
+	}
+	flush()
+	return out
+}
+
+// stopwords are function words that say nothing about the topic.
+var stopwords = toSet(`的 了 和 与 及 或 等 在 对 是 为 于 把 被 将 从 向 以 之 其 并 也 都 又 就 而 且 则 但 这 那 个 着 过 所 由 按 给 让 使 要 能 会 可 吗 呢 吧 啊 呀 哦 嘛 么 啥 呗 哈 嗯 我 你 他 她 它 们 我们 你们 他们 咱们 自己 一个 一些 这个 那个 这些 那些 什么 怎么 怎样 如何 哪 哪里 哪儿 多少 几 有 没 没有 不 还 很 更 最 已 已经 进一步 全面 加强 推进 推动 持续 积极 切实 深入 实现 开展 做好 落实 提升 完善 健全 建立 加快 强化 优化`)
+
+func toSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}

@@ -1,0 +1,385 @@
+package knowledge
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"frontdoor/knowledge/docread"
+)
+
+// ErrUnknownRegion is returned for a region no document or catalogue entry
+// names.
+var ErrUnknownRegion = errors.New("unknown region")
+
+// CatalogueFile is the catalogue's file name in a knowledge directory.
+const CatalogueFile = "catalogue.yaml"
+
+// Options tune loading.
+type Options struct {
+	// MaxFileSize refuses larger documents (default 20 MiB).
+	MaxFileSize int64
+}
+
+// Problem is a document that could not be read; the rest still load.
+type Problem struct {
+	File   string `json:"file"`
+	Reason string `json:"reason"`
+}
+
+// Base is an immutable, loaded knowledge base: documents, items, the
+// catalogue and one search index per region. Reloading builds a new Base.
+type Base struct {
+	Docs     []*Document
+	Items    []*Item
+	Problems []Problem
+	Catalog  *Catalogue
+	// BuildTime is how long loading took, dictionary included.
+	BuildTime time.Duration
+
+	an      *analyzer
+	regions map[string]*regionIndex
+	aliases map[string]string // alias → region
+	byID    map[string]*Item
+}
+
+// Load reads every document (.txt, .html, .htm, .docx) and the catalogue
+// from fsys. A document that cannot be read becomes a Problem; a catalogue
+// that does not validate fails the load, so a reload keeps the old base.
+func Load(fsys fs.FS, opts Options) (*Base, error) {
+	start := time.Now()
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = 20 << 20
+	}
+	cat := &Catalogue{}
+	if data, err := fs.ReadFile(fsys, CatalogueFile); err == nil {
+		if cat, err = ParseCatalogue(CatalogueFile, data); err != nil {
+			return nil, err
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", CatalogueFile, err)
+	}
+	b := &Base{Catalog: cat}
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !isDocument(name) {
+			continue
+		}
+		if ov, ok := cat.documentEntry(name); ok && ov.Skip {
+			continue
+		}
+		doc, err := readDocument(fsys, name, opts.MaxFileSize)
+		if err != nil {
+			b.Problems = append(b.Problems, Problem{File: name, Reason: err.Error()})
+			continue
+		}
+		b.Docs = append(b.Docs, doc)
+	}
+	if err := b.build(); err != nil {
+		return nil, err
+	}
+	b.BuildTime = time.Since(start)
+	return b, nil
+}
+
+// isDocument reports the file kinds the loader reads.
+func isDocument(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".txt", ".html", ".htm", ".docx", ".doc":
+		return true
+	}
+	return false
+}
+
+func readDocument(fsys fs.FS, name string, limit int64) (*Document, error) {
+	if info, err := fs.Stat(fsys, name); err == nil && info.Size() > limit {
+		return nil, fmt.Errorf("%d bytes is over the %d-byte limit for a document", info.Size(), limit)
+	}
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	return ReadDocument(name, data, limit)
+}
+
+// ReadDocument decodes and parses one document's bytes.
+func ReadDocument(name string, data []byte, limit int64) (*Document, error) {
+	raw, err := docread.Read(name, data, limit)
+	if err != nil {
+		return nil, err
+	}
+	doc := ParseDocument(name, raw.Lines)
+	doc.Format, doc.Encoding = raw.Format, raw.Encoding
+	if doc.Date == "" && raw.Published != "" {
+		doc.Date = raw.Published
+	}
+	if doc.Issuer == "" && raw.Source != "" {
+		doc.Issuer = raw.Source
+	}
+	return doc, nil
+}
+
+// build applies the catalogue, repairs run-together units with the
+// endings the corpus teaches, and indexes every region.
+func (b *Base) build() error {
+	cat := b.Catalog
+	for _, d := range b.Docs {
+		if ov, ok := cat.documentEntry(d.File); ok {
+			if ov.Region != "" {
+				d.Region = ov.Region
+			}
+			if ov.Title != "" {
+				d.Title = ov.Title
+			}
+		}
+		if d.Region == "" {
+			d.warnf("no region found in the title or issuer; set it in %s", CatalogueFile)
+		}
+		for _, it := range d.Items {
+			it.Region = d.Region
+		}
+	}
+	for i, ci := range cat.Items {
+		b.Items = append(b.Items, catalogueItem(i, ci))
+	}
+	for _, d := range b.Docs {
+		b.Items = append(b.Items, d.Items...)
+	}
+	splitter := newUnitSplitter(b.allUnits())
+	for _, it := range b.Items {
+		it.Lead = splitter.splitAll(it.Lead)
+		it.Resp = splitter.splitAll(it.Resp)
+		it.Coop = splitter.splitAll(it.Coop)
+		it.SectionUnits = splitter.splitAll(it.SectionUnits)
+	}
+	an, err := newAnalyzer(b.domainWords(), cat.Synonyms)
+	if err != nil {
+		return err
+	}
+	b.an = an
+	b.aliases = map[string]string{}
+	byRegion := map[string][]*Item{}
+	for _, it := range b.Items {
+		if it.Region == "" {
+			continue
+		}
+		byRegion[it.Region] = append(byRegion[it.Region], it)
+	}
+	for _, r := range cat.Regions {
+		if _, ok := byRegion[r.Name]; !ok {
+			byRegion[r.Name] = nil
+		}
+		for _, a := range r.Aliases {
+			b.aliases[a] = r.Name
+		}
+	}
+	b.regions = map[string]*regionIndex{}
+	b.byID = map[string]*Item{}
+	for name, items := range byRegion {
+		b.regions[name] = buildRegionIndex(an, items)
+		b.aliases[name] = name
+		if short := shortRegionName(name); short != "" {
+			if _, taken := b.aliases[short]; !taken {
+				b.aliases[short] = name
+			}
+		}
+	}
+	for _, it := range b.Items {
+		b.byID[it.ID] = it
+	}
+	return nil
+}
+
+// shortRegionName drops the administrative suffix: 红谷滩区 → 红谷滩,
+// 葛店开发区 → 葛店.
+func shortRegionName(name string) string {
+	for _, suf := range []string{"开发区", "高新区", "经开区", "新区", "自治县", "区", "县", "市"} {
+		if strings.HasSuffix(name, suf) {
+			if s := strings.TrimSuffix(name, suf); runeLen(s) >= 2 {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+func catalogueItem(i int, ci CatalogueItem) *Item {
+	id := ci.ID
+	if id == "" {
+		id = fmt.Sprintf("%d", i+1)
+	}
+	tags := make([]string, 0, len(ci.Tags))
+	for _, t := range ci.Tags {
+		tags = append(tags, CanonicalTag(t))
+	}
+	text := strings.TrimSpace(ci.Text)
+	tags = uniqueStrings(append(tags, tagsFor(text)...))
+	body := text
+	if len(ci.Audience) > 0 {
+		body += "\n适用对象:" + strings.Join(ci.Audience, "、")
+	}
+	return &Item{
+		ID: CatalogueFile + "#" + id, Doc: CatalogueFile, Region: ci.Region, Number: id, Path: id,
+		Title: ci.Title, Text: text, Body: body, Lead: ci.Lead, Resp: ci.Resp,
+		Commitments: extractCommitments(text), Tags: tags, Source: "catalogue",
+	}
+}
+
+func (b *Base) allUnits() []string {
+	var out []string
+	for _, it := range b.Items {
+		out = append(out, it.Lead...)
+		out = append(out, it.Resp...)
+		out = append(out, it.Coop...)
+		out = append(out, it.SectionUnits...)
+	}
+	return out
+}
+
+// domainWords are the words the segmenter must know beyond the general
+// dictionary: unit names, quoted terms, synonyms and catalogue titles.
+func (b *Base) domainWords() []string {
+	out := b.allUnits()
+	for _, it := range b.Items {
+		out = append(out, quotedTerms(it.Text)...)
+	}
+	for _, g := range b.Catalog.Synonyms {
+		out = append(out, g...)
+	}
+	for _, r := range b.Catalog.Regions {
+		out = append(out, r.Name)
+		out = append(out, r.Aliases...)
+	}
+	for _, d := range b.Docs {
+		out = append(out, d.Region)
+	}
+	return uniqueStrings(out)
+}
+
+// quotedTerms are the short terms documents put in quotation marks:
+// “免申即享”, “一照多址”, “信易贷”.
+func quotedTerms(s string) []string {
+	var out []string
+	for {
+		i := strings.Index(s, "“")
+		if i < 0 {
+			return out
+		}
+		s = s[i+len("“"):]
+		j := strings.Index(s, "”")
+		if j < 0 {
+			return out
+		}
+		if t := s[:j]; runeLen(t) >= 2 && runeLen(t) <= 10 {
+			out = append(out, t)
+		}
+		s = s[j+len("”"):]
+	}
+}
+
+// ResolveRegion maps a region name or alias (红谷滩, 长春市朝阳区) to the
+// region's name.
+func (b *Base) ResolveRegion(name string) (string, bool) {
+	name = strings.TrimSpace(name)
+	if r, ok := b.aliases[name]; ok {
+		return r, true
+	}
+	for alias, r := range b.aliases {
+		if runeLen(alias) >= 2 && strings.HasSuffix(name, alias) {
+			return r, true
+		}
+	}
+	return "", false
+}
+
+// FindRegion finds a region named inside a message ("我在葛店开发区…").
+func (b *Base) FindRegion(text string) (string, bool) {
+	best, bestLen := "", 0
+	for alias, r := range b.aliases {
+		if runeLen(alias) >= 2 && len(alias) > bestLen && strings.Contains(text, alias) {
+			best, bestLen = r, len(alias)
+		}
+	}
+	return best, best != ""
+}
+
+// Regions lists the regions, sorted.
+func (b *Base) Regions() []string {
+	out := make([]string, 0, len(b.regions))
+	for r := range b.regions {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// RegionSettings returns a region's catalogue settings (zero if none).
+func (b *Base) RegionSettings(region string) RegionSettings {
+	rs, _ := b.Catalog.region(region)
+	rs.Name = region
+	return rs
+}
+
+// Item returns an item by id.
+func (b *Base) Item(id string) (*Item, bool) {
+	it, ok := b.byID[id]
+	return it, ok
+}
+
+// RegionItems lists a region's items in document order.
+func (b *Base) RegionItems(region string) []*Item {
+	ri := b.regions[region]
+	if ri == nil {
+		return nil
+	}
+	return ri.items
+}
+
+// Units lists the units a region's items name, for routing pickers.
+func (b *Base) Units(region string) []string {
+	var out []string
+	for _, it := range b.RegionItems(region) {
+		out = append(out, it.Lead...)
+		out = append(out, it.Resp...)
+		out = append(out, it.Coop...)
+	}
+	rs := b.RegionSettings(region)
+	out = append(out, rs.Dispatcher, rs.Desk, rs.Supervisor, rs.Office)
+	out = uniqueStrings(out)
+	sort.Strings(out)
+	return out
+}
+
+// Search ranks the region's items for a question, best first.
+func (b *Base) Search(region, text string, k int) ([]Hit, error) {
+	r, ok := b.ResolveRegion(region)
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownRegion, region)
+	}
+	if k <= 0 {
+		k = 5
+	}
+	q := b.an.parseQuery(text, b.regionNames(r))
+	return b.regions[r].search(q, k), nil
+}
+
+// regionNames are the ways a question may name its own region; they are
+// removed from the question since every item of the region shares them.
+func (b *Base) regionNames(region string) []string {
+	var out []string
+	for alias, r := range b.aliases {
+		if r == region {
+			out = append(out, alias)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}

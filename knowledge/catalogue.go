@@ -1,0 +1,231 @@
+package knowledge
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Catalogue is the curated data operators edit beside the documents:
+// region settings, per-file overrides, extra items and synonyms.
+type Catalogue struct {
+	Regions   []RegionSettings `yaml:"regions"`
+	Documents []DocumentEntry  `yaml:"documents"`
+	Items     []CatalogueItem  `yaml:"items"`
+	Synonyms  [][]string       `yaml:"synonyms"`
+	// Calendar is the raw calendar section (extra years, day overrides);
+	// the clock package parses it.
+	Calendar []byte `yaml:"-"`
+}
+
+// RegionSettings configures one region.
+type RegionSettings struct {
+	Name    string   `yaml:"name"`
+	Aliases []string `yaml:"aliases"`
+	// Dispatcher receives complaints no item fits and re-routes them.
+	Dispatcher string `yaml:"dispatcher"`
+	// Desk is the 政务服务小哥 desk that takes hand-offs.
+	Desk string `yaml:"desk"`
+	// Supervisor runs 一次督办 (the service centre); Office runs 二次督办 (营商办).
+	Supervisor string `yaml:"supervisor"`
+	Office     string `yaml:"office"`
+	// Hours are the working hours, e.g. "09:00-12:00,13:30-17:30".
+	Hours string `yaml:"hours"`
+	// Clocks overrides durations: first_response, general, difficult,
+	// followup, level2_after, level3_after ("2h" working hours, "5d" working days)
+	// and warn_at (a share, e.g. 0.75).
+	Clocks map[string]string `yaml:"clocks"`
+	line   int
+}
+
+// DocumentEntry sets what a document cannot say for itself.
+type DocumentEntry struct {
+	File   string `yaml:"file"`
+	Region string `yaml:"region"`
+	Title  string `yaml:"title"`
+	Skip   bool   `yaml:"skip"`
+}
+
+// CatalogueItem is an item curated by hand: a 免申即享 benefit, a 帮办代办
+// service, a contact.
+type CatalogueItem struct {
+	ID       string   `yaml:"id"`
+	Region   string   `yaml:"region"`
+	Title    string   `yaml:"title"`
+	Text     string   `yaml:"text"`
+	Lead     []string `yaml:"lead_units"`
+	Resp     []string `yaml:"responsible_units"`
+	Tags     []string `yaml:"tags"`
+	Audience []string `yaml:"audience"`
+	line     int
+}
+
+// CatalogueError is a catalogue problem with its line number.
+type CatalogueError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *CatalogueError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+var (
+	reWorkDuration = regexp.MustCompile(`^\d+(\.\d+)?[hdm]$`)
+	reShare        = regexp.MustCompile(`^0?\.\d+$|^1(\.0+)?$`)
+)
+
+// ParseCatalogue reads and validates a catalogue. Every problem is
+// reported with its line; the first few are joined into one error.
+func ParseCatalogue(name string, data []byte) (*Catalogue, error) {
+	var root yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&root); err != nil {
+		if err.Error() == "EOF" {
+			return &Catalogue{}, nil
+		}
+		return nil, &CatalogueError{File: name, Msg: err.Error()}
+	}
+	if len(root.Content) == 0 {
+		return &Catalogue{}, nil
+	}
+	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return nil, &CatalogueError{File: name, Line: doc.Line, Msg: "the catalogue must be a mapping (regions:, items:, synonyms: …)"}
+	}
+	c := &Catalogue{}
+	var errs []error
+	fail := func(line int, format string, args ...any) {
+		errs = append(errs, &CatalogueError{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		key, val := doc.Content[i], doc.Content[i+1]
+		var err error
+		switch key.Value {
+		case "regions":
+			err = decodeList(val, &c.Regions, func(r *RegionSettings, n *yaml.Node) { r.line = n.Line })
+		case "documents":
+			err = decodeList(val, &c.Documents, nil)
+		case "items":
+			err = decodeList(val, &c.Items, func(it *CatalogueItem, n *yaml.Node) { it.line = n.Line })
+		case "synonyms":
+			err = val.Decode(&c.Synonyms)
+		case "calendar":
+			c.Calendar, err = yaml.Marshal(val)
+		default:
+			fail(key.Line, "unknown section %q (expected regions, documents, items, synonyms, calendar)", key.Value)
+		}
+		if err != nil {
+			fail(val.Line, "%s: %v", key.Value, err)
+		}
+	}
+	c.validate(fail)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// decodeList decodes a sequence element by element, strictly, so that an
+// unknown field in one entry is reported at its own line.
+func decodeList[T any](n *yaml.Node, out *[]T, mark func(*T, *yaml.Node)) error {
+	if n.Kind != yaml.SequenceNode {
+		return fmt.Errorf("must be a list")
+	}
+	var errs []error
+	for _, el := range n.Content {
+		var v T
+		if err := decodeStrict(el, &v); err != nil {
+			errs = append(errs, fmt.Errorf("line %d: %v", el.Line, err))
+			continue
+		}
+		if mark != nil {
+			mark(&v, el)
+		}
+		*out = append(*out, v)
+	}
+	return errors.Join(errs...)
+}
+
+func decodeStrict(n *yaml.Node, v any) error {
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	return dec.Decode(v)
+}
+
+func (c *Catalogue) validate(fail func(int, string, ...any)) {
+	regions := map[string]bool{}
+	for _, r := range c.Regions {
+		if strings.TrimSpace(r.Name) == "" {
+			fail(r.line, "region without a name")
+			continue
+		}
+		if regions[r.Name] {
+			fail(r.line, "region %q listed twice", r.Name)
+		}
+		regions[r.Name] = true
+		for k, v := range r.Clocks {
+			switch k {
+			case "warn_at":
+				if !reShare.MatchString(v) {
+					fail(r.line, "region %q: clocks.warn_at %q must be a share between 0 and 1", r.Name, v)
+				}
+			case "first_response", "general", "difficult", "followup", "level2_after", "level3_after":
+				if !reWorkDuration.MatchString(v) {
+					fail(r.line, "region %q: clocks.%s %q must be a working duration like 2h or 5d", r.Name, k, v)
+				}
+			default:
+				fail(r.line, "region %q: unknown clock %q", r.Name, k)
+			}
+		}
+	}
+	ids := map[string]bool{}
+	for _, it := range c.Items {
+		switch {
+		case strings.TrimSpace(it.Title) == "":
+			fail(it.line, "item without a title")
+		case strings.TrimSpace(it.Region) == "":
+			fail(it.line, "item %q has no region", it.Title)
+		case it.ID != "" && ids[it.ID]:
+			fail(it.line, "item id %q used twice", it.ID)
+		}
+		ids[it.ID] = true
+	}
+	for i, g := range c.Synonyms {
+		if len(g) < 2 {
+			fail(0, "synonym group %d needs at least two words: %v", i+1, g)
+		}
+	}
+}
+
+// region returns the settings for a region name, if any.
+func (c *Catalogue) region(name string) (RegionSettings, bool) {
+	for _, r := range c.Regions {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return RegionSettings{}, false
+}
+
+// documentEntry returns the override for a file, if any.
+func (c *Catalogue) documentEntry(file string) (DocumentEntry, bool) {
+	for _, d := range c.Documents {
+		if d.File == file {
+			return d, true
+		}
+	}
+	return DocumentEntry{}, false
+}

@@ -1,0 +1,170 @@
+package knowledge
+
+import (
+	"math"
+	"strings"
+)
+
+// Fields of an item, weighted for ranking: a question names what the
+// title names far more often than what the body mentions in passing.
+const (
+	fTitle = iota
+	fBody
+	fSection
+	fUnits
+	fTags
+	nFields
+)
+
+var fieldWeight = [nFields]float64{fTitle: 3, fBody: 1, fSection: 0.5, fUnits: 0.6, fTags: 1}
+
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// posting is one item's term frequencies, per field.
+type posting struct {
+	doc int32
+	tf  [nFields]float32
+}
+
+// termTable is an inverted index of one kind of term.
+type termTable struct {
+	postings map[string][]posting
+	lens     [][nFields]float32
+	avg      [nFields]float64
+}
+
+func newTermTable() *termTable { return &termTable{postings: map[string][]posting{}} }
+
+// add indexes one item's terms, field by field; doc ids are dense.
+func (t *termTable) add(doc int32, fields [nFields][]string) {
+	var lens [nFields]float32
+	counts := map[string]*posting{}
+	var order []string
+	for f, terms := range fields {
+		lens[f] = float32(len(terms))
+		for _, term := range terms {
+			p := counts[term]
+			if p == nil {
+				p = &posting{doc: doc}
+				counts[term] = p
+				order = append(order, term)
+			}
+			p.tf[f]++
+		}
+	}
+	for _, term := range order {
+		t.postings[term] = append(t.postings[term], *counts[term])
+	}
+	t.lens = append(t.lens, lens)
+}
+
+func (t *termTable) finish() {
+	n := float64(len(t.lens))
+	if n == 0 {
+		return
+	}
+	var sum [nFields]float64
+	for _, l := range t.lens {
+		for f := range l {
+			sum[f] += float64(l[f])
+		}
+	}
+	for f := range sum {
+		t.avg[f] = math.Max(sum[f]/n, 1)
+	}
+}
+
+// idf is the BM25 inverse document frequency of a term.
+func (t *termTable) idf(df int) float64 {
+	n := float64(len(t.lens))
+	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// score adds BM25F scores of weighted query terms into acc.
+func (t *termTable) score(query map[string]float64, scale float64, acc []float64) {
+	for term, qw := range query {
+		ps := t.postings[term]
+		if len(ps) == 0 {
+			continue
+		}
+		idf := t.idf(len(ps))
+		for _, p := range ps {
+			l := t.lens[p.doc]
+			var tf float64
+			for f := 0; f < nFields; f++ {
+				if p.tf[f] == 0 {
+					continue
+				}
+				norm := 1 - bm25B + bm25B*float64(l[f])/t.avg[f]
+				tf += fieldWeight[f] * float64(p.tf[f]) / norm
+			}
+			acc[p.doc] += scale * qw * idf * tf / (bm25K1 + tf)
+		}
+	}
+}
+
+// regionIndex ranks the items of one region. Each region has its own
+// index: a business asks about its own region, and a province-wide
+// deployment with many regions pays for one region's items per query.
+//
+// Items are ranked on two levels: the whole item, and its best sentence.
+// A long measure that lists many actions is found by the one sentence
+// that answers the question, which whole-item statistics would dilute.
+type regionIndex struct {
+	items     []*Item
+	words     *termTable // words and concepts
+	grams     *termTable // character bigrams
+	sentWords *termTable // the same, per sentence of the body
+	sentGrams *termTable
+	sentItem  []int32 // sentence → item
+}
+
+func buildRegionIndex(a *analyzer, items []*Item) *regionIndex {
+	ri := &regionIndex{items: items, words: newTermTable(), grams: newTermTable(),
+		sentWords: newTermTable(), sentGrams: newTermTable()}
+	for i, it := range items {
+		var wf, gf [nFields][]string
+		for f, text := range itemFields(it) {
+			wf[f], gf[f] = a.terms(text)
+		}
+		ri.words.add(int32(i), wf)
+		ri.grams.add(int32(i), gf)
+		for _, s := range splitSentences(it.Body) {
+			var sw, sg [nFields][]string
+			sw[fBody], sg[fBody] = a.terms(s)
+			ri.sentWords.add(int32(len(ri.sentItem)), sw)
+			ri.sentGrams.add(int32(len(ri.sentItem)), sg)
+			ri.sentItem = append(ri.sentItem, int32(i))
+		}
+	}
+	for _, t := range []*termTable{ri.words, ri.grams, ri.sentWords, ri.sentGrams} {
+		t.finish()
+	}
+	return ri
+}
+
+// terms analyses one field's text into words with concepts, and bigrams.
+func (a *analyzer) terms(text string) (words, grams []string) {
+	norm := normalizeText(text)
+	words = a.words(norm)
+	for tok, n := range a.conceptCounts(norm) {
+		for k := 0; k < n; k++ {
+			words = append(words, tok)
+		}
+	}
+	return words, bigrams(norm)
+}
+
+// itemFields is the text of each field of an item.
+func itemFields(it *Item) [nFields]string {
+	var f [nFields]string
+	f[fTitle] = it.Title
+	f[fBody] = it.Body
+	f[fSection] = it.Section
+	f[fUnits] = strings.Join(append(append(append([]string{}, it.Lead...), it.Resp...), it.Coop...), " ")
+	f[fTags] = strings.Join(it.Tags, " ")
+	return f
+}

@@ -1,0 +1,216 @@
+package knowledge
+
+import (
+	"math"
+	"sort"
+	"strings"
+)
+
+// Hit is a ranked item with its score and the sentence that best matches
+// the question.
+type Hit struct {
+	Item    *Item
+	Score   float64
+	Snippet string
+	// Coverage is the share of the question's characters (as bigrams)
+	// found in the item: a length-independent measure of fit.
+	Coverage float64
+}
+
+// Search weights.
+const (
+	gramScale   = 0.5  // bigram evidence relative to word evidence
+	timeBoost   = 0.12 // time questions prefer items that promise a time
+	figureBoost = 0.06 // "how much" questions prefer items with an amount
+	// conceptWeight: a synonym group is curated evidence of what the
+	// question is about, worth more than any one word of it.
+	conceptWeight = 2.0
+	// sentenceWeight is how much the best sentence's own score adds.
+	sentenceWeight = 0.5
+)
+
+// fillers are the words of a question that ask rather than say what about.
+var fillers = []string{
+	"请问", "你好", "您好", "想问", "问一下", "问下", "咨询一下", "咨询下", "打听", "有没有", "是不是", "能不能", "可不可以", "可以吗",
+	"怎么办", "怎么弄", "怎么样", "怎么", "多久", "多长时间", "几天", "几个工作日", "多少天", "啥时候", "什么时候", "多少钱", "多少",
+	"什么", "哪些", "哪个", "哪里", "哪儿", "我们", "咱们", "你们", "他们", "我", "区里", "市里", "县里", "这边", "那边", "这里",
+	"一般", "大概", "大约", "现在", "听说", "一下", "谢谢", "麻烦", "需要", "要求", "想要", "打算", "准备", "吗", "呢", "啊", "吧",
+	"呀", "嘛", "啦", "哈", "了", "的", "得", "吗?", "这个", "那个", "还是", "或者", "其实", "然后", "就是", "而且", "但是",
+}
+
+// timeCues mark a question about how long something takes.
+var timeCues = []string{"多久", "多长时间", "几天", "几个工作日", "多少天", "多快", "时限", "啥时候", "什么时候", "几个小时", "多少小时", "要多长", "多长", "办结", "几个月", "周期"}
+
+// amountCues mark a question about an amount, a rate or a count.
+var amountCues = []string{"多少", "几份", "几个", "比例", "费率", "扣多少", "能扣", "上限", "标准", "号码", "电话", "热线", "几次", "多大"}
+
+// query is an analysed question.
+type query struct {
+	words map[string]float64
+	grams map[string]float64
+	norm  string
+	time  bool
+	money bool
+}
+
+func (a *analyzer) parseQuery(text string, strip []string) query {
+	norm := normalizeText(text)
+	q := query{words: map[string]float64{}, grams: map[string]float64{}}
+	q.time = containsAny(norm, timeCues)
+	q.money = containsAny(norm, amountCues)
+	for _, s := range strip {
+		norm = strings.ReplaceAll(norm, s, " ")
+	}
+	for tok := range a.conceptCounts(norm) {
+		q.words[tok] += conceptWeight
+	}
+	for _, f := range fillers {
+		norm = strings.ReplaceAll(norm, f, " ")
+	}
+	q.norm = norm
+	for _, w := range a.words(norm) {
+		q.words[w]++
+	}
+	for _, g := range bigrams(norm) {
+		q.grams[g]++
+	}
+	return q
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// search ranks a region's items for an analysed question.
+func (ri *regionIndex) search(q query, k int) []Hit {
+	n := len(ri.items)
+	if n == 0 || len(q.words)+len(q.grams) == 0 {
+		return nil
+	}
+	acc := make([]float64, n)
+	ri.words.score(q.words, 1, acc)
+	ri.grams.score(q.grams, gramScale, acc)
+	sent := make([]float64, len(ri.sentItem))
+	ri.sentWords.score(q.words, 1, sent)
+	ri.sentGrams.score(q.grams, gramScale, sent)
+	best := make([]float64, n)
+	for s, v := range sent {
+		if i := ri.sentItem[s]; v > best[i] {
+			best[i] = v
+		}
+	}
+	for i := range acc {
+		acc[i] += sentenceWeight * best[i]
+	}
+	var hits []Hit
+	for i, s := range acc {
+		if s <= 0 {
+			continue
+		}
+		it := ri.items[i]
+		if q.time && hasKind(it, "time") {
+			s *= 1 + timeBoost
+		}
+		if q.money && hasKind(it, "money", "percent", "quantity", "phone", "frequency") {
+			s *= 1 + figureBoost
+		}
+		hits = append(hits, Hit{Item: it, Score: s})
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].Item.ID < hits[j].Item.ID
+	})
+	if len(hits) > k {
+		hits = hits[:k]
+	}
+	for i := range hits {
+		hits[i].Snippet, hits[i].Coverage = bestSentence(hits[i].Item, q)
+		hits[i].Score = math.Round(hits[i].Score*1000) / 1000
+	}
+	return hits
+}
+
+func hasKind(it *Item, kinds ...string) bool {
+	for _, c := range it.Commitments {
+		for _, k := range kinds {
+			if c.Kind == k {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bestSentence picks the sentence of an item sharing most of the
+// question's bigrams, and reports how much of the question the whole item
+// covers.
+func bestSentence(it *Item, q query) (string, float64) {
+	total := 0.0
+	for _, w := range q.grams {
+		total += w
+	}
+	body := normalizeText(it.Title + "\n" + it.Body)
+	covered := 0.0
+	for g, w := range q.grams {
+		if strings.Contains(body, g) {
+			covered += w
+		}
+	}
+	best, bestScore := "", -1.0
+	for _, s := range splitSentences(it.Body) {
+		ns := normalizeText(s)
+		score := 0.0
+		for g, w := range q.grams {
+			if strings.Contains(ns, g) {
+				score += w
+			}
+		}
+		if score > bestScore {
+			best, bestScore = s, score
+		}
+	}
+	if total == 0 {
+		return best, 0
+	}
+	return best, covered / total
+}
+
+// RankSentences orders an item's sentences by how much of the question
+// they share, best first; answers quote the top ones.
+func (b *Base) RankSentences(it *Item, text string) []string {
+	q := b.an.parseQuery(text, nil)
+	type scored struct {
+		s     string
+		score float64
+		pos   int
+	}
+	var ss []scored
+	for i, s := range splitSentences(it.Body) {
+		ns := normalizeText(s)
+		score := 0.0
+		for g, w := range q.grams {
+			if strings.Contains(ns, g) {
+				score += w
+			}
+		}
+		for w, qw := range q.words {
+			if !strings.HasPrefix(w, "§") && runeLen(w) > 1 && strings.Contains(ns, w) {
+				score += qw
+			}
+		}
+		ss = append(ss, scored{s, score, i})
+	}
+	sort.SliceStable(ss, func(i, j int) bool { return ss[i].score > ss[j].score })
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = s.s
+	}
+	return out
+}
