@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/go-ego/gse"
+	"github.com/mozillazg/go-pinyin"
 	"golang.org/x/text/width"
 )
 
@@ -136,6 +137,67 @@ func (a *analyzer) conceptCounts(text string) map[string]int {
 				out = map[string]int{}
 			}
 			out[c.token] = n
+		}
+	}
+	return out
+}
+
+// pinyinBigrams lists bigrams of the toneless readings of each run of
+// Chinese characters, so that a homophone typo (注消 for 注销, 正明 for 证明)
+// still meets the word it stands for.
+func pinyinBigrams(text string) []string {
+	var out []string
+	var run []string
+	flush := func() {
+		for i := 0; i+1 < len(run); i++ {
+			out = append(out, run[i]+"|"+run[i+1])
+		}
+		run = run[:0]
+	}
+	for _, r := range text {
+		if py, ok := pinyin.PinyinDict[int(r)]; ok && isHan(r) {
+			run = append(run, toneless(py))
+			continue
+		}
+		flush()
+	}
+	flush()
+	return out
+}
+
+// toneless is the first reading of a character without tone marks.
+func toneless(readings string) string {
+	if i := strings.IndexByte(readings, ','); i >= 0 {
+		readings = readings[:i]
+	}
+	var b strings.Builder
+	for _, r := range readings {
+		if base, ok := toneBase[r]; ok {
+			r = base
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+var toneBase = func() map[rune]rune {
+	m := map[rune]rune{}
+	for base, marked := range map[rune]string{'a': "āáǎà", 'e': "ēéěèế", 'i': "īíǐì", 'o': "ōóǒò", 'u': "ūúǔù", 'v': "ǖǘǚǜü", 'n': "ńňǹ", 'm': "ḿ"} {
+		for _, r := range marked {
+			m[r] = base
+		}
+	}
+	return m
+}()
+
+// unigrams lists the Chinese characters of the text that are not stopwords:
+// colloquial questions lean on one-character verbs (查, 罚, 欠, 拖) that
+// documents only use inside longer words.
+func unigrams(text string) []string {
+	var out []string
+	for _, r := range text {
+		if isHan(r) && !stopwords[string(r)] {
+			out = append(out, string(r))
 		}
 	}
 	return out

@@ -16,8 +16,12 @@ import (
 // names.
 var ErrUnknownRegion = errors.New("unknown region")
 
-// CatalogueFile is the catalogue's file name in a knowledge directory.
-const CatalogueFile = "catalogue.yaml"
+// CatalogueFile is the catalogue's file name in a knowledge directory;
+// SynonymsFile holds the bulk of the synonyms in the same format.
+const (
+	CatalogueFile = "catalogue.yaml"
+	SynonymsFile  = "synonyms.yaml"
+)
 
 // Options tune loading.
 type Options struct {
@@ -56,12 +60,19 @@ func Load(fsys fs.FS, opts Options) (*Base, error) {
 		opts.MaxFileSize = 20 << 20
 	}
 	cat := &Catalogue{}
-	if data, err := fs.ReadFile(fsys, CatalogueFile); err == nil {
-		if cat, err = ParseCatalogue(CatalogueFile, data); err != nil {
+	for _, name := range []string{CatalogueFile, SynonymsFile} {
+		data, err := fs.ReadFile(fsys, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		part, err := ParseCatalogue(name, data)
+		if err != nil {
 			return nil, err
 		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read %s: %w", CatalogueFile, err)
+		cat.merge(part)
 	}
 	b := &Base{Catalog: cat}
 	entries, err := fs.ReadDir(fsys, ".")

@@ -210,6 +210,17 @@ func (c *Catalogue) validate(fail func(int, string, ...any)) {
 	}
 }
 
+// merge adds another catalogue file's entries.
+func (c *Catalogue) merge(o *Catalogue) {
+	c.Regions = append(c.Regions, o.Regions...)
+	c.Documents = append(c.Documents, o.Documents...)
+	c.Items = append(c.Items, o.Items...)
+	c.Synonyms = append(c.Synonyms, o.Synonyms...)
+	if len(c.Calendar) == 0 {
+		c.Calendar = o.Calendar
+	}
+}
+
 // region returns the settings for a region name, if any.
 func (c *Catalogue) region(name string) (RegionSettings, bool) {
 	for _, r := range c.Regions {

@@ -168,7 +168,7 @@ func clauseAround(sentence string, from, to int) string {
 	clause := strings.TrimSpace(sentence[start:end])
 	if runeLen(clause) < 10 && start > 1 {
 		prev := strings.LastIndexAny(sentence[:start-1], ",;:。")
-		clause = strings.TrimSpace(sentence[prev+1:end])
+		clause = strings.TrimSpace(sentence[prev+1 : end])
 	}
 	return clause
 }

@@ -106,6 +106,22 @@ func (t *termTable) score(query map[string]float64, scale float64, acc []float64
 	}
 }
 
+// selfScore is the most a query could score against this table: every
+// term matched with saturated frequency. Terms the index has never seen
+// count as the rarest, so a question full of words no document uses has a
+// low fit however well its few known words match.
+func (t *termTable) selfScore(query map[string]float64, scale float64) float64 {
+	total := 0.0
+	for term, qw := range query {
+		df := len(t.postings[term])
+		if df == 0 {
+			df = 1
+		}
+		total += scale * qw * t.idf(df)
+	}
+	return total
+}
+
 // regionIndex ranks the items of one region. Each region has its own
 // index: a business asks about its own region, and a province-wide
 // deployment with many regions pays for one region's items per query.
@@ -117,6 +133,8 @@ type regionIndex struct {
 	items     []*Item
 	words     *termTable // words and concepts
 	grams     *termTable // character bigrams
+	chars     *termTable // single characters
+	sounds    *termTable // pinyin bigrams
 	sentWords *termTable // the same, per sentence of the body
 	sentGrams *termTable
 	sentItem  []int32 // sentence → item
@@ -124,14 +142,19 @@ type regionIndex struct {
 
 func buildRegionIndex(a *analyzer, items []*Item) *regionIndex {
 	ri := &regionIndex{items: items, words: newTermTable(), grams: newTermTable(),
+		chars: newTermTable(), sounds: newTermTable(),
 		sentWords: newTermTable(), sentGrams: newTermTable()}
 	for i, it := range items {
-		var wf, gf [nFields][]string
+		var wf, gf, cf, sf [nFields][]string
 		for f, text := range itemFields(it) {
 			wf[f], gf[f] = a.terms(text)
+			norm := normalizeText(text)
+			cf[f], sf[f] = unigrams(norm), pinyinBigrams(norm)
 		}
 		ri.words.add(int32(i), wf)
 		ri.grams.add(int32(i), gf)
+		ri.chars.add(int32(i), cf)
+		ri.sounds.add(int32(i), sf)
 		for _, s := range splitSentences(it.Body) {
 			var sw, sg [nFields][]string
 			sw[fBody], sg[fBody] = a.terms(s)
@@ -140,7 +163,7 @@ func buildRegionIndex(a *analyzer, items []*Item) *regionIndex {
 			ri.sentItem = append(ri.sentItem, int32(i))
 		}
 	}
-	for _, t := range []*termTable{ri.words, ri.grams, ri.sentWords, ri.sentGrams} {
+	for _, t := range []*termTable{ri.words, ri.grams, ri.chars, ri.sounds, ri.sentWords, ri.sentGrams} {
 		t.finish()
 	}
 	return ri

@@ -13,13 +13,33 @@ type Hit struct {
 	Score   float64
 	Snippet string
 	// Coverage is the share of the question's characters (as bigrams)
-	// found in the item: a length-independent measure of fit.
+	// found in the item.
 	Coverage float64
+	// Fit is the score relative to what the question could score at best
+	// (0–1): comparable across questions, it tells an answer from a guess.
+	Fit float64
+}
+
+// Known is the share of a question's bigrams that occur anywhere in the
+// region's documents: how much of it is about what the documents discuss.
+func (ri *regionIndex) Known(q query) float64 {
+	if len(q.grams) == 0 {
+		return 0
+	}
+	n := 0
+	for g := range q.grams {
+		if len(ri.grams.postings[g]) > 0 {
+			n++
+		}
+	}
+	return float64(n) / float64(len(q.grams))
 }
 
 // Search weights.
 const (
-	gramScale   = 0.5  // bigram evidence relative to word evidence
+	charScale   = 0.2  // single characters: colloquial one-character verbs
+	soundScale  = 0.2  // pinyin bigrams: homophone typos
+	gramScale   = 0.4  // bigram evidence relative to word evidence
 	timeBoost   = 0.12 // time questions prefer items that promise a time
 	figureBoost = 0.06 // "how much" questions prefer items with an amount
 	// conceptWeight: a synonym group is curated evidence of what the
@@ -46,16 +66,18 @@ var amountCues = []string{"多少", "几份", "几个", "比例", "费率", "扣
 
 // query is an analysed question.
 type query struct {
-	words map[string]float64
-	grams map[string]float64
-	norm  string
-	time  bool
-	money bool
+	words  map[string]float64
+	grams  map[string]float64
+	chars  map[string]float64
+	sounds map[string]float64
+	norm   string
+	time   bool
+	money  bool
 }
 
 func (a *analyzer) parseQuery(text string, strip []string) query {
 	norm := normalizeText(text)
-	q := query{words: map[string]float64{}, grams: map[string]float64{}}
+	q := query{words: map[string]float64{}, grams: map[string]float64{}, chars: map[string]float64{}, sounds: map[string]float64{}}
 	q.time = containsAny(norm, timeCues)
 	q.money = containsAny(norm, amountCues)
 	for _, s := range strip {
@@ -69,10 +91,16 @@ func (a *analyzer) parseQuery(text string, strip []string) query {
 	}
 	q.norm = norm
 	for _, w := range a.words(norm) {
-		q.words[w]++
+		q.words[w] = 1 // a word said twice is not twice the topic
 	}
 	for _, g := range bigrams(norm) {
-		q.grams[g]++
+		q.grams[g] = 1
+	}
+	for _, c := range unigrams(norm) {
+		q.chars[c] = 1
+	}
+	for _, p := range pinyinBigrams(norm) {
+		q.sounds[p] = 1
 	}
 	return q
 }
@@ -95,6 +123,8 @@ func (ri *regionIndex) search(q query, k int) []Hit {
 	acc := make([]float64, n)
 	ri.words.score(q.words, 1, acc)
 	ri.grams.score(q.grams, gramScale, acc)
+	ri.chars.score(q.chars, charScale, acc)
+	ri.sounds.score(q.sounds, soundScale, acc)
 	sent := make([]float64, len(ri.sentItem))
 	ri.sentWords.score(q.words, 1, sent)
 	ri.sentGrams.score(q.grams, gramScale, sent)
@@ -107,6 +137,7 @@ func (ri *regionIndex) search(q query, k int) []Hit {
 	for i := range acc {
 		acc[i] += sentenceWeight * best[i]
 	}
+	self := (1 + sentenceWeight) * (ri.words.selfScore(q.words, 1) + ri.grams.selfScore(q.grams, gramScale))
 	var hits []Hit
 	for i, s := range acc {
 		if s <= 0 {
@@ -119,7 +150,11 @@ func (ri *regionIndex) search(q query, k int) []Hit {
 		if q.money && hasKind(it, "money", "percent", "quantity", "phone", "frequency") {
 			s *= 1 + figureBoost
 		}
-		hits = append(hits, Hit{Item: it, Score: s})
+		fit := 0.0
+		if self > 0 {
+			fit = math.Min(1, s/self)
+		}
+		hits = append(hits, Hit{Item: it, Score: s, Fit: fit})
 	}
 	sort.Slice(hits, func(i, j int) bool {
 		if hits[i].Score != hits[j].Score {
@@ -133,6 +168,7 @@ func (ri *regionIndex) search(q query, k int) []Hit {
 	for i := range hits {
 		hits[i].Snippet, hits[i].Coverage = bestSentence(hits[i].Item, q)
 		hits[i].Score = math.Round(hits[i].Score*1000) / 1000
+		hits[i].Fit = math.Round(hits[i].Fit*1000) / 1000
 	}
 	return hits
 }
