@@ -1,0 +1,358 @@
+package bot
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"frontdoor/bot/ticket"
+	"frontdoor/knowledge"
+)
+
+const offTopicText = "抱歉,这个问题超出了政务服务的范围。我可以帮您:查询涉企政策(办理时限、收费、条件)、受理投诉、" +
+	"登记帮办代办、查询办理进度、转人工服务。"
+
+func helpText(kb *knowledge.Base, region string) string {
+	where := ""
+	if region != "" {
+		where = region
+	}
+	return fmt.Sprintf("您好!我是%s政务服务助手,有呼必应。您可以直接说:\n"+
+		"· 政策咨询,如“开办企业要多久”“接电要多少天”\n"+
+		"· 投诉,如“审批一直拖着不办”“工程款拖欠不付”\n"+
+		"· 帮办代办,如“能不能派人帮我们办施工许可”\n"+
+		"· 办理进度,回复“进度”\n"+
+		"· 人工服务,回复“转人工”", where)
+}
+
+func askRegionText(kb *knowledge.Base) string {
+	return "请问您的企业在哪个地区?可选:" + strings.Join(kb.Regions(), "、") + "。回复地区名称即可,我会记住。"
+}
+
+func notFoundText(question string) string {
+	return "抱歉,没有找到和您的问题直接对应的政策条目。您可以换个说法再问一次(比如说明要办的事项)," +
+		"或回复“转人工”,由政务服务小哥为您解答。"
+}
+
+// docTitle names an item's document briefly.
+func docTitle(kb *knowledge.Base, it *knowledge.Item) string {
+	if it.Source == "catalogue" {
+		return "政务服务目录"
+	}
+	for _, d := range kb.Docs {
+		if d.File == it.Doc {
+			return strings.Trim(d.Title, "《》")
+		}
+	}
+	return it.Doc
+}
+
+// itemLabel says where in its document an item stands.
+func itemLabel(it *knowledge.Item) string {
+	switch {
+	case it.Source == "catalogue":
+		return "「" + it.Title + "」"
+	case isDigits(it.Number):
+		return "第" + it.Number + "项「" + it.Title + "」"
+	case strings.Contains(it.Number, "-"):
+		return "「" + it.Title + "」部分"
+	}
+	return it.Number + "「" + it.Title + "」"
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// policyText answers from an item: the figure asked about first, the
+// sentences that match the question, who is responsible and the source.
+func policyText(kb *knowledge.Base, it *knowledge.Item, question string) string {
+	var b strings.Builder
+	q := normalize(question)
+	if c, ok := bestCommitment(it, q); ok {
+		fmt.Fprintf(&b, "%s:%s。\n", commitmentLabel(c), c.Text)
+	}
+	for _, s := range keySentences(kb, it, question, 2) {
+		b.WriteString(s)
+		b.WriteString("。\n")
+	}
+	if units := it.RoutingUnits(); len(units) > 0 {
+		role := "牵头单位"
+		if len(it.Lead) == 0 {
+			role = "责任单位"
+		}
+		fmt.Fprintf(&b, "%s:%s", role, joinUnits(units, 4))
+		if len(it.Lead) > 0 && len(it.Resp) > 0 {
+			fmt.Fprintf(&b, ";责任单位:%s", joinUnits(it.Resp, 4))
+		}
+		b.WriteString("。\n")
+	}
+	fmt.Fprintf(&b, "依据:《%s》%s。\n如需帮助办理,回复“帮我办”;有问题要反映,可直接说明,我会转交牵头单位。",
+		docTitle(kb, it), itemLabel(it))
+	return b.String()
+}
+
+// keySentences picks the sentences that answer the question, in the order
+// the document gives them.
+func keySentences(kb *knowledge.Base, it *knowledge.Item, question string, n int) []string {
+	ranked := kb.RankSentences(it, question)
+	if len(ranked) > n {
+		ranked = ranked[:n]
+	}
+	order := map[string]int{}
+	for i, s := range splitSentencesOf(it.Body) {
+		if _, ok := order[s]; !ok {
+			order[s] = i
+		}
+	}
+	sort.SliceStable(ranked, func(i, j int) bool { return order[ranked[i]] < order[ranked[j]] })
+	return ranked
+}
+
+func splitSentencesOf(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool { return r == '。' || r == ';' || r == '\n' || r == '!' || r == '?' })
+}
+
+// timeWords and amountWords tell which figure a question asks for.
+var (
+	timeWords   = []string{"多久", "多长时间", "几天", "几个工作日", "多少天", "多快", "时限", "啥时候", "什么时候", "几个小时", "多少小时", "多长", "几个月", "周期", "要多少时间"}
+	amountWords = []string{"多少钱", "费用", "收费", "多少", "几份", "几个", "比例", "费率", "扣", "上限", "标准", "号码", "电话", "热线", "几次", "多大"}
+)
+
+// bestCommitment chooses the figure the question asks about: a time limit
+// for "how long", an amount for "how much", the one whose phrase shares
+// most with the question.
+func bestCommitment(it *knowledge.Item, q string) (knowledge.Commitment, bool) {
+	var kinds map[string]bool
+	switch {
+	case containsAny(q, timeWords):
+		kinds = map[string]bool{"time": true}
+	case containsAny(q, amountWords):
+		kinds = map[string]bool{"money": true, "percent": true, "quantity": true, "phone": true, "frequency": true}
+	default:
+		return knowledge.Commitment{}, false
+	}
+	best, bestScore := knowledge.Commitment{}, -1
+	for _, c := range it.Commitments {
+		if !kinds[c.Kind] {
+			continue
+		}
+		if s := overlap(q, c.Subject); s > bestScore {
+			best, bestScore = c, s
+		}
+	}
+	return best, bestScore >= 0
+}
+
+// overlap counts the character bigrams two texts share.
+func overlap(a, b string) int {
+	ra := []rune(a)
+	n := 0
+	for i := 0; i+1 < len(ra); i++ {
+		if strings.Contains(b, string(ra[i:i+2])) {
+			n++
+		}
+	}
+	return n
+}
+
+func commitmentLabel(c knowledge.Commitment) string {
+	subject := strings.TrimSpace(c.Subject)
+	for _, cut := range []string{"压缩至", "压减至", "缩短至", "降至", "不超过", "控制在", "以内", "内"} {
+		if i := strings.Index(subject, cut); i > 0 {
+			subject = subject[:i]
+			break
+		}
+	}
+	subject = strings.TrimSpace(strings.TrimSuffix(subject, c.Text))
+	if runeCount(subject) > 30 {
+		subject = string([]rune(subject)[:30]) + "…"
+	}
+	if subject == "" {
+		switch c.Kind {
+		case "time":
+			return "办理时限"
+		case "phone":
+			return "电话"
+		}
+		return "标准"
+	}
+	return subject
+}
+
+// No-application benefits (免申即享): asked what a business can get without
+// applying, list the region's tagged items that fit its description.
+var noApplyAsk = []string{"有哪些", "哪些", "清单", "名单", "能享受", "能拿", "能领", "有什么"}
+
+func wantsNoApplyList(question string) bool {
+	q := normalize(question)
+	return containsAny(q, []string{"免申", "不用申请", "不用申报", "直接到账", "直接发", "即申即享", "自动兑现"}) && containsAny(q, noApplyAsk)
+}
+
+func noApplyItems(kb *knowledge.Base, region, question string) []*knowledge.Item {
+	var out []*knowledge.Item
+	res, _ := kb.Search(region, question, 50)
+	for _, h := range res {
+		if h.Item.HasTag(knowledge.TagNoApply) {
+			out = append(out, h.Item)
+		}
+	}
+	for _, it := range kb.RegionItems(region) {
+		if it.HasTag(knowledge.TagNoApply) && !containsItem(out, it) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func containsItem(items []*knowledge.Item, it *knowledge.Item) bool {
+	for _, x := range items {
+		if x == it {
+			return true
+		}
+	}
+	return false
+}
+
+func noApplyList(kb *knowledge.Base, region, question string) string {
+	items := noApplyItems(kb, region, question)
+	if len(items) == 0 {
+		return "本地区的政策文件中暂未列出“免申即享”事项。回复“转人工”可由工作人员为您核实。"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s“免申即享”(无需申请、直接兑现)的相关事项:\n", region)
+	for i, it := range items {
+		if i == 6 {
+			break
+		}
+		fmt.Fprintf(&b, "%d. %s —— 《%s》%s\n", i+1, firstSentenceWith(it, "免申"), docTitle(kb, it), itemLabel(it))
+	}
+	b.WriteString("具体是否符合条件,以兑现平台核定为准;需要核实可回复“转人工”。")
+	return b.String()
+}
+
+func (e *Engine) noApplyCitations(kb *knowledge.Base, region, question string, cites []Citation) []Citation {
+	items := noApplyItems(kb, region, question)
+	out := make([]Citation, 0, len(items))
+	for _, it := range items {
+		score := 0.0
+		for _, c := range cites {
+			if c.Doc == it.Doc && c.Item == it.Number {
+				score = c.Score
+			}
+		}
+		out = append(out, citationOf(kb, it, score))
+	}
+	return out
+}
+
+func firstSentenceWith(it *knowledge.Item, word string) string {
+	for _, s := range splitSentencesOf(it.Body) {
+		if strings.Contains(s, word) {
+			return strings.TrimSpace(s)
+		}
+	}
+	return it.Title
+}
+
+// formatTime prints a deadline for a business.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(shanghai).Format("2006年1月2日 15:04")
+}
+
+var shanghai = func() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*3600)
+}()
+
+func ticketText(ts *ticket.Store, t *ticket.Ticket, kb *knowledge.Base, item *knowledge.Item) string {
+	rules := ts.Policy().Rules(t.Region)
+	resolve := rules.General
+	if t.Class == ticket.Difficult {
+		resolve = rules.Difficult
+	}
+	var b strings.Builder
+	switch t.Kind {
+	case ticket.Assist:
+		fmt.Fprintf(&b, "已为您登记帮办代办需求,工单号 %s。\n由%s安排专人联系您", t.ID, joinUnits(t.Units, 3))
+		if t.Desk != "" && !slices.Contains(t.Units, t.Desk) {
+			fmt.Fprintf(&b, "(%s政务服务小哥协同)", t.Desk)
+		}
+		b.WriteString("。\n")
+	default:
+		fmt.Fprintf(&b, "已受理您的投诉,工单号 %s。\n已转%s", t.ID, t.Owner())
+		if len(t.Units) > 1 {
+			fmt.Fprintf(&b, "(牵头,会同%s)", joinUnits(t.Units[1:], 3))
+		}
+		b.WriteString("办理。\n")
+	}
+	fmt.Fprintf(&b, "按照有呼必应的要求,%s内会有工作人员联系您,%s内办结答复(截止 %s)。\n",
+		rules.FirstResponse.Chinese(), resolve.Chinese(), formatTime(t.Due()))
+	if item != nil {
+		fmt.Fprintf(&b, "相关规定:《%s》%s", docTitle(kb, item), itemLabel(item))
+		if s := keySentences(kb, item, t.Text, 1); len(s) > 0 {
+			fmt.Fprintf(&b, ":%s", s[0])
+		}
+		b.WriteString("。\n")
+	}
+	b.WriteString("随时回复“进度”查询办理情况。")
+	return b.String()
+}
+
+func handoffText(ts *ticket.Store, t *ticket.Ticket) string {
+	rules := ts.Policy().Rules(t.Region)
+	return fmt.Sprintf("已为您转接人工服务,工单号 %s。%s的政务服务小哥接单后会在这里直接回复您"+
+		"(工作时间 %s,%s内响应)。", t.ID, t.Desk, rules.Hours.String(), rules.FirstResponse.Chinese())
+}
+
+func progressText(ts *ticket.Store, list []*ticket.Ticket) string {
+	if len(list) == 0 {
+		return "没有查到您在本平台提交的诉求。如果是通过12345热线或窗口提交的,请提供受理编号,或回复“转人工”由工作人员帮您查询。"
+	}
+	var b strings.Builder
+	b.WriteString("您的诉求办理情况:\n")
+	now := ts.Now()
+	for i, t := range list {
+		if i == 5 {
+			fmt.Fprintf(&b, "……共 %d 件\n", len(list))
+			break
+		}
+		fmt.Fprintf(&b, "%d. %s %s · %s · %s", i+1, t.ID, t.Kind.Chinese(), t.Status.Chinese(), t.Owner())
+		if t.Status.Open() {
+			due := t.Due()
+			if now.After(due) {
+				fmt.Fprintf(&b, " · 已超期(应于 %s 前办结)", formatTime(due))
+			} else {
+				fmt.Fprintf(&b, " · 剩余%s(截止 %s)", remaining(ts, t, now), formatTime(due))
+			}
+			if t.Level > 0 {
+				fmt.Fprintf(&b, " · 已%s", ticket.LevelName(t.Level))
+			}
+		}
+		b.WriteString("\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// remaining says how much working time a ticket has left.
+func remaining(ts *ticket.Store, t *ticket.Ticket, now time.Time) string {
+	p := ts.Policy()
+	cal := p.Calendar()
+	if days := cal.WorkingDaysBetween(now, t.Due()); days >= 1 {
+		return fmt.Sprintf("%d个工作日", days)
+	}
+	left := p.Elapsed(t.Region, now, t.Due())
+	return fmt.Sprintf("%.1f个工作小时", left.Hours())
+}

@@ -1,0 +1,125 @@
+// Package bottest builds a complete engine for tests: the shipped seeds,
+// the official calendar, and a real Redis under a key prefix of the
+// test's own.
+package bottest
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"frontdoor/bot"
+	"frontdoor/bot/calendar"
+	"frontdoor/bot/clock"
+	"frontdoor/bot/outbox"
+	"frontdoor/bot/store"
+	"frontdoor/bot/store/storetest"
+	"frontdoor/bot/ticket"
+	"frontdoor/knowledge"
+	"frontdoor/seeds"
+)
+
+var (
+	kbOnce sync.Once
+	kb     *knowledge.Base
+	kbErr  error
+)
+
+// KB is the knowledge base of the shipped seeds, loaded once per test binary.
+func KB(t testing.TB) *knowledge.Base {
+	t.Helper()
+	kbOnce.Do(func() { kb, kbErr = knowledge.Load(seeds.FS, knowledge.Options{}) })
+	if kbErr != nil {
+		t.Fatalf("load seeds: %v", kbErr)
+	}
+	return kb
+}
+
+// Policy is the clock policy of the seeds' calendar and catalogue.
+func Policy(t testing.TB, b *knowledge.Base) *clock.Policy {
+	t.Helper()
+	data, err := seeds.FS.ReadFile("calendar.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd, err := calendar.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var regions []clock.RegionSettings
+	for _, r := range b.Catalog.Regions {
+		regions = append(regions, clock.RegionSettings{Name: r.Name, Clocks: r.Clocks, Hours: r.Hours})
+	}
+	p, err := clock.PolicyFor(calendar.New(cd), regions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Env is an engine with everything it was built from.
+type Env struct {
+	Engine  *bot.Engine
+	Redis   redis.UniversalClient
+	Keys    store.Keys
+	Tickets *ticket.Store
+	Outbox  *outbox.Outbox
+	KB      *knowledge.Base
+	Clock   *FakeClock
+}
+
+// Options tune a test engine.
+type Options struct {
+	Config  bot.Config
+	Pushers map[string]bot.Pusher
+	Phraser bot.Phraser
+	// Now starts a fake clock at this time (zero: the real clock).
+	Now time.Time
+}
+
+// New builds an engine on the test Redis.
+func New(t testing.TB, opts Options) *Env {
+	t.Helper()
+	rdb, keys := storetest.Client(t)
+	b := KB(t)
+	env := &Env{Redis: rdb, Keys: keys, KB: b}
+	now := time.Now
+	if !opts.Now.IsZero() {
+		env.Clock = &FakeClock{t: opts.Now}
+		now = env.Clock.Now
+	}
+	env.Tickets = ticket.NewStore(rdb, keys, Policy(t, b), now)
+	env.Outbox = outbox.New(rdb, keys)
+	env.Engine = bot.New(opts.Config, bot.Deps{Redis: rdb, Keys: keys, KB: func() *knowledge.Base { return b },
+		Tickets: env.Tickets, Outbox: env.Outbox, Pushers: opts.Pushers, Phraser: opts.Phraser, Now: now})
+	return env
+}
+
+// FakeClock is a clock tests move by hand.
+type FakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now reads the clock.
+func (c *FakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *FakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// Advance moves the clock forward.
+func (c *FakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}

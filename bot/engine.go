@@ -1,0 +1,253 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/redis/go-redis/v9"
+
+	"frontdoor/bot/fault"
+	"frontdoor/bot/outbox"
+	"frontdoor/bot/store"
+	"frontdoor/bot/ticket"
+	"frontdoor/knowledge"
+)
+
+// Config tunes the engine.
+type Config struct {
+	// MaxTextRunes refuses longer messages (default 2000).
+	MaxTextRunes int
+	// RatePerSecond and RateBurst shape each user's token bucket; a zero
+	// rate turns limiting off.
+	RatePerSecond float64
+	RateBurst     int
+	// DedupeTTL is how long a message id remembers its reply (default 24 h).
+	DedupeTTL time.Duration
+	// ClaimTTL is how long a message being handled blocks its retries.
+	ClaimTTL time.Duration
+	// SessionTTL forgets an idle user's session (default 30 days).
+	SessionTTL time.Duration
+	// ReplyBytes caps reply text per channel (WeChat: 2048 bytes).
+	ReplyBytes map[string]int
+	// TenantRegions fixes the region of tenants that serve one region.
+	TenantRegions map[string]string
+	// AnswerScore is the least search score an item needs to be presented
+	// as the answer; RouteScore the least to route a complaint to it.
+	AnswerScore, RouteScore float64
+}
+
+func (c *Config) defaults() {
+	if c.MaxTextRunes <= 0 {
+		c.MaxTextRunes = 2000
+	}
+	if c.RateBurst <= 0 {
+		c.RateBurst = 10
+	}
+	if c.DedupeTTL <= 0 {
+		c.DedupeTTL = 24 * time.Hour
+	}
+	if c.ClaimTTL <= 0 {
+		c.ClaimTTL = 30 * time.Second
+	}
+	if c.SessionTTL <= 0 {
+		c.SessionTTL = 30 * 24 * time.Hour
+	}
+	if c.ReplyBytes == nil {
+		c.ReplyBytes = map[string]int{ChannelWeChat: 2048, ChannelWeCom: 2048}
+	}
+	if c.AnswerScore <= 0 {
+		c.AnswerScore = 4.0
+	}
+	if c.RouteScore <= 0 {
+		c.RouteScore = 3.0
+	}
+}
+
+// Phraser optionally rewrites a template answer from the cited items with
+// a language model. It must return text that cites the items it was given.
+type Phraser interface {
+	Phrase(ctx context.Context, question string, items []*knowledge.Item, draft string) (string, error)
+}
+
+// Deps are the engine's collaborators.
+type Deps struct {
+	Redis   redis.UniversalClient
+	Keys    store.Keys
+	KB      func() *knowledge.Base
+	Tickets *ticket.Store
+	Outbox  *outbox.Outbox
+	Pushers map[string]Pusher
+	Phraser Phraser
+	Metrics *Metrics
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Engine handles messages. It is safe for concurrent use; all state lives
+// in Redis, so any number of replicas may run one.
+type Engine struct {
+	cfg     Config
+	rdb     redis.UniversalClient
+	keys    store.Keys
+	kb      func() *knowledge.Base
+	tickets *ticket.Store
+	outbox  *outbox.Outbox
+	pushers map[string]Pusher
+	phraser Phraser
+	metrics *Metrics
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// New builds an engine.
+func New(cfg Config, d Deps) *Engine {
+	cfg.defaults()
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(nil)
+	}
+	return &Engine{cfg: cfg, rdb: d.Redis, keys: d.Keys, kb: d.KB, tickets: d.Tickets, outbox: d.Outbox,
+		pushers: d.Pushers, phraser: d.Phraser, metrics: d.Metrics, log: d.Logger, now: d.Now}
+}
+
+// Tickets is the ticket store the engine opens tickets in.
+func (e *Engine) Tickets() *ticket.Store { return e.tickets }
+
+// Outbox is where messages to businesses are kept.
+func (e *Engine) Outbox() *outbox.Outbox { return e.outbox }
+
+// KB is the current knowledge base.
+func (e *Engine) KB() *knowledge.Base { return e.kb() }
+
+// Handle turns one message into a reply. A message retried with the same
+// id gets the same reply and changes nothing; a message that fails leaves
+// nothing behind, so it can be retried.
+func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
+	if err := e.check(&in); err != nil {
+		return Reply{}, err
+	}
+	st, err := e.begin(ctx, in)
+	if err != nil {
+		return Reply{}, err
+	}
+	switch st.state {
+	case "dup":
+		return decodeStored(st.stored)
+	case "busy":
+		return e.awaitStored(ctx, in)
+	case "limited":
+		e.metrics.RateLimited.Inc()
+		return Reply{}, &fault.Error{Kind: fault.RateLimited, Code: "rate_limited",
+			Msg: "消息太频繁,请稍后再试", RetryAfter: st.retryAfter}
+	}
+	sess := st.session
+	reply, err := e.respond(ctx, in, &sess)
+	if err != nil {
+		e.release(ctx, in)
+		return Reply{}, err
+	}
+	reply = e.fit(in, reply, &sess)
+	stored, _ := json.Marshal(reply)
+	if err := e.commit(ctx, in, stored, sess); err != nil {
+		e.release(ctx, in)
+		return Reply{}, err
+	}
+	e.metrics.Messages.WithLabelValues(string(reply.Intent), in.Channel).Inc()
+	return reply, nil
+}
+
+// check validates a message before anything is stored.
+func (e *Engine) check(in *Inbound) error {
+	in.Text = strings.TrimSpace(in.Text)
+	switch {
+	case in.Tenant == "":
+		return fault.Invalidf("missing_tenant", "tenant is required")
+	case strings.TrimSpace(in.User) == "":
+		return fault.Invalidf("missing_user", "user is required")
+	case len(in.User) > 128:
+		return fault.Invalidf("user_too_long", "user must be at most 128 bytes")
+	case len(in.MsgID) > 128:
+		return fault.Invalidf("msg_id_too_long", "msg_id must be at most 128 bytes")
+	case in.Text == "":
+		return fault.Invalidf("empty_text", "text is required")
+	case !utf8.ValidString(in.Text):
+		return fault.Invalidf("bad_encoding", "text must be UTF-8")
+	case utf8.RuneCountInString(in.Text) > e.cfg.MaxTextRunes:
+		return fault.Invalidf("text_too_long", "text must be at most %d characters", e.cfg.MaxTextRunes)
+	}
+	if in.Channel == "" {
+		in.Channel = ChannelAPI
+	}
+	if in.Region != "" {
+		kb := e.kb()
+		r, ok := kb.ResolveRegion(in.Region)
+		if !ok {
+			return fault.Invalidf("unknown_region", "unknown region %q; known regions: %s", in.Region, strings.Join(kb.Regions(), ", "))
+		}
+		in.Region = r
+	}
+	return nil
+}
+
+// awaitStored waits for another replica handling the same message.
+func (e *Engine) awaitStored(ctx context.Context, in Inbound) (Reply, error) {
+	deadline := time.NewTimer(e.cfg.ClaimTTL)
+	defer deadline.Stop()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return Reply{}, ctx.Err()
+		case <-deadline.C:
+			return Reply{}, fault.New(fault.Conflict, "message_in_progress", "this message is still being handled; retry later")
+		case <-tick.C:
+			v, err := e.rdb.Get(ctx, e.msgKey(in)).Result()
+			if errors.Is(err, redis.Nil) {
+				return e.Handle(ctx, in) // the other handler failed and released it
+			}
+			if err != nil {
+				return Reply{}, e.storeErr(err)
+			}
+			if v != "pending" {
+				return decodeStored(v)
+			}
+		}
+	}
+}
+
+func decodeStored(s string) (Reply, error) {
+	var r Reply
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		return Reply{}, fmt.Errorf("stored reply: %w", err)
+	}
+	if r.Citations == nil {
+		r.Citations = []Citation{}
+	}
+	return r, nil
+}
+
+func (e *Engine) storeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := fault.As(err); ok {
+		return err
+	}
+	if store.IsUnavailable(err) {
+		e.metrics.RedisErrors.Inc()
+		return fault.Wrap(fault.Unavailable, "store_unavailable", "服务暂时不可用,请稍后再试", err)
+	}
+	return err
+}

@@ -1,0 +1,87 @@
+// Package bot is the conversation core: it turns a business's message into
+// the right outcome — an answer that states the figure, a ticket routed to
+// the unit that leads the policy, a hand-off to service staff — whatever
+// channel the message came from. It knows nothing of HTTP or XML.
+package bot
+
+import (
+	"time"
+)
+
+// Intent is what a business wants from a message.
+type Intent string
+
+// The intents.
+const (
+	PolicyQuery   Intent = "policy_query"
+	Complaint     Intent = "complaint"
+	AssistRequest Intent = "assist_request"
+	ProgressQuery Intent = "progress_query"
+	Rating        Intent = "rating"
+	Human         Intent = "human"
+	Greeting      Intent = "greeting"
+	OutOfScope    Intent = "out_of_scope"
+)
+
+// Channel names.
+const (
+	ChannelAPI    = "api"
+	ChannelWeb    = "web"
+	ChannelWeChat = "wechat"
+	ChannelWeCom  = "wecom"
+)
+
+// Inbound is one message from a business, from any channel.
+type Inbound struct {
+	Tenant string
+	// Region as the channel or the business gave it; may be empty.
+	Region string
+	User   string
+	Text   string
+	// MsgID makes handling idempotent per user.
+	MsgID   string
+	Channel string
+	// Account is the channel account the message came through (a WeChat
+	// Official Account name), needed to push later messages back.
+	Account string
+}
+
+// Reply is what the business is told, and what happened.
+type Reply struct {
+	Text      string     `json:"reply"`
+	Intent    Intent     `json:"intent"`
+	Citations []Citation `json:"citations"`
+	Ticket    *TicketRef `json:"ticket"`
+	Handoff   bool       `json:"handoff"`
+	Region    string     `json:"region,omitempty"`
+	// More says the text was cut to the channel's limit; the rest follows
+	// when the business replies 1.
+	More bool `json:"more,omitempty"`
+	// Silent means a person holds the conversation: nothing is sent back,
+	// the message went into the ticket's thread.
+	Silent bool `json:"silent,omitempty"`
+}
+
+// Citation is a knowledge-base item an answer rests on.
+type Citation struct {
+	Doc   string   `json:"doc"`
+	Item  string   `json:"item"`
+	Title string   `json:"title"`
+	Text  string   `json:"text"`
+	Lead  []string `json:"lead_units"`
+	Resp  []string `json:"responsible_units"`
+	Score float64  `json:"score"`
+	// DocTitle names the document for people.
+	DocTitle string `json:"doc_title,omitempty"`
+	Path     string `json:"path,omitempty"`
+}
+
+// TicketRef is the ticket a message opened or touched.
+type TicketRef struct {
+	ID     string    `json:"id"`
+	Status string    `json:"status"`
+	Units  []string  `json:"units"`
+	Due    time.Time `json:"due"`
+	// Desk is the hand-off desk, for tickets that go to service staff.
+	Desk string `json:"desk,omitempty"`
+}

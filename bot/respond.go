@@ -1,0 +1,174 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"frontdoor/bot/ticket"
+	"frontdoor/knowledge"
+)
+
+// respond decides what a message means and does it.
+func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply, error) {
+	text := normalize(in.Text)
+	if sess.Handoff != "" {
+		r, held, err := e.relay(ctx, in, sess)
+		if err != nil || held {
+			return r, err
+		}
+	}
+	if sess.More != "" && (text == "1" || text == "更多" || text == "查看更多") {
+		more := sess.More
+		sess.More = ""
+		return Reply{Text: more, Intent: PolicyQuery, Region: sess.Region}, nil
+	}
+	sess.More = ""
+	if sess.Awaiting == "rating" && sess.RatingTicket != "" {
+		if r, ok := ratingOf(text); ok {
+			return e.rate(ctx, in, sess, ticket.Rating(r))
+		}
+	}
+	kb := e.kb()
+	region, question := e.region(kb, in, sess)
+	c := classify(normalize(question))
+	switch c.intent {
+	case Greeting:
+		return Reply{Text: helpText(kb, region), Intent: Greeting, Region: region}, nil
+	case OutOfScope:
+		return Reply{Text: offTopicText, Intent: OutOfScope, Region: region}, nil
+	case ProgressQuery:
+		return e.progress(ctx, in, region)
+	}
+	if region == "" {
+		sess.Awaiting, sess.Pending = "region", question
+		return Reply{Text: askRegionText(kb), Intent: c.intent}, nil
+	}
+	if c.intent == Human {
+		return e.handoff(ctx, in, kb, region, question)
+	}
+	res, err := kb.Search(region, question, 5)
+	if err != nil {
+		return Reply{}, err
+	}
+	switch c.intent {
+	case Complaint:
+		return e.route(ctx, in, kb, region, question, res, ticket.Complaint)
+	case AssistRequest:
+		return e.route(ctx, in, kb, region, question, res, ticket.Assist)
+	}
+	return e.answer(ctx, kb, region, question, res)
+}
+
+// region works out which region a message is about: the one the channel
+// gives, the one the business named before or names now, or the tenant's.
+// When the bot had asked for the region, the waiting question comes back.
+func (e *Engine) region(kb *knowledge.Base, in Inbound, sess *session) (region, question string) {
+	question = in.Text
+	region = in.Region
+	named, ok := kb.FindRegion(in.Text)
+	switch {
+	case region != "":
+	case ok:
+		region = named
+	case sess.Region != "":
+		region = sess.Region
+	default:
+		region = e.cfg.TenantRegions[in.Tenant]
+	}
+	if region == "" {
+		if rs := kb.Regions(); len(rs) == 1 {
+			region = rs[0]
+		}
+	}
+	if region != "" {
+		sess.Region = region
+	}
+	if sess.Awaiting == "region" && region != "" {
+		if sess.Pending != "" && onlyNamesRegion(kb, in.Text) {
+			question = sess.Pending
+		}
+		sess.Awaiting, sess.Pending = "", ""
+	}
+	return region, question
+}
+
+// onlyNamesRegion reports an answer that is just a region's name.
+func onlyNamesRegion(kb *knowledge.Base, text string) bool {
+	t := strings.Trim(normalize(text), " 。.!,,")
+	for _, w := range []string{"我在", "我们在", "在", "是", "我是", "企业在", "公司在", "这边", "那边", "的"} {
+		t = strings.ReplaceAll(t, w, "")
+	}
+	_, ok := kb.ResolveRegion(t)
+	return ok
+}
+
+// relay passes a message to the staff member holding the conversation.
+func (e *Engine) relay(ctx context.Context, in Inbound, sess *session) (Reply, bool, error) {
+	t, err := e.tickets.Relay(ctx, in.Tenant, sess.Handoff, in.User, in.Text)
+	switch {
+	case errors.Is(err, ticket.ErrNotFound):
+		sess.Handoff = ""
+		return Reply{}, false, nil
+	case err != nil:
+		return Reply{}, false, err
+	case !t.Status.Open():
+		sess.Handoff = ""
+		return Reply{}, false, nil
+	}
+	e.announce(ctx, t, ticket.EvMessage)
+	return Reply{Intent: Human, Silent: true, Handoff: true, Ticket: ref(t), Region: t.Region}, true, nil
+}
+
+// answer replies to a policy question from the best item, or says that
+// nothing fits and offers a person.
+func (e *Engine) answer(ctx context.Context, kb *knowledge.Base, region, question string, res []knowledge.Hit) (Reply, error) {
+	if len(res) == 0 || res[0].Score < e.cfg.AnswerScore {
+		if !containsAny(normalize(question), domainCues) && (len(res) == 0 || res[0].Score < e.cfg.RouteScore) {
+			return Reply{Text: offTopicText, Intent: OutOfScope, Region: region}, nil
+		}
+		return Reply{Text: notFoundText(question), Intent: PolicyQuery, Region: region}, nil
+	}
+	cites := e.citations(kb, res)
+	if wantsNoApplyList(question) {
+		return Reply{Text: noApplyList(kb, region, question), Intent: PolicyQuery, Region: region,
+			Citations: e.noApplyCitations(kb, region, question, cites)}, nil
+	}
+	draft := policyText(kb, res[0].Item, question)
+	text := draft
+	if e.phraser != nil {
+		text = e.phrase(ctx, question, res, draft)
+	}
+	return Reply{Text: text, Intent: PolicyQuery, Region: region, Citations: cites}, nil
+}
+
+// citations lists the hits that fit well enough to cite, best first.
+func (e *Engine) citations(kb *knowledge.Base, res []knowledge.Hit) []Citation {
+	var out []Citation
+	for i, h := range res {
+		if i > 0 && (h.Score < e.cfg.AnswerScore || h.Score < res[0].Score*0.5) {
+			break
+		}
+		out = append(out, citationOf(kb, h.Item, h.Score))
+		if len(out) == 3 {
+			break
+		}
+	}
+	return out
+}
+
+func citationOf(kb *knowledge.Base, it *knowledge.Item, score float64) Citation {
+	return Citation{Doc: it.Doc, Item: it.Number, Title: it.Title, Text: it.Text, Lead: nonNil(it.Lead),
+		Resp: nonNil(it.Resp), Score: score, DocTitle: docTitle(kb, it), Path: it.Path}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func ref(t *ticket.Ticket) *TicketRef {
+	return &TicketRef{ID: t.ID, Status: string(t.Status), Units: nonNil(t.Units), Due: t.Due(), Desk: t.Desk}
+}

@@ -1,0 +1,155 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// session is what the bot remembers about a user between messages.
+type session struct {
+	Region string
+	// Handoff is the ticket whose staff member holds the conversation.
+	Handoff string
+	// Awaiting is what the bot asked for: "region" or "rating".
+	Awaiting string
+	// Pending is the question that waits for the region to be known.
+	Pending string
+	// RatingTicket is the resolved ticket the bot asked the user to rate.
+	RatingTicket string
+	// More is the rest of a reply cut to the channel's limit.
+	More string
+}
+
+func sessionFrom(m map[string]string) session {
+	return session{Region: m["region"], Handoff: m["handoff"], Awaiting: m["awaiting"], Pending: m["pending"],
+		RatingTicket: m["rating_ticket"], More: m["more"]}
+}
+
+// fields lists the session as hash fields; empty values are deleted.
+func (s session) fields() (set []any, del []string) {
+	for k, v := range map[string]string{"region": s.Region, "awaiting": s.Awaiting, "pending": s.Pending,
+		"rating_ticket": s.RatingTicket, "more": s.More} {
+		if v == "" {
+			del = append(del, k)
+		} else {
+			set = append(set, k, v)
+		}
+	}
+	return set, del
+}
+
+// beginScript does, in one round trip, what must happen before a message
+// is handled: return the stored reply of a retried message, take a token
+// from the user's bucket, claim the message id, and read the session.
+//
+// KEYS[1] rate bucket, KEYS[2] message record, KEYS[3] session.
+// ARGV[1] now ms, ARGV[2] tokens per second (0: unlimited), ARGV[3] burst,
+// ARGV[4] "1" when the message has an id, ARGV[5] claim ttl ms.
+// Returns {state, retry-after ms, stored reply, session fields...} where
+// state is "ok", "dup" (stored reply follows), "busy" (another replica is
+// handling the same message) or "limited".
+var beginScript = redis.NewScript(`
+local now = tonumber(ARGV[1])
+if ARGV[4] == '1' then
+  local prior = redis.call('GET', KEYS[2])
+  if prior then
+    if prior == 'pending' then return {'busy', '0', ''} end
+    return {'dup', '0', prior}
+  end
+end
+local rate = tonumber(ARGV[2])
+if rate > 0 then
+  local burst = tonumber(ARGV[3])
+  local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+  local tokens = tonumber(b[1]) or burst
+  local ts = tonumber(b[2]) or now
+  tokens = math.min(burst, tokens + math.max(0, now - ts) / 1000 * rate)
+  if tokens < 1 then
+    redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
+    redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+    return {'limited', tostring(math.ceil((1 - tokens) / rate * 1000)), ''}
+  end
+  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1), 'ts', tostring(now))
+  redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+end
+if ARGV[4] == '1' then
+  redis.call('SET', KEYS[2], 'pending', 'PX', ARGV[5])
+end
+local out = {'ok', '0', ''}
+local sess = redis.call('HGETALL', KEYS[3])
+for i = 1, #sess do out[#out + 1] = sess[i] end
+return out
+`)
+
+// beginResult is what beginScript found.
+type beginResult struct {
+	state      string
+	retryAfter time.Duration
+	stored     string
+	session    session
+}
+
+func (e *Engine) rateKey(in Inbound) string { return e.keys.Tenant(in.Tenant, "rl", in.User) }
+func (e *Engine) msgKey(in Inbound) string  { return e.keys.Tenant(in.Tenant, "msg", in.User, in.MsgID) }
+func (e *Engine) sessKey(in Inbound) string { return e.keys.Tenant(in.Tenant, "sess", in.User) }
+
+func (e *Engine) begin(ctx context.Context, in Inbound) (beginResult, error) {
+	hasID := "0"
+	if in.MsgID != "" {
+		hasID = "1"
+	}
+	res, err := beginScript.Run(ctx, e.rdb, []string{e.rateKey(in), e.msgKey(in), e.sessKey(in)},
+		e.now().UnixMilli(), strconv.FormatFloat(e.cfg.RatePerSecond, 'f', -1, 64), e.cfg.RateBurst,
+		hasID, e.cfg.ClaimTTL.Milliseconds()).StringSlice()
+	if err != nil {
+		return beginResult{}, e.storeErr(err)
+	}
+	if len(res) < 3 {
+		return beginResult{}, errors.New("begin: short reply")
+	}
+	ms, _ := strconv.ParseInt(res[1], 10, 64)
+	out := beginResult{state: res[0], retryAfter: time.Duration(ms) * time.Millisecond, stored: res[2]}
+	fields := map[string]string{}
+	for i := 3; i+1 < len(res); i += 2 {
+		fields[res[i]] = res[i+1]
+	}
+	out.session = sessionFrom(fields)
+	return out, nil
+}
+
+// commit stores the reply under the message id and saves the session, in
+// one transaction.
+func (e *Engine) commit(ctx context.Context, in Inbound, stored []byte, s session) error {
+	pipe := e.rdb.TxPipeline()
+	if in.MsgID != "" {
+		pipe.Set(ctx, e.msgKey(in), stored, e.cfg.DedupeTTL)
+	}
+	key := e.sessKey(in)
+	set, del := s.fields()
+	if len(set) > 0 {
+		pipe.HSet(ctx, key, set...)
+	}
+	if len(del) > 0 {
+		pipe.HDel(ctx, key, del...)
+	}
+	pipe.Expire(ctx, key, e.cfg.SessionTTL)
+	_, err := pipe.Exec(ctx)
+	return e.storeErr(err)
+}
+
+// release forgets a message claim after a failure, so that a retry of the
+// same message is handled instead of waiting for the claim to expire.
+func (e *Engine) release(ctx context.Context, in Inbound) {
+	if in.MsgID == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	if err := e.rdb.Del(ctx, e.msgKey(in)).Err(); err != nil {
+		e.log.Warn("release message claim", "err", err)
+	}
+}

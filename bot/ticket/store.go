@@ -1,0 +1,396 @@
+package ticket
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"frontdoor/bot/clock"
+	"frontdoor/bot/fault"
+	"frontdoor/bot/store"
+)
+
+// Store keeps tickets in Redis. Every key of a tenant shares its hash tag,
+// so each change — the ticket, its events, its indexes and its clock — is
+// written by one script, atomically, on a single node or a Cluster.
+type Store struct {
+	rdb    redis.UniversalClient
+	keys   store.Keys
+	policy *clock.Policy
+	now    func() time.Time
+	// EventsMax caps each ticket's audit stream (approximate trim).
+	EventsMax int
+}
+
+// NewStore builds a store; now is injectable so clocks can be tested
+// without sleeping.
+func NewStore(rdb redis.UniversalClient, keys store.Keys, policy *clock.Policy, now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{rdb: rdb, keys: keys, policy: policy, now: now, EventsMax: 2000}
+}
+
+// Policy is the clock policy deadlines are computed with.
+func (s *Store) Policy() *clock.Policy { return s.policy }
+
+// Now is the store's clock.
+func (s *Store) Now() time.Time { return s.now() }
+
+func (s *Store) ticketKey(tenant, id string) string { return s.keys.Tenant(tenant, "tk", id) }
+func (s *Store) eventsKey(tenant, id string) string { return s.keys.Tenant(tenant, "tk", id, "ev") }
+
+// Index keys.
+func (s *Store) userIndex(tenant, user string) string {
+	return s.keys.Tenant(tenant, "idx", "user", user)
+}
+func (s *Store) unitIndex(tenant, unit string) string {
+	return s.keys.Tenant(tenant, "idx", "unit", unit)
+}
+func (s *Store) regionIndex(tenant, region string) string {
+	return s.keys.Tenant(tenant, "idx", "region", region)
+}
+func (s *Store) handoffIndex(tenant, region string) string {
+	return s.keys.Tenant(tenant, "idx", "handoff", region)
+}
+func (s *Store) allIndex(tenant string) string  { return s.keys.Tenant(tenant, "idx", "all") }
+func (s *Store) openIndex(tenant string) string { return s.keys.Tenant(tenant, "idx", "open") }
+
+// ClocksKey is the sorted set of tickets by the next time one of their
+// clocks needs attention.
+func (s *Store) ClocksKey(tenant string) string   { return s.keys.Tenant(tenant, "clocks") }
+func (s *Store) seqKey(tenant, day string) string { return s.keys.Tenant(tenant, "seq", day) }
+func (s *Store) msgKey(tenant, user, msgID string) string {
+	return s.keys.Tenant(tenant, "msgticket", user, msgID)
+}
+
+// SessionKey is where the conversation engine keeps a user's session; the
+// store sets its hand-off field when staff take the conversation over.
+func (s *Store) SessionKey(tenant, user string) string { return s.keys.Tenant(tenant, "sess", user) }
+
+// ErrNotFound is returned for an unknown ticket id.
+var ErrNotFound = fault.New(fault.NotFound, "ticket_not_found", "no such ticket")
+
+// errConflict means the ticket changed between read and write.
+var errConflict = errors.New("ticket changed concurrently")
+
+// writeScript applies a ticket change if the version is still the one
+// read: the new data, the events and the index operations, in one step.
+//
+// KEYS[1] ticket, KEYS[2] events, KEYS[3..] operated keys.
+// ARGV[1] expected version (-1: must not exist), ARGV[2] new version,
+// ARGV[3] data, ARGV[4] ops (JSON), ARGV[5] events (JSON), ARGV[6] stream
+// cap, ARGV[7] index of a message-dedupe key in KEYS (0: none).
+var writeScript = redis.NewScript(`
+local cur = redis.call('HGET', KEYS[1], 'v')
+local exp = tonumber(ARGV[1])
+if exp == -1 then
+  if cur then return {0, cur} end
+elseif (not cur) or tonumber(cur) ~= exp then
+  return {0, cur or ''}
+end
+local mi = tonumber(ARGV[7])
+if mi > 0 then
+  local prior = redis.call('GET', KEYS[mi])
+  if prior then return {2, prior} end
+end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'data', ARGV[3])
+for _, ev in ipairs(cjson.decode(ARGV[5])) do
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', unpack(ev))
+end
+for _, op in ipairs(cjson.decode(ARGV[4])) do
+  local k = KEYS[op[2]]
+  local o = op[1]
+  if o == 'zadd' then redis.call('ZADD', k, op[3], op[4])
+  elseif o == 'zrem' then redis.call('ZREM', k, op[3])
+  elseif o == 'hset' then redis.call('HSET', k, op[3], op[4])
+  elseif o == 'hdelif' then
+    if redis.call('HGET', k, op[3]) == op[4] then redis.call('HDEL', k, op[3]) end
+  elseif o == 'set' then redis.call('SET', k, op[3], 'PX', op[4])
+  end
+end
+return {1, ARGV[2]}
+`)
+
+// batch collects what one change writes besides the ticket itself.
+type batch struct {
+	keys   []string
+	index  map[string]int
+	ops    [][]any
+	events [][]string
+	dedupe int
+}
+
+func newBatch(ticketKey, eventsKey string) *batch {
+	b := &batch{index: map[string]int{}}
+	b.key(ticketKey)
+	b.key(eventsKey)
+	return b
+}
+
+// key returns the 1-based KEYS index of k, adding it once.
+func (b *batch) key(k string) int {
+	if i, ok := b.index[k]; ok {
+		return i
+	}
+	b.keys = append(b.keys, k)
+	b.index[k] = len(b.keys)
+	return len(b.keys)
+}
+
+func (b *batch) zadd(k string, score int64, member string) {
+	b.ops = append(b.ops, []any{"zadd", b.key(k), strconv.FormatInt(score, 10), member})
+}
+func (b *batch) zrem(k, member string) { b.ops = append(b.ops, []any{"zrem", b.key(k), member}) }
+func (b *batch) hset(k, field, value string) {
+	b.ops = append(b.ops, []any{"hset", b.key(k), field, value})
+}
+func (b *batch) hdelIf(k, field, value string) {
+	b.ops = append(b.ops, []any{"hdelif", b.key(k), field, value})
+}
+func (b *batch) set(k, value string, ttl time.Duration) {
+	b.ops = append(b.ops, []any{"set", b.key(k), value, strconv.FormatInt(ttl.Milliseconds(), 10)})
+}
+
+// event appends an audit event.
+func (b *batch) event(e Event) {
+	f := []string{"type", e.Type, "actor", e.Actor, "at", strconv.FormatInt(e.At.UnixMilli(), 10)}
+	if e.Text != "" {
+		f = append(f, "text", e.Text)
+	}
+	if len(e.Data) > 0 {
+		d, _ := json.Marshal(e.Data)
+		f = append(f, "data", string(d))
+	}
+	b.events = append(b.events, f)
+}
+
+// write runs the write script; it reports errConflict when the version
+// moved, and the prior ticket id when a message already opened one.
+func (s *Store) write(ctx context.Context, t *Ticket, expect int64, b *batch) (prior string, err error) {
+	data, err := json.Marshal(t)
+	if err != nil {
+		return "", err
+	}
+	ops, _ := json.Marshal(b.ops)
+	if len(b.ops) == 0 {
+		ops = []byte("[]")
+	}
+	evs, _ := json.Marshal(b.events)
+	if len(b.events) == 0 {
+		evs = []byte("[]")
+	}
+	res, err := writeScript.Run(ctx, s.rdb, b.keys, expect, t.Version, data, ops, evs, s.EventsMax, b.dedupe).Slice()
+	if err != nil {
+		return "", storeErr(err)
+	}
+	switch res[0].(int64) {
+	case 1:
+		return "", nil
+	case 2:
+		return fmt.Sprint(res[1]), nil
+	}
+	return "", errConflict
+}
+
+// storeErr turns Redis errors into the product's errors.
+func storeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if store.IsUnavailable(err) {
+		return fault.Wrap(fault.Unavailable, "store_unavailable", "服务暂时不可用,请稍后再试", err)
+	}
+	return err
+}
+
+// Get reads a ticket.
+func (s *Store) Get(ctx context.Context, tenant, id string) (*Ticket, error) {
+	data, err := s.rdb.HGet(ctx, s.ticketKey(tenant, id), "data").Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	var t Ticket
+	if err := json.Unmarshal([]byte(data), &t); err != nil {
+		return nil, fmt.Errorf("ticket %s: corrupt record: %w", id, err)
+	}
+	return &t, nil
+}
+
+// GetMany reads several tickets in one round trip, skipping missing ones.
+func (s *Store) GetMany(ctx context.Context, tenant string, ids []string) ([]*Ticket, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.StringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HGet(ctx, s.ticketKey(tenant, id), "data")
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, storeErr(err)
+	}
+	out := make([]*Ticket, 0, len(ids))
+	for _, c := range cmds {
+		data, err := c.Result()
+		if err != nil {
+			continue
+		}
+		var t Ticket
+		if json.Unmarshal([]byte(data), &t) == nil {
+			out = append(out, &t)
+		}
+	}
+	return out, nil
+}
+
+// Events reads a ticket's audit trail, oldest first.
+func (s *Store) Events(ctx context.Context, tenant, id string) ([]Event, error) {
+	msgs, err := s.rdb.XRange(ctx, s.eventsKey(tenant, id), "-", "+").Result()
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	out := make([]Event, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, decodeEvent(m))
+	}
+	return out, nil
+}
+
+func decodeEvent(m redis.XMessage) Event {
+	e := Event{ID: m.ID}
+	str := func(k string) string { v, _ := m.Values[k].(string); return v }
+	e.Type, e.Actor, e.Text = str("type"), str("actor"), str("text")
+	if ms, err := strconv.ParseInt(str("at"), 10, 64); err == nil {
+		e.At = time.UnixMilli(ms)
+	}
+	if d := str("data"); d != "" {
+		_ = json.Unmarshal([]byte(d), &e.Data)
+	}
+	return e
+}
+
+// Query selects tickets from an index.
+type Query struct {
+	Tenant string
+	// One of: User, Unit, Region (all of a region), Handoffs (a region's
+	// hand-off desk), Open (every open ticket), or none (every ticket).
+	User, Unit, Region string
+	Handoffs           bool
+	Open               bool
+	From, To           time.Time // creation window (not for Open)
+	Limit              int
+}
+
+// List returns the tickets a query selects, newest first (Open: due first).
+func (s *Store) List(ctx context.Context, q Query) ([]*Ticket, error) {
+	key := s.allIndex(q.Tenant)
+	switch {
+	case q.User != "":
+		key = s.userIndex(q.Tenant, q.User)
+	case q.Unit != "":
+		key = s.unitIndex(q.Tenant, q.Unit)
+	case q.Handoffs:
+		key = s.handoffIndex(q.Tenant, q.Region)
+	case q.Region != "":
+		key = s.regionIndex(q.Tenant, q.Region)
+	case q.Open:
+		key = s.openIndex(q.Tenant)
+	}
+	limit := int64(q.Limit)
+	if limit <= 0 {
+		limit = 500
+	}
+	var ids []string
+	var err error
+	if q.Open {
+		ids, err = s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: key, Start: 0, Stop: limit - 1}).Result()
+	} else {
+		min, max := "-inf", "+inf"
+		if !q.From.IsZero() {
+			min = strconv.FormatInt(q.From.UnixMilli(), 10)
+		}
+		if !q.To.IsZero() {
+			max = strconv.FormatInt(q.To.UnixMilli(), 10)
+		}
+		ids, err = s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: key, Start: min, Stop: max, ByScore: true, Rev: true,
+			Offset: 0, Count: limit}).Result()
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return s.GetMany(ctx, q.Tenant, ids)
+}
+
+// indexOps brings the indexes, the clock schedule and the session's
+// hand-off field in line with the new state of a ticket.
+func (s *Store) indexOps(old, t *Ticket, b *batch) {
+	tn := t.Tenant
+	if old == nil {
+		created := t.Created.UnixMilli()
+		b.zadd(s.allIndex(tn), created, t.ID)
+		b.zadd(s.userIndex(tn, t.User), created, t.ID)
+		b.zadd(s.regionIndex(tn, t.Region), created, t.ID)
+	}
+	oldUnits := map[string]bool{}
+	if old != nil {
+		for _, u := range unitsOf(old) {
+			oldUnits[u] = true
+		}
+	}
+	for _, u := range unitsOf(t) {
+		if !oldUnits[u] {
+			b.zadd(s.unitIndex(tn, u), t.Created.UnixMilli(), t.ID)
+		}
+		delete(oldUnits, u)
+	}
+	for u := range oldUnits {
+		b.zrem(s.unitIndex(tn, u), t.ID)
+	}
+	if t.Status.Open() {
+		b.zadd(s.openIndex(tn), t.Due().UnixMilli(), t.ID)
+	} else {
+		b.zrem(s.openIndex(tn), t.ID)
+	}
+	if t.Kind == Handoff && t.Status.Open() {
+		b.zadd(s.handoffIndex(tn, t.Region), t.Created.UnixMilli(), t.ID)
+	} else if t.Kind == Handoff {
+		b.zrem(s.handoffIndex(tn, t.Region), t.ID)
+	}
+	if next := NextFire(t, s.policy); !next.IsZero() {
+		b.zadd(s.ClocksKey(tn), next.UnixMilli(), t.ID)
+	} else {
+		b.zrem(s.ClocksKey(tn), t.ID)
+	}
+	sess := s.SessionKey(tn, t.User)
+	if held(t) {
+		b.hset(sess, "handoff", t.ID)
+	} else {
+		b.hdelIf(sess, "handoff", t.ID)
+	}
+}
+
+// held reports whether a person holds the conversation: the bot then
+// stays silent and relays the business's messages into the ticket.
+// Complaints handled by a unit leave the conversation with the bot.
+func held(t *Ticket) bool {
+	return t.Status.Open() && t.ClaimedBy != "" && (t.Kind == Handoff || t.Kind == Assist)
+}
+
+func unitsOf(t *Ticket) []string {
+	us := append([]string{}, t.Units...)
+	if t.Desk != "" {
+		us = append(us, t.Desk)
+	}
+	sort.Strings(us)
+	return us
+}

@@ -1,0 +1,251 @@
+// Package ticket keeps the requests a person must handle — complaints,
+// 帮办代办 requests and hand-offs — in Redis, their system of record: the
+// ticket, its audit trail (a Redis Stream of events), the indexes the
+// console and progress queries read, and the clocks that keep 有呼必应.
+package ticket
+
+import (
+	"time"
+)
+
+// Status is where a ticket stands in its life:
+// routed → claimed → answered → (paused ↔ answered) → resolved → rated →
+// closed, and reopened after a bad rating.
+type Status string
+
+// The statuses.
+const (
+	Routed   Status = "routed"
+	Claimed  Status = "claimed"
+	Answered Status = "answered"
+	Paused   Status = "paused"
+	Resolved Status = "resolved"
+	Rated    Status = "rated"
+	Closed   Status = "closed"
+	Reopened Status = "reopened"
+)
+
+// Open reports whether the ticket still needs work.
+func (s Status) Open() bool {
+	switch s {
+	case Resolved, Rated, Closed:
+		return false
+	}
+	return true
+}
+
+// Chinese names the status for businesses and staff.
+func (s Status) Chinese() string {
+	switch s {
+	case Routed:
+		return "已受理,待接单"
+	case Claimed:
+		return "已接单,办理中"
+	case Answered:
+		return "已答复,办理中"
+	case Paused:
+		return "暂停(等待补充材料)"
+	case Resolved:
+		return "已办结"
+	case Rated:
+		return "已评价"
+	case Closed:
+		return "已关闭"
+	case Reopened:
+		return "已重新办理(差评回访)"
+	}
+	return string(s)
+}
+
+// Kind is why a ticket was opened.
+type Kind string
+
+// The kinds.
+const (
+	Complaint Kind = "complaint"
+	Assist    Kind = "assist"
+	Handoff   Kind = "handoff"
+)
+
+// Chinese names the kind.
+func (k Kind) Chinese() string {
+	switch k {
+	case Complaint:
+		return "投诉"
+	case Assist:
+		return "帮办代办"
+	case Handoff:
+		return "人工服务"
+	}
+	return string(k)
+}
+
+// Class sizes a problem: general problems get the short clock.
+type Class string
+
+// The classes (一般问题 / 疑难问题).
+const (
+	General   Class = "general"
+	Difficult Class = "difficult"
+)
+
+// Rating is a 好差评 rating.
+type Rating string
+
+// The ratings.
+const (
+	Good    Rating = "good"
+	Neutral Rating = "neutral"
+	Bad     Rating = "bad"
+)
+
+// Chinese names the rating.
+func (r Rating) Chinese() string {
+	switch r {
+	case Good:
+		return "好评"
+	case Neutral:
+		return "中评"
+	case Bad:
+		return "差评"
+	}
+	return string(r)
+}
+
+// ItemRef is the knowledge-base item a ticket is about.
+type ItemRef struct {
+	ID     string `json:"id"`
+	Doc    string `json:"doc"`
+	Number string `json:"number"`
+	Title  string `json:"title"`
+}
+
+// Clock is one response clock of a ticket.
+type Clock struct {
+	Name    string        `json:"name"` // first_response | resolution | followup
+	Start   time.Time     `json:"start"`
+	Due     time.Time     `json:"due"`
+	WarnAt  time.Time     `json:"warn_at"`
+	Warned  bool          `json:"warned,omitempty"`
+	Overdue bool          `json:"overdue,omitempty"`
+	Stopped time.Time     `json:"stopped,omitempty"` // when the event that satisfies it happened
+	Paused  time.Time     `json:"paused,omitempty"`  // when the current pause began
+	Held    time.Duration `json:"held,omitempty"`    // working time spent paused so far
+}
+
+// Running reports whether the clock still counts.
+func (c *Clock) Running() bool { return c != nil && c.Stopped.IsZero() }
+
+// MetOnTime reports whether the clock stopped before its deadline.
+func (c *Clock) MetOnTime() bool { return !c.Stopped.IsZero() && !c.Stopped.After(c.Due) }
+
+// Ticket is a request a person must handle.
+type Ticket struct {
+	ID      string `json:"id"`
+	Tenant  string `json:"tenant"`
+	Region  string `json:"region"`
+	User    string `json:"user"`
+	Channel string `json:"channel"`
+	Account string `json:"account,omitempty"`
+	Kind    Kind   `json:"kind"`
+	Class   Class  `json:"class"`
+	Status  Status `json:"status"`
+	// Text is the business's own words.
+	Text string `json:"text"`
+	// Units the ticket is routed to, owner first; Desk is the region's
+	// 政务服务小哥 desk for hand-offs.
+	Units   []string  `json:"units"`
+	Desk    string    `json:"desk,omitempty"`
+	Item    *ItemRef  `json:"item,omitempty"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+
+	ClaimedBy   string    `json:"claimed_by,omitempty"`
+	ClaimedAt   time.Time `json:"claimed_at,omitempty"`
+	FirstReply  time.Time `json:"first_reply,omitempty"`
+	ResolvedAt  time.Time `json:"resolved_at,omitempty"`
+	Summary     string    `json:"summary,omitempty"`
+	Rating      Rating    `json:"rating,omitempty"`
+	RatedAt     time.Time `json:"rated_at,omitempty"`
+	Reopened    int       `json:"reopened,omitempty"`
+	FollowedUp  bool      `json:"followed_up,omitempty"` // a bad rating was followed up
+	Level       int       `json:"level,omitempty"`       // escalation level 0–3
+	LevelAt     time.Time `json:"level_at,omitempty"`    // when the current level was reached
+	Escalations []int     `json:"escalations,omitempty"` // levels reached, in order
+	PauseReason string    `json:"pause_reason,omitempty"`
+
+	Clocks map[string]*Clock `json:"clocks"`
+	// Version increases with every change; writes are compare-and-set.
+	Version int64 `json:"version"`
+}
+
+// Clock names.
+const (
+	ClockFirstResponse = "first_response"
+	ClockResolution    = "resolution"
+	ClockFollowup      = "followup"
+)
+
+// Due is when the ticket must be resolved (or followed up, when reopened).
+func (t *Ticket) Due() time.Time {
+	if c := t.Clocks[ClockFollowup]; c.Running() {
+		return c.Due
+	}
+	if c := t.Clocks[ClockResolution]; c != nil {
+		return c.Due
+	}
+	return time.Time{}
+}
+
+// Owner is the unit that owns the ticket.
+func (t *Ticket) Owner() string {
+	if len(t.Units) > 0 {
+		return t.Units[0]
+	}
+	return t.Desk
+}
+
+// HasUnit reports whether the ticket is routed to a unit.
+func (t *Ticket) HasUnit(unit string) bool {
+	for _, u := range t.Units {
+		if u == unit {
+			return true
+		}
+	}
+	return t.Desk == unit
+}
+
+// Event is one entry of a ticket's audit trail.
+type Event struct {
+	ID    string            `json:"id"`
+	Type  string            `json:"type"`
+	Actor string            `json:"actor"`
+	Text  string            `json:"text,omitempty"`
+	At    time.Time         `json:"at"`
+	Data  map[string]string `json:"data,omitempty"`
+}
+
+// Event types.
+const (
+	EvOpened        = "opened"
+	EvRouted        = "routed"
+	EvMessage       = "message" // the business wrote
+	EvReply         = "reply"   // staff answered the business
+	EvNote          = "note"    // internal note
+	EvClaimed       = "claimed"
+	EvTransferred   = "transferred"
+	EvPaused        = "paused"
+	EvResumed       = "resumed"
+	EvResolved      = "resolved"
+	EvRated         = "rated"
+	EvReopened      = "reopened"
+	EvClosed        = "closed"
+	EvWarned        = "warned"
+	EvOverdue       = "overdue"
+	EvEscalated     = "escalated"
+	EvDelivered     = "delivered"
+	EvDeliveryFail  = "delivery_failed"
+	EvBusinessTold  = "business_notified"
+	EvClockStopped  = "clock_stopped"
+	EvClockExtended = "clock_extended"
+)

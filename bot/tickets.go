@@ -1,0 +1,146 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"frontdoor/bot/ticket"
+	"frontdoor/knowledge"
+)
+
+// difficultCues mark a problem the documents call 疑难: several bodies,
+// a long history, a stuck project.
+var difficultCues = []string{"多个部门", "好几个部门", "几个部门", "跨部门", "历史遗留", "多年", "一年多", "两年", "好几年",
+	"协调不了", "都说不归", "互相推"}
+
+// route opens a ticket for a complaint or an assistance request, routed
+// to the lead units of the item it is about, or to the region's
+// dispatcher when no item fits.
+func (e *Engine) route(ctx context.Context, in Inbound, kb *knowledge.Base, region, question string,
+	res []knowledge.Hit, kind ticket.Kind) (Reply, error) {
+	settings := kb.RegionSettings(region)
+	var item *knowledge.Item
+	var units []string
+	if len(res) > 0 && res[0].Score >= e.cfg.RouteScore {
+		item = res[0].Item
+		units = item.RoutingUnits()
+	}
+	if len(units) == 0 {
+		units = []string{dispatcherOf(settings)}
+	}
+	req := ticket.Request{Tenant: in.Tenant, Region: region, User: in.User, Channel: in.Channel, Account: in.Account,
+		Kind: kind, Class: classOf(question), Text: question, Units: units, MsgID: in.MsgID}
+	if kind == ticket.Assist {
+		req.Desk = deskOf(settings)
+	}
+	if item != nil {
+		req.Item = &ticket.ItemRef{ID: item.ID, Doc: item.Doc, Number: item.Number, Title: item.Title}
+	}
+	t, created, err := e.tickets.Open(ctx, req)
+	if err != nil {
+		return Reply{}, err
+	}
+	if created {
+		e.metrics.Tickets.WithLabelValues(string(kind)).Inc()
+		e.announce(ctx, t, ticket.EvOpened)
+	}
+	intent := Complaint
+	if kind == ticket.Assist {
+		intent = AssistRequest
+	}
+	r := Reply{Text: ticketText(e.tickets, t, kb, item), Intent: intent, Ticket: ref(t), Region: region,
+		Citations: []Citation{}}
+	if item != nil {
+		r.Citations = e.citations(kb, res)
+	}
+	return r, nil
+}
+
+// handoff gives the conversation to the region's 政务服务小哥 desk.
+func (e *Engine) handoff(ctx context.Context, in Inbound, kb *knowledge.Base, region, question string) (Reply, error) {
+	desk := deskOf(kb.RegionSettings(region))
+	t, created, err := e.tickets.Open(ctx, ticket.Request{Tenant: in.Tenant, Region: region, User: in.User,
+		Channel: in.Channel, Account: in.Account, Kind: ticket.Handoff, Class: ticket.General, Text: question,
+		Desk: desk, MsgID: in.MsgID})
+	if err != nil {
+		return Reply{}, err
+	}
+	if created {
+		e.metrics.Tickets.WithLabelValues(string(ticket.Handoff)).Inc()
+		e.announce(ctx, t, ticket.EvOpened)
+	}
+	return Reply{Text: handoffText(e.tickets, t), Intent: Human, Handoff: true, Ticket: ref(t), Region: region,
+		Citations: []Citation{}}, nil
+}
+
+// progress lists the business's requests with where they stand.
+func (e *Engine) progress(ctx context.Context, in Inbound, region string) (Reply, error) {
+	ts, err := e.tickets.List(ctx, ticket.Query{Tenant: in.Tenant, User: in.User, Limit: 20})
+	if err != nil {
+		return Reply{}, err
+	}
+	sort.SliceStable(ts, func(i, j int) bool { return ts[i].Status.Open() && !ts[j].Status.Open() })
+	r := Reply{Text: progressText(e.tickets, ts), Intent: ProgressQuery, Region: region, Citations: []Citation{}}
+	for _, t := range ts {
+		if t.Status.Open() {
+			r.Ticket = ref(t)
+			break
+		}
+	}
+	return r, nil
+}
+
+// rate records the business's rating of a resolved request.
+func (e *Engine) rate(ctx context.Context, in Inbound, sess *session, r ticket.Rating) (Reply, error) {
+	id := sess.RatingTicket
+	sess.Awaiting, sess.RatingTicket = "", ""
+	t, err := e.tickets.Rate(ctx, in.Tenant, id, in.User, r, in.Text)
+	if err != nil {
+		return Reply{}, err
+	}
+	e.metrics.Ratings.WithLabelValues(string(r)).Inc()
+	e.announce(ctx, t, ticket.EvRated)
+	text := "感谢您的评价!有其他问题随时问我。"
+	if r == ticket.Bad {
+		text = fmt.Sprintf("收到您的差评,我们很抱歉。诉求 %s 已重新交 %s 回访整改,%s内给您答复(截止 %s)。",
+			t.ID, t.Owner(), e.tickets.Policy().Rules(t.Region).Followup.Chinese(), formatTime(t.Due()))
+	}
+	return Reply{Text: text, Intent: Rating, Ticket: ref(t), Region: t.Region, Citations: []Citation{}}, nil
+}
+
+func dispatcherOf(s knowledge.RegionSettings) string {
+	switch {
+	case s.Dispatcher != "":
+		return s.Dispatcher
+	case s.Desk != "":
+		return s.Desk
+	}
+	return "政务服务中心"
+}
+
+func deskOf(s knowledge.RegionSettings) string {
+	switch {
+	case s.Desk != "":
+		return s.Desk
+	case s.Dispatcher != "":
+		return s.Dispatcher
+	}
+	return "政务服务中心"
+}
+
+func classOf(text string) ticket.Class {
+	if containsAny(text, difficultCues) {
+		return ticket.Difficult
+	}
+	return ticket.General
+}
+
+// joinUnits lists units for a sentence.
+func joinUnits(us []string, max int) string {
+	if len(us) > max {
+		return strings.Join(us[:max], "、") + "等"
+	}
+	return strings.Join(us, "、")
+}
