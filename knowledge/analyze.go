@@ -30,6 +30,7 @@ const domainFreq = 5000
 type analyzer struct {
 	seg      gse.Segmenter
 	concepts []concept
+	trie     *trieNode // concept members
 	dictSize int // dictionary size, for stats
 }
 
@@ -44,7 +45,7 @@ type concept struct {
 // analyzer is built on every reload: gse must not learn words while other
 // goroutines cut.
 func newAnalyzer(domain []string, synonyms [][]string) (*analyzer, error) {
-	a := &analyzer{}
+	a := &analyzer{trie: &trieNode{next: map[rune]*trieNode{}}}
 	a.seg.SkipLog = true
 	a.seg.NotLoadHMM = true // the HMM model is package state in gse; DAG only
 	var b strings.Builder
@@ -70,8 +71,9 @@ func newAnalyzer(domain []string, synonyms [][]string) (*analyzer, error) {
 				c.members = append(c.members, m)
 			}
 		}
-		// longest first, so that counting does not double up on overlaps
-		sort.Slice(c.members, func(i, j int) bool { return len(c.members[i]) > len(c.members[j]) })
+		for _, m := range c.members {
+			a.trie.add(m, len(a.concepts))
+		}
 		a.concepts = append(a.concepts, c)
 	}
 	return a, nil
@@ -120,26 +122,75 @@ func hasWordRune(s string) bool {
 	return false
 }
 
-// conceptCounts counts how often each concept's members occur.
+// conceptCounts counts how often each concept's members occur, each
+// stretch of text counted once per concept (the longest member wins).
 func (a *analyzer) conceptCounts(text string) map[string]int {
 	var out map[string]int
-	for _, c := range a.concepts {
-		n := 0
-		rest := text
-		for _, m := range c.members {
-			if k := strings.Count(rest, m); k > 0 {
-				n += k
-				rest = strings.ReplaceAll(rest, m, "\x00")
+	type match struct{ start, end, concept int }
+	var matches []match
+	rs := []rune(text)
+	for i := range rs {
+		n := a.trie
+		for j := i; j < len(rs); j++ {
+			n = n.next[rs[j]]
+			if n == nil {
+				break
 			}
-		}
-		if n > 0 {
-			if out == nil {
-				out = map[string]int{}
+			for _, c := range n.concepts {
+				matches = append(matches, match{i, j + 1, c})
 			}
-			out[c.token] = n
 		}
 	}
+	if len(matches) == 0 {
+		return nil
+	}
+	// per concept, leftmost-longest non-overlapping matches
+	sort.Slice(matches, func(i, j int) bool {
+		if matches[i].concept != matches[j].concept {
+			return matches[i].concept < matches[j].concept
+		}
+		if matches[i].start != matches[j].start {
+			return matches[i].start < matches[j].start
+		}
+		return matches[i].end > matches[j].end
+	})
+	out = map[string]int{}
+	lastConcept, lastEnd := -1, 0
+	for _, m := range matches {
+		if m.concept != lastConcept {
+			lastConcept, lastEnd = m.concept, 0
+		}
+		if m.start < lastEnd {
+			continue
+		}
+		out[a.concepts[m.concept].token]++
+		lastEnd = m.end
+	}
 	return out
+}
+
+// trieNode is a node of the concept members' rune trie.
+type trieNode struct {
+	next     map[rune]*trieNode
+	concepts []int
+}
+
+func (t *trieNode) add(word string, concept int) {
+	n := t
+	for _, r := range word {
+		c := n.next[r]
+		if c == nil {
+			c = &trieNode{next: map[rune]*trieNode{}}
+			n.next[r] = c
+		}
+		n = c
+	}
+	for _, c := range n.concepts {
+		if c == concept {
+			return
+		}
+	}
+	n.concepts = append(n.concepts, concept)
 }
 
 // pinyinBigrams lists bigrams of the toneless readings of each run of

@@ -77,12 +77,20 @@ type Options struct {
 	Phraser bot.Phraser
 	// Now starts a fake clock at this time (zero: the real clock).
 	Now time.Time
+	// Redis replaces the shared test Redis (for outage tests).
+	Redis redis.UniversalClient
 }
 
 // New builds an engine on the test Redis.
 func New(t testing.TB, opts Options) *Env {
 	t.Helper()
-	rdb, keys := storetest.Client(t)
+	var rdb redis.UniversalClient
+	var keys store.Keys
+	if opts.Redis != nil {
+		rdb, keys = opts.Redis, store.Keys{Prefix: "fdtest-own"}
+	} else {
+		rdb, keys = storetest.Client(t)
+	}
 	b := KB(t)
 	env := &Env{Redis: rdb, Keys: keys, KB: b}
 	now := time.Now

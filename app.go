@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"frontdoor/bot"
+	"frontdoor/bot/calendar"
+	"frontdoor/bot/clock"
+	"frontdoor/bot/outbox"
+	"frontdoor/bot/privacy"
+	"frontdoor/bot/store"
+	"frontdoor/bot/ticket"
+	"frontdoor/knowledge"
+	"frontdoor/seeds"
+)
+
+// newLogger builds the JSON logger; personal data is masked in every record.
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(privacy.NewHandler(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l})))
+}
+
+// seedsFS is the knowledge directory, or the copy built into the binary
+// when the directory does not exist.
+func seedsFS(cfg Config, log *slog.Logger) fs.FS {
+	if info, err := os.Stat(cfg.SeedsDir); err == nil && info.IsDir() {
+		return os.DirFS(cfg.SeedsDir)
+	}
+	if log != nil {
+		log.Warn("seeds directory not found; using the documents built into the binary", "dir", cfg.SeedsDir)
+	}
+	return seeds.FS
+}
+
+// loadKB loads documents, catalogue and synonyms.
+func loadKB(fsys fs.FS, log *slog.Logger) (*knowledge.Base, error) {
+	b, err := knowledge.Load(fsys, knowledge.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if log != nil {
+		for _, p := range b.Problems {
+			log.Warn("document not loaded", "file", p.File, "reason", p.Reason)
+		}
+		for _, d := range b.Docs {
+			for _, w := range d.Warnings {
+				log.Warn("document warning", "file", d.File, "warning", w)
+			}
+		}
+		log.Info("knowledge base loaded", "documents", len(b.Docs), "items", len(b.Items),
+			"regions", strings.Join(b.Regions(), ","), "ms", b.BuildTime.Milliseconds())
+	}
+	return b, nil
+}
+
+// loadCalendar reads the shipped schedules and the catalogue's additions.
+func loadCalendar(fsys fs.FS, b *knowledge.Base, log *slog.Logger, onMissing func(int)) (*calendar.Calendar, error) {
+	data, err := fs.ReadFile(fsys, "calendar.yaml")
+	if errors.Is(err, fs.ErrNotExist) {
+		data, err = seeds.FS.ReadFile("calendar.yaml")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("calendar: %w", err)
+	}
+	d, err := calendar.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("calendar.yaml: %w", err)
+	}
+	if b != nil && len(b.Catalog.Calendar) > 0 {
+		extra, err := calendar.Parse(b.Catalog.Calendar)
+		if err != nil {
+			return nil, fmt.Errorf("catalogue calendar section: %w", err)
+		}
+		d = calendar.Merge(d, extra)
+	}
+	return calendar.New(d, calendar.OnMissingYear(func(y int) {
+		if log != nil {
+			log.Warn("no official holiday schedule for this year; counting weekends only until one is added", "year", y)
+		}
+		if onMissing != nil {
+			onMissing(y)
+		}
+	})), nil
+}
+
+// policyFor builds the clock policy from the calendar and the regions'
+// settings in the catalogue.
+func policyFor(cal *calendar.Calendar, b *knowledge.Base) (*clock.Policy, error) {
+	var regions []clock.RegionSettings
+	for _, r := range b.Catalog.Regions {
+		regions = append(regions, clock.RegionSettings{Name: r.Name, Clocks: r.Clocks, Hours: r.Hours})
+	}
+	return clock.PolicyFor(cal, regions)
+}
+
+// app is the wired service.
+type app struct {
+	cfg      Config
+	log      *slog.Logger
+	registry *prometheus.Registry
+	rdb      redis.UniversalClient
+	embedded *store.Embedded
+	lib      *knowledge.Library
+	tickets  *ticket.Store
+	engine   *bot.Engine
+}
+
+// newApp connects Redis (or starts the embedded one), loads the knowledge
+// base and builds the engine.
+func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, log: log, registry: prometheus.NewRegistry()}
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	fsys := seedsFS(cfg, log)
+	lib, err := knowledge.NewLibrary(func() (*knowledge.Base, error) { return loadKB(fsys, log) })
+	if err != nil {
+		return nil, fmt.Errorf("knowledge base: %w", err)
+	}
+	a.lib = lib
+	missing := prometheus.NewCounter(prometheus.CounterOpts{Name: "frontdoor_calendar_missing_year_total",
+		Help: "Computations that touched a year with no official holiday schedule."})
+	a.registry.MustRegister(missing)
+	cal, err := loadCalendar(fsys, lib.Current(), log, func(int) { missing.Inc() })
+	if err != nil {
+		return nil, err
+	}
+	policy, err := policyFor(cal, lib.Current())
+	if err != nil {
+		return nil, fmt.Errorf("catalogue: %w", err)
+	}
+	if err := a.connect(ctx); err != nil {
+		return nil, err
+	}
+	rate, burst, _ := cfg.Rate()
+	keys := store.Keys{Prefix: cfg.RedisPrefix}
+	a.tickets = ticket.NewStore(a.rdb, keys, policy, nil)
+	tenantRegions := map[string]string{}
+	for _, t := range cfg.AllTenants() {
+		if t.Region != "" {
+			tenantRegions[t.ID] = t.Region
+		}
+	}
+	a.engine = bot.New(bot.Config{MaxTextRunes: cfg.MaxTextRunes, RatePerSecond: rate, RateBurst: burst,
+		TenantRegions: tenantRegions},
+		bot.Deps{Redis: a.rdb, Keys: keys, KB: lib.Current, Tickets: a.tickets, Outbox: outbox.New(a.rdb, keys),
+			Metrics: bot.NewMetrics(a.registry), Logger: log})
+	return a, nil
+}
+
+// connect opens REDIS_URL, or starts the embedded Redis.
+func (a *app) connect(ctx context.Context) error {
+	url := a.cfg.RedisURL
+	if url == "" {
+		e, err := store.StartEmbedded(ctx, store.EmbeddedOptions{Dir: filepath.Join(a.cfg.DataDir, "redis"), Logger: a.log})
+		if err != nil {
+			return fmt.Errorf("embedded redis: %w", err)
+		}
+		a.embedded = e
+		url = e.URL
+		a.log.Info("embedded redis started", "kind", e.Kind, "durable", e.Durable, "dir", filepath.Join(a.cfg.DataDir, "redis"))
+	}
+	rdb, err := store.Open(ctx, url)
+	if rdb == nil {
+		return fmt.Errorf("redis: %w", err)
+	}
+	if err != nil {
+		// go-redis reconnects by itself: start degraded, /readyz says so
+		a.log.Warn("redis not reachable yet; serving degraded until it is", "url", store.Redact(url), "err", err)
+	}
+	a.rdb = rdb
+	return nil
+}
+
+// ready reports whether Redis answers and a knowledge base is loaded.
+func (a *app) ready(ctx context.Context) error {
+	if err := a.lib.Ready(); err != nil {
+		return err
+	}
+	if err := a.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis: %w", err)
+	}
+	return nil
+}
+
+// close releases Redis and stops the embedded server, in that order.
+func (a *app) close() {
+	if a.rdb != nil {
+		_ = a.rdb.Close()
+	}
+	if a.embedded != nil {
+		if err := a.embedded.Close(); err != nil {
+			a.log.Warn("stop embedded redis", "err", err)
+		}
+	}
+}
+
+// tenantIDs lists the tenants whose clocks the scheduler fires.
+func (a *app) tenantIDs() []string {
+	var out []string
+	for _, t := range a.cfg.AllTenants() {
+		out = append(out, t.ID)
+	}
+	return out
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"github.com/gin-gonic/gin"
+
+	"frontdoor/bot/ticket"
+	"frontdoor/handlers"
+	"frontdoor/knowledge"
+)
+
+// runServe serves until SIGINT or SIGTERM, then drains in-flight requests,
+// stops the scheduler and closes Redis.
+func runServe(args []string, _, stderr io.Writer) error {
+	fs := newFlags("serve", "serve [--config file.yaml]", stderr)
+	configFile := fs.String("config", "", "YAML configuration file (tenants, channel accounts); env FRONTDOOR_CONFIG")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := LoadConfig(*configFile, os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	gin.SetMode(gin.ReleaseMode)
+	srv := handlers.New(handlers.Deps{Engine: a.engine, Tenants: cfg.AllTenants(), Ready: a.ready,
+		Reload: func(context.Context) (*knowledge.Base, error) { return a.lib.Reload() }, AdminKey: cfg.AdminKey,
+		Registry: a.registry, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes})
+	httpSrv := &http.Server{Addr: cfg.Addr, Handler: srv.Handler(), ReadTimeout: cfg.ReadTimeout,
+		ReadHeaderTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout}
+
+	var wg sync.WaitGroup
+	bg, cancelBG := context.WithCancel(context.Background())
+	defer cancelBG()
+	sched := &ticket.Scheduler{Store: a.tickets, Tenants: a.tenantIDs, Notify: a.engine.ClockNotifier(),
+		Logger: log, Interval: cfg.SchedulerInterval}
+	wg.Add(2)
+	go func() { defer wg.Done(); sched.Run(bg) }()
+	go func() { defer wg.Done(); reloadOnHangup(bg, a) }()
+
+	errc := make(chan error, 1)
+	go func() {
+		log.Info("serving", "addr", cfg.Addr, "version", version)
+		errc <- httpSrv.ListenAndServe()
+	}()
+	select {
+	case err := <-errc:
+		cancelBG()
+		wg.Wait()
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	err = httpSrv.Shutdown(sctx)
+	cancelBG()
+	wg.Wait()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// reloadOnHangup reloads documents and catalogue on SIGHUP; a failed
+// reload keeps the running knowledge base.
+func reloadOnHangup(ctx context.Context, a *app) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if b, err := a.lib.Reload(); err != nil {
+				a.log.Error("reload failed; keeping the previous knowledge base", "err", err)
+			} else {
+				a.log.Info("reloaded", "documents", len(b.Docs), "items", len(b.Items))
+			}
+		}
+	}
+}

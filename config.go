@@ -1,0 +1,245 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"frontdoor/bot/store"
+	"frontdoor/handlers"
+)
+
+// Config is every setting of the server. Defaults make `make run` work on a
+// fresh machine; environment variables override the optional YAML file
+// (--config or FRONTDOOR_CONFIG), which holds what does not fit in a
+// variable: tenants and channel accounts.
+type Config struct {
+	// Addr is where HTTP is served (FRONTDOOR_ADDR, default ":8080").
+	Addr string `yaml:"addr"`
+	// RedisURL is the system of record (REDIS_URL). Empty: the server
+	// starts its own Redis under DataDir (see README).
+	RedisURL string `yaml:"redis_url"`
+	// RedisPrefix starts every key (FRONTDOOR_REDIS_PREFIX, default "fd").
+	RedisPrefix string `yaml:"redis_prefix"`
+	// DataDir holds the embedded Redis's files (FRONTDOOR_DATA_DIR, default "var").
+	DataDir string `yaml:"data_dir"`
+	// SeedsDir holds documents, catalogue and calendar (FRONTDOOR_SEEDS,
+	// default "seeds"; the copy built into the binary when it is missing).
+	SeedsDir string `yaml:"seeds_dir"`
+	// APIKey is the demo tenant's key (FRONTDOOR_API_KEY, default "dev-key";
+	// "" disables the demo tenant).
+	APIKey string `yaml:"api_key"`
+	// AdminKey authorises POST /api/v1/admin/reload (FRONTDOOR_ADMIN_KEY).
+	AdminKey string `yaml:"admin_key"`
+	// RateLimit per user, like "30/min,burst=10", or "off" (FRONTDOOR_RATE_LIMIT).
+	RateLimit string `yaml:"rate_limit"`
+	// LogLevel is debug, info, warn or error (FRONTDOOR_LOG_LEVEL).
+	LogLevel string `yaml:"log_level"`
+	// MaxBodyBytes caps request bodies (FRONTDOOR_MAX_BODY, default 65536).
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// MaxTextRunes caps a message's text (FRONTDOOR_MAX_TEXT, default 2000).
+	MaxTextRunes int `yaml:"max_text_runes"`
+	// Timeouts of the HTTP server and of graceful shutdown.
+	ReadTimeout     time.Duration `yaml:"read_timeout"`
+	WriteTimeout    time.Duration `yaml:"write_timeout"`
+	IdleTimeout     time.Duration `yaml:"idle_timeout"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// SchedulerInterval is how often due clocks are polled (FRONTDOOR_SCHEDULER_INTERVAL).
+	SchedulerInterval time.Duration `yaml:"scheduler_interval"`
+	// Tenants beyond the demo tenant.
+	Tenants []handlers.Tenant `yaml:"tenants"`
+
+	configFile string
+}
+
+// Defaults returns the documented defaults.
+func Defaults() Config {
+	return Config{
+		Addr:              ":8080",
+		RedisPrefix:       "fd",
+		DataDir:           "var",
+		SeedsDir:          "seeds",
+		APIKey:            "dev-key",
+		RateLimit:         "30/min,burst=10",
+		LogLevel:          "info",
+		MaxBodyBytes:      64 << 10,
+		MaxTextRunes:      2000,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ShutdownTimeout:   20 * time.Second,
+		SchedulerInterval: time.Second,
+	}
+}
+
+// LoadConfig applies the YAML file (if any) and then the environment on
+// top of the defaults.
+func LoadConfig(file string, env func(string) (string, bool)) (Config, error) {
+	c := Defaults()
+	if file == "" {
+		file, _ = env("FRONTDOOR_CONFIG")
+	}
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return c, fmt.Errorf("config file: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(data)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+			return c, fmt.Errorf("config file %s: %w", file, err)
+		}
+		c.configFile = file
+	}
+	return c, c.applyEnv(env)
+}
+
+// applyEnv overrides settings from FRONTDOOR_* variables and REDIS_URL.
+func (c *Config) applyEnv(env func(string) (string, bool)) error {
+	str := func(name string, dst *string) {
+		if v, ok := env(name); ok {
+			*dst = v
+		}
+	}
+	str("FRONTDOOR_ADDR", &c.Addr)
+	str("REDIS_URL", &c.RedisURL)
+	str("FRONTDOOR_REDIS_PREFIX", &c.RedisPrefix)
+	str("FRONTDOOR_DATA_DIR", &c.DataDir)
+	str("FRONTDOOR_SEEDS", &c.SeedsDir)
+	str("FRONTDOOR_API_KEY", &c.APIKey)
+	str("FRONTDOOR_ADMIN_KEY", &c.AdminKey)
+	str("FRONTDOOR_RATE_LIMIT", &c.RateLimit)
+	str("FRONTDOOR_LOG_LEVEL", &c.LogLevel)
+	var errs []error
+	num := func(name string, dst *int64) {
+		if v, ok := env(name); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: not a whole number", name, v))
+				return
+			}
+			*dst = n
+		}
+	}
+	num("FRONTDOOR_MAX_BODY", &c.MaxBodyBytes)
+	maxText := int64(c.MaxTextRunes)
+	num("FRONTDOOR_MAX_TEXT", &maxText)
+	c.MaxTextRunes = int(maxText)
+	dur := func(name string, dst *time.Duration) {
+		if v, ok := env(name); ok {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: not a duration like 10s", name, v))
+				return
+			}
+			*dst = d
+		}
+	}
+	dur("FRONTDOOR_READ_TIMEOUT", &c.ReadTimeout)
+	dur("FRONTDOOR_WRITE_TIMEOUT", &c.WriteTimeout)
+	dur("FRONTDOOR_IDLE_TIMEOUT", &c.IdleTimeout)
+	dur("FRONTDOOR_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	dur("FRONTDOOR_SCHEDULER_INTERVAL", &c.SchedulerInterval)
+	return errors.Join(errs...)
+}
+
+var reRate = regexp.MustCompile(`^(\d+(?:\.\d+)?)/(s|sec|min|h)(?:,burst=(\d+))?$`)
+
+// Rate parses RateLimit into tokens per second and a burst (0, 0: off).
+func (c Config) Rate() (perSecond float64, burst int, err error) {
+	if c.RateLimit == "off" || c.RateLimit == "" {
+		return 0, 0, nil
+	}
+	m := reRate.FindStringSubmatch(c.RateLimit)
+	if m == nil {
+		return 0, 0, fmt.Errorf("rate_limit (FRONTDOOR_RATE_LIMIT) %q: want like 30/min,burst=10 or off", c.RateLimit)
+	}
+	n, _ := strconv.ParseFloat(m[1], 64)
+	switch m[2] {
+	case "min":
+		n /= 60
+	case "h":
+		n /= 3600
+	}
+	burst = 10
+	if m[3] != "" {
+		burst, _ = strconv.Atoi(m[3])
+	}
+	if n <= 0 || burst <= 0 {
+		return 0, 0, fmt.Errorf("rate_limit (FRONTDOOR_RATE_LIMIT) %q: rate and burst must be positive", c.RateLimit)
+	}
+	return n, burst, nil
+}
+
+// AllTenants lists the demo tenant (when its key is set) and the
+// configured ones.
+func (c Config) AllTenants() []handlers.Tenant {
+	var out []handlers.Tenant
+	if c.APIKey != "" {
+		out = append(out, handlers.Tenant{ID: "demo", Name: "演示租户", APIKey: c.APIKey})
+	}
+	return append(out, c.Tenants...)
+}
+
+// Validate stops start-up with a message naming the bad setting.
+func (c Config) Validate() error {
+	var errs []error
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+		fail("addr (FRONTDOOR_ADDR) %q: want host:port or :port", c.Addr)
+	}
+	if c.RedisURL != "" {
+		if _, err := store.Options(c.RedisURL); err != nil {
+			fail("redis_url (REDIS_URL): %v", err)
+		}
+	}
+	if c.RedisPrefix == "" || strings.ContainsAny(c.RedisPrefix, "{} \t\n") {
+		fail("redis_prefix (FRONTDOOR_REDIS_PREFIX) %q: must be non-empty, without braces or spaces", c.RedisPrefix)
+	}
+	if c.RedisURL == "" && c.DataDir == "" {
+		fail("data_dir (FRONTDOOR_DATA_DIR): required when REDIS_URL is not set (the embedded Redis keeps its files there)")
+	}
+	if _, _, err := c.Rate(); err != nil {
+		errs = append(errs, err)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		fail("log_level (FRONTDOOR_LOG_LEVEL) %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 16<<20 {
+		fail("max_body_bytes (FRONTDOOR_MAX_BODY) %d: want between 1024 and 16777216", c.MaxBodyBytes)
+	}
+	if c.MaxTextRunes < 1 || c.MaxTextRunes > 100000 {
+		fail("max_text_runes (FRONTDOOR_MAX_TEXT) %d: want between 1 and 100000", c.MaxTextRunes)
+	}
+	for name, d := range map[string]time.Duration{"read_timeout": c.ReadTimeout, "write_timeout": c.WriteTimeout,
+		"idle_timeout": c.IdleTimeout, "shutdown_timeout": c.ShutdownTimeout, "scheduler_interval": c.SchedulerInterval} {
+		if d <= 0 {
+			fail("%s %v: must be positive", name, d)
+		}
+	}
+	ids, keys := map[string]bool{}, map[string]bool{}
+	for i, t := range c.AllTenants() {
+		switch {
+		case t.ID == "" || strings.ContainsAny(t.ID, "{}: \t"):
+			fail("tenants[%d].id %q: required, without braces, colons or spaces", i, t.ID)
+		case ids[t.ID]:
+			fail("tenants[%d].id %q: used twice (the demo tenant is \"demo\")", i, t.ID)
+		case len(t.APIKey) < 6:
+			fail("tenants[%d] (%s).api_key: at least 6 characters", i, t.ID)
+		case keys[t.APIKey]:
+			fail("tenants[%d] (%s).api_key: the same key is given to two tenants", i, t.ID)
+		}
+		ids[t.ID], keys[t.APIKey] = true, true
+	}
+	return errors.Join(errs...)
+}

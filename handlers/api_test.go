@@ -1,0 +1,287 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"frontdoor/bot"
+	"frontdoor/bot/bottest"
+	"frontdoor/bot/store/storetest"
+)
+
+const testKey = "dev-key"
+
+type testServer struct {
+	*httptest.Server
+	env *bottest.Env
+}
+
+// newTestServer drives the real router over HTTP, backed by a real Redis.
+func newTestServer(t *testing.T, opts bottest.Options) *testServer {
+	t.Helper()
+	gin.SetMode(gin.ReleaseMode)
+	env := bottest.New(t, opts)
+	srv := New(Deps{Engine: env.Engine, Tenants: []Tenant{{ID: "demo", APIKey: testKey}},
+		Ready: func(ctx context.Context) error { return env.Redis.Ping(ctx).Err() }, Registry: prometheus.NewRegistry(),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return &testServer{Server: ts, env: env}
+}
+
+func (ts *testServer) do(t *testing.T, method, path, key, contentType string, body []byte) (int, http.Header, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, ts.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	if len(raw) > 0 && raw[0] == '{' {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatalf("response is not JSON: %s", raw)
+		}
+	}
+	return resp.StatusCode, resp.Header, out
+}
+
+func (ts *testServer) post(t *testing.T, body any) (int, map[string]any) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	code, _, out := ts.do(t, "POST", "/api/v1/messages", testKey, "application/json", b)
+	return code, out
+}
+
+func TestPostMessageAnswers(t *testing.T) {
+	ts := newTestServer(t, bottest.Options{})
+	code, out := ts.post(t, map[string]string{"user": "u-1", "region": "葛店开发区", "text": "厂里要新装一路低压电,不用外线施工,从申请到通电大概几天?"})
+	if code != http.StatusOK {
+		t.Fatalf("status %d: %v", code, out)
+	}
+	if out["intent"] != "policy_query" {
+		t.Errorf("intent = %v", out["intent"])
+	}
+	if !strings.Contains(out["reply"].(string), "3个工作日") {
+		t.Errorf("reply does not state the figure: %v", out["reply"])
+	}
+	cites := out["citations"].([]any)
+	if len(cites) == 0 {
+		t.Fatal("no citations")
+	}
+	first := cites[0].(map[string]any)
+	for _, f := range []string{"doc", "item", "title", "text", "lead_units", "responsible_units", "score"} {
+		if _, ok := first[f]; !ok {
+			t.Errorf("citation lacks %q", f)
+		}
+	}
+	if first["doc"] != "001_ae791fdead5d71ad.txt" || first["item"] != "5" {
+		t.Errorf("cited %v #%v, want 001 item 5", first["doc"], first["item"])
+	}
+	if out["ticket"] != nil {
+		t.Errorf("a policy question opened a ticket: %v", out["ticket"])
+	}
+}
+
+func TestComplaintOpensRoutedTicketOnce(t *testing.T) {
+	ts := newTestServer(t, bottest.Options{})
+	msg := map[string]string{"user": "u-2", "region": "朝阳区", "msg_id": "m-1",
+		"text": "我们公司信用评级是A类,这半年被市场监管抽查了三次,不是说信用好的少查吗?严重影响生产"}
+	code, first := ts.post(t, msg)
+	if code != http.StatusOK {
+		t.Fatalf("status %d: %v", code, first)
+	}
+	tk, ok := first["ticket"].(map[string]any)
+	if !ok {
+		t.Fatalf("no ticket: %v", first)
+	}
+	if units := tk["units"].([]any); len(units) != 1 || units[0] != "市市场监管局朝阳分局" {
+		t.Errorf("units = %v", units)
+	}
+	if _, err := time.Parse(time.RFC3339, tk["due"].(string)); err != nil {
+		t.Errorf("due %v: %v", tk["due"], err)
+	}
+	_, again := ts.post(t, msg)
+	if again["ticket"].(map[string]any)["id"] != tk["id"] || again["reply"] != first["reply"] {
+		t.Errorf("retry differs: %v vs %v", again, first)
+	}
+	n, err := ts.env.Redis.ZCard(context.Background(), ts.env.Keys.Tenant("demo", "idx", "all")).Result()
+	if err != nil || n != 1 {
+		t.Errorf("tickets in Redis = %d (%v), want 1", n, err)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	ts := newTestServer(t, bottest.Options{})
+	long := strings.Repeat("字", 2001)
+	huge := []byte(`{"user":"u","text":"` + strings.Repeat("a", 70<<10) + `"}`)
+	tests := []struct {
+		name       string
+		key, ctype string
+		body       []byte
+		wantStatus int
+		wantCode   string
+	}{
+		{"malformed json", testKey, "application/json", []byte(`{"user":`), 400, "malformed_json"},
+		{"not an object", testKey, "application/json", []byte(`[1,2]`), 400, "malformed_json"},
+		{"wrong types", testKey, "application/json", []byte(`{"user":1,"text":"hi"}`), 400, "malformed_json"},
+		{"trailing data", testKey, "application/json", []byte(`{"user":"u","text":"hi"} {}`), 400, "malformed_json"},
+		{"wrong content type", testKey, "text/plain", []byte(`{"user":"u","text":"hi"}`), 400, "not_json"},
+		{"empty body", testKey, "application/json", nil, 400, "empty_body"},
+		{"missing text", testKey, "application/json", []byte(`{"user":"u"}`), 400, "empty_text"},
+		{"blank text", testKey, "application/json", []byte(`{"user":"u","text":"   "}`), 400, "empty_text"},
+		{"missing user", testKey, "application/json", []byte(`{"text":"你好"}`), 400, "missing_user"},
+		{"over-long text", testKey, "application/json", []byte(`{"user":"u","text":"` + long + `"}`), 400, "text_too_long"},
+		{"unknown region", testKey, "application/json", []byte(`{"user":"u","region":"火星区","text":"你好"}`), 400, "unknown_region"},
+		{"oversized body", testKey, "application/json", huge, 413, "body_too_large"},
+		{"missing key", "", "application/json", []byte(`{"user":"u","text":"你好"}`), 401, "missing_api_key"},
+		{"wrong key", "nope-key", "application/json", []byte(`{"user":"u","text":"你好"}`), 401, "bad_api_key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, out := ts.do(t, "POST", "/api/v1/messages", tt.key, tt.ctype, tt.body)
+			if code != tt.wantStatus || out["code"] != tt.wantCode {
+				t.Errorf("got %d %v, want %d %s", code, out, tt.wantStatus, tt.wantCode)
+			}
+			if msg, _ := out["error"].(string); msg == "" {
+				t.Errorf("no error message: %v", out)
+			}
+		})
+	}
+	// nothing above may leave state behind
+	keys, err := ts.env.Redis.Keys(context.Background(), ts.env.Keys.Prefix+"*").Result()
+	if err != nil || len(keys) != 0 {
+		t.Errorf("bad requests left keys in Redis: %v %v", keys, err)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	ts := newTestServer(t, bottest.Options{Config: bot.Config{RatePerSecond: 0.01, RateBurst: 2}})
+	msg := map[string]string{"user": "u-rl", "region": "河池市", "text": "你好"}
+	for i := 0; i < 2; i++ {
+		if code, out := ts.post(t, msg); code != 200 {
+			t.Fatalf("message %d: %d %v", i, code, out)
+		}
+	}
+	b, _ := json.Marshal(msg)
+	code, h, out := ts.do(t, "POST", "/api/v1/messages", testKey, "application/json", b)
+	if code != http.StatusTooManyRequests || out["code"] != "rate_limited" || h.Get("Retry-After") == "" {
+		t.Errorf("third message: %d %v Retry-After=%q", code, out, h.Get("Retry-After"))
+	}
+	other := map[string]string{"user": "u-other", "region": "河池市", "text": "你好"}
+	if code, _ := ts.post(t, other); code != 200 {
+		t.Errorf("another user was limited too: %d", code)
+	}
+}
+
+func TestOutbox(t *testing.T) {
+	ts := newTestServer(t, bottest.Options{})
+	code, out := ts.post(t, map[string]string{"user": "u-ob", "region": "红谷滩区", "text": "不想跟机器人聊了,帮我转人工客服"})
+	if code != 200 || out["handoff"] != true {
+		t.Fatalf("hand-off: %d %v", code, out)
+	}
+	id := out["ticket"].(map[string]any)["id"].(string)
+	ctx := context.Background()
+	if _, err := ts.env.Engine.StaffReply(ctx, "demo", id, "staff-a", "您好,我是政务服务小哥,请讲。"); err != nil {
+		t.Fatal(err)
+	}
+	code, _, list := ts.do(t, "GET", "/api/v1/messages?user=u-ob", testKey, "", nil)
+	if code != 200 {
+		t.Fatalf("outbox: %d %v", code, list)
+	}
+	msgs := list["messages"].([]any)
+	if len(msgs) != 1 || msgs[0].(map[string]any)["from"] != "staff" {
+		t.Fatalf("outbox = %v", msgs)
+	}
+	cursor := list["cursor"].(string)
+	_, _, next := ts.do(t, "GET", "/api/v1/messages?user=u-ob&after="+cursor, testKey, "", nil)
+	if n := len(next["messages"].([]any)); n != 0 {
+		t.Errorf("after cursor: %d messages, want 0", n)
+	}
+	for _, bad := range []string{"/api/v1/messages", "/api/v1/messages?user=u&after=abc", "/api/v1/messages?user=u&limit=9999"} {
+		if code, _, _ := ts.do(t, "GET", bad, testKey, "", nil); code != 400 {
+			t.Errorf("GET %s: %d, want 400", bad, code)
+		}
+	}
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	ts := newTestServer(t, bottest.Options{})
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200, "/nope": 404} {
+		if code, _, _ := ts.do(t, "GET", path, "", "", nil); code != want {
+			t.Errorf("GET %s = %d, want %d", path, code, want)
+		}
+	}
+	ts.post(t, map[string]string{"user": "u-m", "text": "你好", "region": "徐州市"})
+	resp, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"frontdoor_http_requests_total", "frontdoor_http_request_duration_seconds", "frontdoor_http_rejected_total"} {
+		if !bytes.Contains(raw, []byte(want)) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+// TestRedisDown: while Redis is away readyz is red and messages get 503;
+// when it returns the server recovers without a restart.
+func TestRedisDown(t *testing.T) {
+	rs := storetest.StartServer(t)
+	rdb := redis.NewClient(&redis.Options{Addr: strings.TrimSuffix(strings.TrimPrefix(rs.URL(), "redis://"), "/0"),
+		DialTimeout: 200 * time.Millisecond, ReadTimeout: 200 * time.Millisecond, MaxRetries: 0})
+	t.Cleanup(func() { rdb.Close() })
+	ts := newTestServer(t, bottest.Options{Redis: rdb})
+	msg := map[string]string{"user": "u-down", "region": "河池市", "text": "研发费用加计扣除怎么享受"}
+	if code, out := ts.post(t, msg); code != 200 {
+		t.Fatalf("before outage: %d %v", code, out)
+	}
+	rs.Stop()
+	if code, _, _ := ts.do(t, "GET", "/readyz", "", "", nil); code != http.StatusServiceUnavailable {
+		t.Errorf("readyz during outage = %d, want 503", code)
+	}
+	b, _ := json.Marshal(msg)
+	code, h, out := ts.do(t, "POST", "/api/v1/messages", testKey, "application/json", b)
+	if code != http.StatusServiceUnavailable || out["code"] != "store_unavailable" || h.Get("Retry-After") == "" {
+		t.Errorf("message during outage: %d %v", code, out)
+	}
+	rs.Start()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		code, out := ts.post(t, msg)
+		if code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("did not recover: %d %v", code, out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if code, _, _ := ts.do(t, "GET", "/readyz", "", "", nil); code != 200 {
+		t.Errorf("readyz after recovery = %d", code)
+	}
+}

@@ -1,0 +1,110 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"frontdoor/bot/fault"
+)
+
+var (
+	errNoRoute  = fault.New(fault.NotFound, "not_found", "no such endpoint")
+	errNoMethod = &fault.Error{Kind: fault.Invalid, Code: "method_not_allowed", Msg: "method not allowed on this endpoint"}
+)
+
+const requestIDKey = "request_id"
+
+// requestID tags every request with an id, the caller's when it sends a
+// sane one, so that logs and error bodies can be matched.
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-ID")
+	if id == "" || len(id) > 64 || !printable(id) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Set(requestIDKey, id)
+	c.Header("X-Request-ID", id)
+	c.Next()
+}
+
+func printable(s string) bool {
+	for _, r := range s {
+		if r < 0x21 || r > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
+
+// recoverPanics turns a panic — always our bug — into a logged 500.
+func (s *Server) recoverPanics(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("panic", "value", fmt.Sprint(v), "request_id", requestID(c), "path", c.Request.URL.Path,
+				"stack", string(debug.Stack()))
+			s.metrics.panics.Inc()
+			if !c.Writer.Written() {
+				c.AbortWithStatusJSON(http.StatusInternalServerError,
+					errorBody{Error: "internal error", Code: "internal", RequestID: requestID(c)})
+			}
+		}
+	}()
+	c.Next()
+}
+
+// observe logs each request and counts it by route and status.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := c.Writer.Status()
+	elapsed := time.Since(start)
+	s.metrics.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
+	s.metrics.latency.WithLabelValues(route, c.Request.Method).Observe(elapsed.Seconds())
+	if route == "/healthz" || route == "/readyz" || route == "/metrics" {
+		return
+	}
+	s.log.Info("request", "method", c.Request.Method, "route", route, "status", status,
+		"ms", float64(elapsed.Microseconds())/1000, "request_id", requestID(c), "remote", c.ClientIP())
+}
+
+// httpMetrics are the HTTP layer's Prometheus metrics.
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	rejected *prometheus.CounterVec
+	panics   prometheus.Counter
+}
+
+func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
+	m := &httpMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "frontdoor_http_requests_total",
+			Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "frontdoor_http_request_duration_seconds",
+			Help: "HTTP request latency by route and method.", Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}},
+			[]string{"route", "method"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "frontdoor_http_rejected_total",
+			Help: "Requests refused with a client or availability error, by error code."}, []string{"code"}),
+		panics: prometheus.NewCounter(prometheus.CounterOpts{Name: "frontdoor_http_panics_total",
+			Help: "Handler panics recovered (each one is a bug)."}),
+	}
+	reg.MustRegister(m.requests, m.latency, m.rejected, m.panics)
+	return m
+}
