@@ -76,10 +76,14 @@ func isDigits(s string) bool {
 func policyText(kb *knowledge.Base, it *knowledge.Item, question string) string {
 	var b strings.Builder
 	q := normalize(question)
-	if c, ok := bestCommitment(it, q); ok {
+	if c, ok := bestCommitment(kb, it, question, q); ok {
 		fmt.Fprintf(&b, "%s:%s。\n", commitmentLabel(c), c.Text)
 	}
-	for _, s := range keySentences(kb, it, question, 2) {
+	sentences := keySentences(kb, it, question, 2)
+	if c, ok := bestCommitment(kb, it, question, q); ok && !anyContains(sentences, c.Text) {
+		sentences = append([]string{c.Clause}, sentences[:min(1, len(sentences))]...)
+	}
+	for _, s := range sentences {
 		b.WriteString(s)
 		b.WriteString("。\n")
 	}
@@ -127,40 +131,15 @@ var (
 )
 
 // bestCommitment chooses the figure the question asks about: a time limit
-// for "how long", an amount for "how much", the one whose phrase shares
-// most with the question.
-func bestCommitment(it *knowledge.Item, q string) (knowledge.Commitment, bool) {
-	var kinds map[string]bool
+// for "how long", an amount for "how much".
+func bestCommitment(kb *knowledge.Base, it *knowledge.Item, question, q string) (knowledge.Commitment, bool) {
 	switch {
 	case containsAny(q, timeWords):
-		kinds = map[string]bool{"time": true}
+		return kb.BestCommitment(it, question, map[string]bool{"time": true})
 	case containsAny(q, amountWords):
-		kinds = map[string]bool{"money": true, "percent": true, "quantity": true, "phone": true, "frequency": true}
-	default:
-		return knowledge.Commitment{}, false
+		return kb.BestCommitment(it, question, map[string]bool{"money": true, "percent": true, "quantity": true, "phone": true, "frequency": true})
 	}
-	best, bestScore := knowledge.Commitment{}, -1
-	for _, c := range it.Commitments {
-		if !kinds[c.Kind] {
-			continue
-		}
-		if s := overlap(q, c.Subject); s > bestScore {
-			best, bestScore = c, s
-		}
-	}
-	return best, bestScore >= 0
-}
-
-// overlap counts the character bigrams two texts share.
-func overlap(a, b string) int {
-	ra := []rune(a)
-	n := 0
-	for i := 0; i+1 < len(ra); i++ {
-		if strings.Contains(b, string(ra[i:i+2])) {
-			n++
-		}
-	}
-	return n
+	return knowledge.Commitment{}, false
 }
 
 func commitmentLabel(c knowledge.Commitment) string {
@@ -355,4 +334,13 @@ func remaining(ts *ticket.Store, t *ticket.Ticket, now time.Time) string {
 	}
 	left := p.Elapsed(t.Region, now, t.Due())
 	return fmt.Sprintf("%.1f个工作小时", left.Hours())
+}
+
+func anyContains(ss []string, sub string) bool {
+	for _, s := range ss {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }

@@ -218,6 +218,31 @@ func bestSentence(it *Item, q query) (string, float64) {
 	return best, covered / total
 }
 
+// textScore is how much of an analysed question a piece of text shares:
+// bigrams, words and — weighing most — concepts.
+func (b *Base) textScore(q query, text string) float64 {
+	ns := normalizeText(text)
+	score := 0.0
+	for g, w := range q.grams {
+		if strings.Contains(ns, g) {
+			score += w
+		}
+	}
+	for w, qw := range q.words {
+		if !strings.HasPrefix(w, "§") && runeLen(w) > 1 && strings.Contains(ns, w) {
+			score += qw
+		}
+	}
+	if len(q.words) > 0 {
+		for tok := range b.an.conceptCounts(ns) {
+			if _, ok := q.words[tok]; ok {
+				score += 2
+			}
+		}
+	}
+	return score
+}
+
 // RankSentences orders an item's sentences by how much of the question
 // they share, best first; answers quote the top ones.
 func (b *Base) RankSentences(it *Item, text string) []string {
@@ -225,23 +250,10 @@ func (b *Base) RankSentences(it *Item, text string) []string {
 	type scored struct {
 		s     string
 		score float64
-		pos   int
 	}
 	var ss []scored
-	for i, s := range splitSentences(it.Body) {
-		ns := normalizeText(s)
-		score := 0.0
-		for g, w := range q.grams {
-			if strings.Contains(ns, g) {
-				score += w
-			}
-		}
-		for w, qw := range q.words {
-			if !strings.HasPrefix(w, "§") && runeLen(w) > 1 && strings.Contains(ns, w) {
-				score += qw
-			}
-		}
-		ss = append(ss, scored{s, score, i})
+	for _, s := range splitSentences(it.Body) {
+		ss = append(ss, scored{s, b.textScore(q, s)})
 	}
 	sort.SliceStable(ss, func(i, j int) bool { return ss[i].score > ss[j].score })
 	out := make([]string, len(ss))
@@ -249,4 +261,21 @@ func (b *Base) RankSentences(it *Item, text string) []string {
 		out[i] = s.s
 	}
 	return out
+}
+
+// BestCommitment chooses, among an item's figures of the given kinds, the
+// one whose phrase the question is about ("不用外线施工" → 无外部工程 3个工作日,
+// not 高压 30个工作日).
+func (b *Base) BestCommitment(it *Item, text string, kinds map[string]bool) (Commitment, bool) {
+	q := b.an.parseQuery(text, nil)
+	best, bestScore, found := Commitment{}, -1.0, false
+	for _, c := range it.Commitments {
+		if !kinds[c.Kind] {
+			continue
+		}
+		if s := b.textScore(q, c.Subject); s > bestScore {
+			best, bestScore, found = c, s, true
+		}
+	}
+	return best, found
 }
