@@ -57,6 +57,11 @@ type Config struct {
 	// Tenants beyond the demo tenant.
 	Tenants []handlers.Tenant `yaml:"tenants"`
 
+	// ChannelConfig holds the WeChat-style channel accounts (config_channels.go).
+	ChannelConfig `yaml:",inline"`
+	// ConsoleConfig holds the console's settings (config_console.go).
+	ConsoleConfig `yaml:",inline"`
+
 	configFile string
 }
 
@@ -148,6 +153,7 @@ func (c *Config) applyEnv(env func(string) (string, bool)) error {
 	dur("FRONTDOOR_IDLE_TIMEOUT", &c.IdleTimeout)
 	dur("FRONTDOOR_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	dur("FRONTDOOR_SCHEDULER_INTERVAL", &c.SchedulerInterval)
+	errs = append(errs, c.ChannelConfig.applyEnv(env), c.ConsoleConfig.applyEnv(env))
 	return errors.Join(errs...)
 }
 
@@ -241,5 +247,6 @@ func (c Config) Validate() error {
 		}
 		ids[t.ID], keys[t.APIKey] = true, true
 	}
+	errs = append(errs, c.ChannelConfig.validate(), c.ConsoleConfig.validate())
 	return errors.Join(errs...)
 }

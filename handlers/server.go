@@ -42,6 +42,11 @@ type Deps struct {
 	Logger   *slog.Logger
 	// MaxBodyBytes caps request bodies (default 64 KiB).
 	MaxBodyBytes int64
+
+	// ChannelDeps configure the WeChat-style channels (channels.go).
+	ChannelDeps
+	// ConsoleDeps configure the staff console and dashboard (console.go).
+	ConsoleDeps
 }
 
 // Server routes HTTP requests.
@@ -56,6 +61,7 @@ type Server struct {
 	registry *prometheus.Registry
 	maxBody  int64
 	router   *gin.Engine
+	deps     Deps
 }
 
 // New builds the server and its routes.
@@ -69,7 +75,7 @@ func New(d Deps) *Server {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{engine: d.Engine, ready: d.Ready, reload: d.Reload, adminKey: d.AdminKey, log: d.Logger,
+	s := &Server{deps: d, engine: d.Engine, ready: d.Ready, reload: d.Reload, adminKey: d.AdminKey, log: d.Logger,
 		registry: d.Registry, maxBody: d.MaxBodyBytes, tenants: map[string]Tenant{}}
 	for _, t := range d.Tenants {
 		s.tenants[t.APIKey] = t
@@ -97,6 +103,8 @@ func (s *Server) routes() *gin.Engine {
 	api.POST("/messages", s.wrap(s.postMessage))
 	api.GET("/messages", s.wrap(s.getMessages))
 	api.POST("/admin/reload", s.wrap(s.adminReload))
+	s.channelRoutes(r)
+	s.consoleRoutes(r)
 	return r
 }
 
