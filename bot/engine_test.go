@@ -240,7 +240,6 @@ func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 	return func(ctx context.Context, cmds []redis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
 }
 
-
 // BenchmarkHandlePolicyQuestion measures messages per second through
 // Engine.Handle with a real Redis, and Redis round trips per message.
 func BenchmarkHandlePolicyQuestion(b *testing.B) {
