@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// TestDeploymentManifests parses every YAML file under deployments/ and
+// checks the fields each kind of object needs; no container engine runs
+// here, so this is what keeps the manifests honest.
+func TestDeploymentManifests(t *testing.T) {
+	files, _ := filepath.Glob("deployments/*/*.yaml")
+	compose, _ := filepath.Glob("deployments/compose/*.yml")
+	files = append(files, compose...)
+	if len(files) < 7 {
+		t.Fatalf("found only %d manifests: %v", len(files), files)
+	}
+	kinds := map[string]int{}
+	for _, f := range files {
+		t.Run(f, func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dec := yaml.NewDecoder(bytes.NewReader(data))
+			for {
+				var doc map[string]any
+				err := dec.Decode(&doc)
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					t.Fatalf("does not parse: %v", err)
+				}
+				if doc == nil {
+					continue
+				}
+				if strings.HasSuffix(f, ".yml") {
+					checkCompose(t, doc)
+					continue
+				}
+				kind, _ := doc["kind"].(string)
+				kinds[kind]++
+				checkObject(t, kind, doc)
+			}
+		})
+	}
+	for _, k := range []string{"Deployment", "Service", "ConfigMap", "Secret", "HorizontalPodAutoscaler", "StatefulSet"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s manifest", k)
+		}
+	}
+}
+
+func path(doc map[string]any, keys ...string) any {
+	var cur any = doc
+	for _, k := range keys {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[k]
+	}
+	return cur
+}
+
+func checkObject(t *testing.T, kind string, doc map[string]any) {
+	t.Helper()
+	if doc["apiVersion"] == nil || path(doc, "metadata", "name") == nil {
+		t.Errorf("%s: apiVersion and metadata.name are required", kind)
+	}
+	switch kind {
+	case "Deployment":
+		containers, _ := path(doc, "spec", "template", "spec", "containers").([]any)
+		if len(containers) == 0 {
+			t.Fatal("Deployment without containers")
+		}
+		c := containers[0].(map[string]any)
+		if path(c, "readinessProbe", "httpGet", "path") != "/readyz" || path(c, "livenessProbe", "httpGet", "path") != "/healthz" {
+			t.Error("probes must be /readyz (readiness) and /healthz (liveness)")
+		}
+		if path(doc, "spec", "selector", "matchLabels") == nil {
+			t.Error("Deployment needs a selector")
+		}
+	case "Service":
+		if path(doc, "spec", "ports") == nil || path(doc, "spec", "selector") == nil {
+			t.Error("Service needs ports and a selector")
+		}
+	case "HorizontalPodAutoscaler":
+		if path(doc, "spec", "scaleTargetRef", "name") == nil || path(doc, "spec", "maxReplicas") == nil {
+			t.Error("HPA needs scaleTargetRef and maxReplicas")
+		}
+	case "Secret", "ConfigMap":
+		if path(doc, "data") == nil && path(doc, "stringData") == nil {
+			t.Errorf("%s without data", kind)
+		}
+	}
+}
+
+func checkCompose(t *testing.T, doc map[string]any) {
+	t.Helper()
+	services, _ := doc["services"].(map[string]any)
+	for _, name := range []string{"redis", "frontdoor-1", "frontdoor-2", "nginx"} {
+		if services[name] == nil {
+			t.Errorf("compose lacks service %s", name)
+		}
+	}
+	if env := path(doc, "services", "frontdoor-1", "environment", "REDIS_URL"); env == nil {
+		t.Error("frontdoor-1 has no REDIS_URL")
+	}
+}
+
+// TestRedisConfRequiresDurability checks the reference Redis configuration
+// keeps acknowledged writes.
+func TestRedisConfRequiresDurability(t *testing.T) {
+	data, err := os.ReadFile("deployments/redis.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"appendonly yes", "appendfsync always", "maxmemory-policy noeviction"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("redis.conf lacks %q", want)
+		}
+	}
+}
