@@ -1,0 +1,100 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"frontdoor/handlers"
+)
+
+func envOf(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaultsAreValid(t *testing.T) {
+	c, err := LoadConfig("", envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("defaults do not validate: %v", err)
+	}
+	if c.Addr != ":8080" || c.APIKey != "dev-key" || c.RedisURL != "" {
+		t.Errorf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestEnvironmentOverrides(t *testing.T) {
+	c, err := LoadConfig("", envOf(map[string]string{
+		"FRONTDOOR_ADDR": "127.0.0.1:9000", "REDIS_URL": "redis://10.0.0.1:6380/2", "FRONTDOOR_API_KEY": "k-123456",
+		"FRONTDOOR_RATE_LIMIT": "off", "FRONTDOOR_SHUTDOWN_TIMEOUT": "5s", "FRONTDOOR_MAX_TEXT": "500",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9000" || c.RedisURL != "redis://10.0.0.1:6380/2" || c.APIKey != "k-123456" ||
+		c.ShutdownTimeout != 5*time.Second || c.MaxTextRunes != 500 {
+		t.Errorf("overrides not applied: %+v", c)
+	}
+	if r, b, _ := c.Rate(); r != 0 || b != 0 {
+		t.Errorf("rate limit off gave %v/%v", r, b)
+	}
+	if c.AllTenants()[0].APIKey != "k-123456" {
+		t.Error("demo tenant does not use FRONTDOOR_API_KEY")
+	}
+}
+
+func TestConfigFileAndEnvironment(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(f, []byte("addr: \":7000\"\ntenants:\n  - {id: city, name: 市局, api_key: city-key-1, region: 河池市}\n"), 0o600)
+	c, err := LoadConfig(f, envOf(map[string]string{"FRONTDOOR_ADDR": ":7001"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":7001" {
+		t.Errorf("environment must win over the file: %s", c.Addr)
+	}
+	if ts := c.AllTenants(); len(ts) != 2 || ts[1].ID != "city" || ts[1].Region != "河池市" {
+		t.Errorf("tenants = %+v", ts)
+	}
+	os.WriteFile(f, []byte("adress: \":7000\"\n"), 0o600)
+	if _, err := LoadConfig(f, envOf(nil)); err == nil || !strings.Contains(err.Error(), "adress") {
+		t.Errorf("unknown key must be refused by name: %v", err)
+	}
+}
+
+func TestValidateNamesTheBadSetting(t *testing.T) {
+	tests := []struct {
+		name string
+		mod  func(*Config)
+		want string
+	}{
+		{"bad addr", func(c *Config) { c.Addr = "8080" }, "addr (FRONTDOOR_ADDR)"},
+		{"bad redis url", func(c *Config) { c.RedisURL = "http://x" }, "redis_url (REDIS_URL)"},
+		{"prefix with brace", func(c *Config) { c.RedisPrefix = "f{d" }, "redis_prefix"},
+		{"bad rate", func(c *Config) { c.RateLimit = "lots" }, "rate_limit (FRONTDOOR_RATE_LIMIT)"},
+		{"bad log level", func(c *Config) { c.LogLevel = "loud" }, "log_level"},
+		{"tiny body", func(c *Config) { c.MaxBodyBytes = 10 }, "max_body_bytes"},
+		{"zero timeout", func(c *Config) { c.ReadTimeout = 0 }, "read_timeout"},
+		{"duplicate tenant", func(c *Config) {
+			c.Tenants = []handlers.Tenant{{ID: "demo", APIKey: "other-key"}}
+		}, "used twice"},
+		{"short key", func(c *Config) { c.APIKey = "abc" }, "api_key"},
+		{"shared key", func(c *Config) {
+			c.Tenants = []handlers.Tenant{{ID: "b", APIKey: "dev-key"}}
+		}, "same key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Defaults()
+			tt.mod(&c)
+			err := c.Validate()
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Validate() = %v, want mention of %q", err, tt.want)
+			}
+		})
+	}
+}
