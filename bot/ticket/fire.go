@@ -93,11 +93,18 @@ func (s *Store) Fire(ctx context.Context, tenant, id string) (*Ticket, []Event, 
 					"clock": name, "due": c.Due.Format(time.RFC3339), "unit": t.Owner()}})
 			}
 			if !c.Overdue && !now.Before(c.Due) {
+				// the ladder's next rung is counted from this deadline when no
+				// other clock was overdue: lateness that had ended does not
+				// count towards the next one
+				alreadyLate := overdueRunning(t)
 				c.Overdue = true
 				record(Event{Type: EvOverdue, Actor: "clock", At: now, Data: map[string]string{
 					"clock": name, "due": c.Due.Format(time.RFC3339), "unit": t.Owner()}})
-				if t.Level == 0 {
+				switch {
+				case t.Level == 0:
 					s.escalate(t, 1, c.Due, record)
+				case !alreadyLate:
+					t.LevelAt = c.Due
 				}
 			}
 		}
@@ -107,6 +114,9 @@ func (s *Store) Fire(ctx context.Context, tenant, id string) (*Ticket, []Event, 
 				break
 			}
 			s.escalate(t, t.Level+1, at, record)
+		}
+		if len(fired) == 0 {
+			return errUnchanged
 		}
 		return nil
 	})

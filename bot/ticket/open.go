@@ -2,9 +2,12 @@ package ticket
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"frontdoor/bot/fault"
 )
@@ -36,6 +39,18 @@ func (s *Store) Open(ctx context.Context, r Request) (*Ticket, bool, error) {
 	}
 	if len(r.Units) == 0 && r.Desk == "" {
 		return nil, false, fault.Invalidf("ticket_unrouted", "a ticket must be routed to a unit or a desk")
+	}
+	if r.MsgID != "" {
+		// A redelivered message must not use up a ticket number; the write
+		// script still decides when two deliveries race.
+		prior, err := s.rdb.Get(ctx, s.msgKey(r.Tenant, r.User, r.MsgID)).Result()
+		if err == nil {
+			existing, err := s.Get(ctx, r.Tenant, prior)
+			return existing, false, err
+		}
+		if !errors.Is(err, redis.Nil) {
+			return nil, false, storeErr(err)
+		}
 	}
 	now := s.now()
 	id, err := s.nextID(ctx, r.Tenant, now)

@@ -119,6 +119,14 @@ func (sc *Scheduler) RunOnce(ctx context.Context, tenant string) (int, error) {
 			sc.logger().Warn("fire clock", "tenant", tenant, "ticket", id, "err", err)
 			continue
 		}
+		if t != nil && len(fired) == 0 {
+			// nothing was due after all (the ticket moved meanwhile): put it
+			// back at its next fire time, unless a writer already has an
+			// earlier one there
+			if next := NextFire(t, sc.Store.policy); !next.IsZero() {
+				sc.Store.rdb.ZAddLT(ctx, sc.Store.ClocksKey(tenant), redis.Z{Score: float64(next.UnixMilli()), Member: id})
+			}
+		}
 		if err := sc.Store.rdb.ZRem(ctx, sc.leaseKey(tenant), id).Err(); err != nil {
 			sc.logger().Warn("release clock lease", "ticket", id, "err", err)
 		}

@@ -322,7 +322,8 @@ func (s *Store) List(ctx context.Context, q Query) ([]*Ticket, error) {
 		if !q.To.IsZero() {
 			max = strconv.FormatInt(q.To.UnixMilli(), 10)
 		}
-		ids, err = s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: key, Start: min, Stop: max, ByScore: true, Rev: true,
+		// With Rev, ZRANGE … BYSCORE REV takes the higher bound first.
+		ids, err = s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: key, Start: max, Stop: min, ByScore: true, Rev: true,
 			Offset: 0, Count: limit}).Result()
 	}
 	if err != nil {

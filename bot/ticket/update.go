@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -14,10 +15,18 @@ import (
 // change is one transition: it edits the ticket and records its events.
 type change func(t *Ticket, b *batch, now time.Time) error
 
+// errUnchanged lets a change say there is nothing to write.
+var errUnchanged = errors.New("unchanged")
+
 // update reads, changes and writes a ticket, retrying when another writer
 // got there first, so concurrent changes are never lost.
 func (s *Store) update(ctx context.Context, tenant, id string, fn change) (*Ticket, error) {
-	for attempt := 0; attempt < 10; attempt++ {
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if attempt > 0 {
+			if err := backoff(ctx, attempt); err != nil {
+				return nil, err
+			}
+		}
 		old, err := s.Get(ctx, tenant, id)
 		if err != nil {
 			return nil, err
@@ -25,7 +34,9 @@ func (s *Store) update(ctx context.Context, tenant, id string, fn change) (*Tick
 		t := clone(old)
 		b := newBatch(s.ticketKey(tenant, id), s.eventsKey(tenant, id))
 		now := s.now()
-		if err := fn(t, b, now); err != nil {
+		if err := fn(t, b, now); errors.Is(err, errUnchanged) {
+			return old, nil
+		} else if err != nil {
 			return nil, err
 		}
 		t.Version = old.Version + 1
@@ -41,6 +52,26 @@ func (s *Store) update(ctx context.Context, tenant, id string, fn change) (*Tick
 		return t, nil
 	}
 	return nil, fault.New(fault.Conflict, "ticket_busy", "工单正在被他人修改,请重试")
+}
+
+// maxAttempts bounds update's retries. Every collision means another
+// writer succeeded, so n writers racing for one ticket need up to n
+// attempts; a busy hand-off (a business sending a burst of messages while
+// staff answer and the scheduler fires) easily has more than a few.
+const maxAttempts = 100
+
+// backoff waits a random moment that grows with the attempt, so writers
+// that keep colliding spread out instead of colliding again.
+func backoff(ctx context.Context, attempt int) error {
+	limit := time.Duration(1<<min(attempt, 6)) * 100 * time.Microsecond // at most 6.4 ms
+	timer := time.NewTimer(rand.N(limit))
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
 }
 
 func clone(t *Ticket) *Ticket {
@@ -140,7 +171,7 @@ func (s *Store) Transfer(ctx context.Context, tenant, id, actor, unit, reason st
 		if err := requireOpen(t); err != nil {
 			return err
 		}
-		if len(t.Units) == 1 && t.Units[0] == unit {
+		if len(t.Units) == 1 && t.Units[0] == unit || len(t.Units) == 0 && t.Desk == unit {
 			return fault.Invalidf("transfer_same_unit", "工单已在 %s", unit)
 		}
 		from := strings.Join(t.Units, "、")
@@ -208,13 +239,26 @@ func (s *Store) Resume(ctx context.Context, tenant, id, actor string) (*Ticket, 
 			d := s.clockDuration(t, name)
 			c.Due = s.policy.Extend(t.Region, c.Due, d, c.Paused, now)
 			c.Held += s.policy.Elapsed(t.Region, c.Paused, now)
-			c.WarnAt = s.policy.WarnAt(t.Region, c.Start, c.Due)
+			c.WarnAt = s.warnAt(t.Region, c)
 			c.Paused = time.Time{}
 			data[name] = c.Due.Format(time.RFC3339)
 		}
 		b.event(Event{Type: EvResumed, Actor: actor, At: now, Data: data})
 		return nil
 	})
+}
+
+// warnAt is when a clock has run its warning share of the working time
+// it really runs: the time it was held (paused) counts neither towards
+// the share nor as running time, so a pause cannot bring a warning
+// forward.
+func (s *Store) warnAt(region string, c *Clock) time.Time {
+	run := s.policy.Elapsed(region, c.Start, c.Due) - c.Held
+	if c.Held <= 0 || run <= 0 {
+		return s.policy.WarnAt(region, c.Start, c.Due)
+	}
+	r := s.policy.Rules(region)
+	return s.policy.Calendar().AddWorkingTime(c.Start, c.Held+time.Duration(float64(run)*r.WarnAt), r.Hours)
 }
 
 // Resolve closes the work on a ticket with a summary for the business.
