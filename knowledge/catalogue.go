@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -20,6 +23,8 @@ type Catalogue struct {
 	// Calendar is the raw calendar section (extra years, day overrides);
 	// the clock package parses it.
 	Calendar []byte `yaml:"-"`
+	// synLines are the lines of the synonym groups, for errors.
+	synLines []int
 }
 
 // RegionSettings configures one region.
@@ -92,7 +97,12 @@ func ParseCatalogue(name string, data []byte) (*Catalogue, error) {
 		if err.Error() == "EOF" {
 			return &Catalogue{}, nil
 		}
-		return nil, &CatalogueError{File: name, Msg: err.Error()}
+		ce := &CatalogueError{File: name, Msg: err.Error()}
+		if m := reYAMLSyntax.FindStringSubmatch(ce.Msg); m != nil {
+			ce.Line, _ = strconv.Atoi(m[1])
+			ce.Msg = "YAML syntax error: " + m[2]
+		}
+		return nil, ce
 	}
 	if len(root.Content) == 0 {
 		return &Catalogue{}, nil
@@ -111,13 +121,13 @@ func ParseCatalogue(name string, data []byte) (*Catalogue, error) {
 		var err error
 		switch key.Value {
 		case "regions":
-			err = decodeList(val, &c.Regions, func(r *RegionSettings, n *yaml.Node) { r.line = n.Line })
+			decodeList(key.Value, val, &c.Regions, func(r *RegionSettings, n *yaml.Node) { r.line = n.Line }, fail)
 		case "documents":
-			err = decodeList(val, &c.Documents, nil)
+			decodeList(key.Value, val, &c.Documents, nil, fail)
 		case "items":
-			err = decodeList(val, &c.Items, func(it *CatalogueItem, n *yaml.Node) { it.line = n.Line })
+			decodeList(key.Value, val, &c.Items, func(it *CatalogueItem, n *yaml.Node) { it.line = n.Line }, fail)
 		case "synonyms":
-			err = val.Decode(&c.Synonyms)
+			decodeList(key.Value, val, &c.Synonyms, func(_ *[]string, n *yaml.Node) { c.synLines = append(c.synLines, n.Line) }, fail)
 		case "calendar":
 			c.Calendar, err = yaml.Marshal(val)
 		default:
@@ -135,16 +145,42 @@ func ParseCatalogue(name string, data []byte) (*Catalogue, error) {
 }
 
 // decodeList decodes a sequence element by element, strictly, so that an
-// unknown field in one entry is reported at its own line.
-func decodeList[T any](n *yaml.Node, out *[]T, mark func(*T, *yaml.Node)) error {
+// unknown field or a wrong type in one entry is reported at its own line.
+func decodeList[T any](section string, n *yaml.Node, out *[]T, mark func(*T, *yaml.Node), fail func(int, string, ...any)) {
 	if n.Kind != yaml.SequenceNode {
-		return fmt.Errorf("must be a list")
+		fail(n.Line, "%s: must be a list", section)
+		return
 	}
-	var errs []error
+	fields := yamlFields(reflect.TypeFor[T]())
 	for _, el := range n.Content {
+		if el.Kind == yaml.MappingNode && fields != nil {
+			unknown := false
+			for i := 0; i+1 < len(el.Content); i += 2 {
+				if k := el.Content[i]; !slices.Contains(fields, k.Value) {
+					fail(k.Line, "%s: unknown field %q (expected one of %s)", section, k.Value, strings.Join(fields, ", "))
+					unknown = true
+				}
+			}
+			if unknown {
+				continue
+			}
+		}
 		var v T
-		if err := decodeStrict(el, &v); err != nil {
-			errs = append(errs, fmt.Errorf("line %d: %v", el.Line, err))
+		if err := el.Decode(&v); err != nil {
+			var te *yaml.TypeError
+			if !errors.As(err, &te) {
+				fail(el.Line, "%s: %v", section, err)
+				continue
+			}
+			// "line 7: cannot unmarshal !!str `x` into []string"
+			for _, msg := range te.Errors {
+				line := el.Line
+				if m := reYAMLLine.FindStringSubmatch(msg); m != nil {
+					line, _ = strconv.Atoi(m[1])
+					msg = m[2]
+				}
+				fail(line, "%s: %s", section, msg)
+			}
 			continue
 		}
 		if mark != nil {
@@ -152,17 +188,32 @@ func decodeList[T any](n *yaml.Node, out *[]T, mark func(*T, *yaml.Node)) error 
 		}
 		*out = append(*out, v)
 	}
-	return errors.Join(errs...)
 }
 
-func decodeStrict(n *yaml.Node, v any) error {
-	b, err := yaml.Marshal(n)
-	if err != nil {
-		return err
+var (
+	reYAMLLine   = regexp.MustCompile(`^line (\d+): (.*)$`)
+	reYAMLSyntax = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+)
+
+// yamlFields lists the field names a struct type accepts (nil for other
+// types).
+func yamlFields(t reflect.Type) []string {
+	if t.Kind() != reflect.Struct {
+		return nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	return dec.Decode(v)
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out = append(out, name)
+	}
+	return out
 }
 
 func (c *Catalogue) validate(fail func(int, string, ...any)) {
@@ -205,7 +256,11 @@ func (c *Catalogue) validate(fail func(int, string, ...any)) {
 	}
 	for i, g := range c.Synonyms {
 		if len(g) < 2 {
-			fail(0, "synonym group %d needs at least two words: %v", i+1, g)
+			line := 0
+			if i < len(c.synLines) {
+				line = c.synLines[i]
+			}
+			fail(line, "synonym group %d needs at least two words: %v", i+1, g)
 		}
 	}
 }

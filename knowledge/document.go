@@ -23,8 +23,16 @@ func ParseDocument(file string, lines []string) *Document {
 		kind = kindLeadIn
 	}
 	doc.Warnings = append(doc.Warnings, warnings...)
+	used := map[string]int{}
 	for _, n := range itemNodes(root, kind) {
-		doc.Items = append(doc.Items, newItem(doc, n))
+		it := newItem(doc, n)
+		// A lead-in and a numbered heading side by side can print the
+		// same path ("1"); ids must stay unique.
+		if used[it.Path]++; used[it.Path] > 1 {
+			it.Path = fmt.Sprintf("%s·%d", it.Path, used[it.Path])
+			it.ID = doc.File + "#" + it.Path
+		}
+		doc.Items = append(doc.Items, it)
 	}
 	if len(doc.Items) == 0 {
 		doc.Warnings = append(doc.Warnings, "no items found")

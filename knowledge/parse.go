@@ -48,7 +48,7 @@ var (
 	reCN          = regexp.MustCompile(`^([一二三四五六七八九十]+)[、.]\s*(.*)$`)
 	reKeyword     = regexp.MustCompile(`^(关键词|专题|板块)([一二三四五六七八九十]+)[:∶]\s*(.*)$`)
 	reParenCN     = regexp.MustCompile(`^[(（]([一二三四五六七八九十]+)[)）]\s*(.*)$`)
-	reArabic      = regexp.MustCompile(`^(\d{1,3})\s*[.、](\s*)(.*)$`)
+	reArabic      = regexp.MustCompile(`^(\d{1,4})\s*[.、](\s*)(.*)$`)
 	reParenArabic = regexp.MustCompile(`^[(（](\d{1,3})[)）]\s*(.*)$`)
 	// A lead-in is a short phrase ending in a colon that opens a paragraph.
 	reLeadIn = regexp.MustCompile(`^([^:∶,。;!?、]{4,32})[:∶](.+)$`)
@@ -213,6 +213,8 @@ func (tb *treeBuilder) accepts(h heading) bool {
 	switch {
 	case h.kind == kindLeadIn:
 		return true
+	case tb.taken(h):
+		return false
 	case !seen:
 		return h.num == 1 || h.kind == kindKeyword
 	case h.num == last+1:
@@ -223,6 +225,21 @@ func (tb *treeBuilder) accepts(h heading) bool {
 	case h.num == last+2 && h.kind != kindCN:
 		tb.warnings = append(tb.warnings, fmt.Sprintf("numbering skips from %d to %d", last, h.num))
 		return true
+	}
+	return false
+}
+
+// taken reports whether the heading h would open under already has a
+// heading of h's kind and number: a restart never repeats a path.
+func (tb *treeBuilder) taken(h heading) bool {
+	i := len(tb.stack) - 1
+	for i > 0 && tb.stack[i].kind.rank() >= h.kind.rank() {
+		i--
+	}
+	for _, c := range tb.stack[i].children {
+		if c.kind == h.kind && c.num == h.num {
+			return true
+		}
 	}
 	return false
 }
@@ -255,7 +272,34 @@ func (tb *treeBuilder) open(h heading) {
 
 func (tb *treeBuilder) text(line string) {
 	cur := tb.current()
+	if closesMeasure(cur, line) {
+		// "1.… (1)… (2)… (牵头单位:…)": the annotation after the last
+		// sub-item names the units of the whole measure, not of (2).
+		tb.stack = tb.stack[:len(tb.stack)-1]
+		cur = tb.current()
+	}
 	cur.body = append(cur.body, line)
+}
+
+// closesMeasure reports whether a line holding nothing but a unit
+// annotation, read while inside sub-item n ((2), (3) …), belongs to the
+// measure above it: n is not the first sub-item and neither it nor an
+// earlier sub-item carries units of its own.
+func closesMeasure(n *node, line string) bool {
+	p := n.parent
+	if n.kind != kindParenArabic || p == nil || p.kind == kindRoot || len(p.children) < 2 {
+		return false
+	}
+	a, rest := parseAnnotations(line)
+	if !a.hasUnits() || strings.Trim(rest, " 。;,、()（）〔〕【】") != "" {
+		return false
+	}
+	for _, c := range p.children {
+		if ca, _ := parseAnnotations(c.ownText()); ca.hasUnits() {
+			return false
+		}
+	}
+	return true
 }
 
 // buildTree turns prepared lines into the heading tree. Lead-ins become

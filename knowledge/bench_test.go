@@ -1,0 +1,344 @@
+package knowledge
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/go-ego/gse"
+
+	"frontdoor/seeds"
+)
+
+// Benchmarks for `make bench`:
+//
+//	BenchmarkLoadSeeds                   start-up from the seeds: documents, trimmed dictionary, index
+//	BenchmarkLoadFullDictionaryBaseline  the same with gse's full dictionary (what the trimmed one replaces)
+//	BenchmarkSearchSeeds                 one pass of benchQueries over the seed regions
+//	BenchmarkSearch100x                  the same over a corpus of 100 perturbed copies in 500 regions
+//	BenchmarkSearch100xOneRegion         the same 100 copies all in one region
+//
+// Metrics: heapMB is the live heap the loaded base holds (HeapAlloc after
+// GC, less the heap before loading); ns/query and p50-ns/query are per
+// question (ns/op is a whole pass of len(benchQueries) questions);
+// items, regions and regionItems (the items of the region asked) size the
+// corpus, load-s is how long the 100× corpus took to load.
+
+// benchQueries are colloquial questions a business asks, by region.
+var benchQueries = []struct{ region, text string }{
+	{"葛店开发区", "开个公司要多久"},
+	{"葛店开发区", "注销公司要交什么材料"},
+	{"葛店开发区", "办电要多长时间"},
+	{"葛店开发区", "停电太多了找谁"},
+	{"葛店开发区", "不动产抵押登记要多久"},
+	{"葛店开发区", "银行贷款办下来要几天"},
+	{"葛店开发区", "小工程要不要办施工许可证"},
+	{"葛店开发区", "投诉了一直没人管怎么办"},
+	{"红谷滩区", "有没有免申即享的政策"},
+	{"红谷滩区", "政务服务小哥在哪里能找到"},
+	{"红谷滩区", "企业维权热线是多少"},
+	{"红谷滩区", "招投标不公平找谁反映"},
+	{"红谷滩区", "政府采购对小微企业有优惠吗"},
+	{"红谷滩区", "农民工工资被拖欠了"},
+	{"红谷滩区", "执法检查太频繁了"},
+	{"朝阳区", "打官司要多久才能判"},
+	{"朝阳区", "增值税退税要多久"},
+	{"朝阳区", "高新技术企业有什么扶持"},
+	{"朝阳区", "商标可以拿去质押贷款吗"},
+	{"朝阳区", "引进人才的孩子上学怎么解决"},
+	{"朝阳区", "夜市摆摊允许吗"},
+	{"河池市", "担保费率是多少"},
+	{"河池市", "政府拖欠我们的账款怎么办"},
+	{"河池市", "申请专利有奖励吗"},
+	{"河池市", "水电气报装要跑几次"},
+	{"河池市", "企业破产怎么办理"},
+	{"徐州市", "领导多久上门服务一次"},
+	{"徐州市", "企业服务中心能办什么事"},
+	{"徐州市", "干部不作为去哪里举报"},
+	{"徐州市", "营商环境怎么考核评价"},
+}
+
+// liveHeapMB is the heap in use after a full collection, in MiB.
+func liveHeapMB() float64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapAlloc) / (1 << 20)
+}
+
+func BenchmarkLoadSeeds(b *testing.B) {
+	before := liveHeapMB()
+	var kb *Base
+	for b.Loop() {
+		var err error
+		if kb, err = Load(seeds.FS, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(liveHeapMB()-before, "heapMB")
+	b.ReportMetric(float64(len(kb.Items)), "items")
+	b.ReportMetric(float64(kb.an.dictSize), "dictWords")
+	runtime.KeepAlive(kb)
+}
+
+// BenchmarkLoadFullDictionaryBaseline is Load with gse's full dictionary
+// in place of the trimmed one: what start-up would cost without the trim.
+// The dictionary is gse's simplified and traditional word lists
+// (data/dict/zh/s_1.txt and t_1.txt, what seg.LoadDict() reads and
+// seg.LoadDictEmbed() embeds), read once outside the timer and put where
+// the trimmed dictionary goes, so everything else is the product's own
+// pipeline (no HMM, domain words, concepts, index build).
+func BenchmarkLoadFullDictionaryBaseline(b *testing.B) {
+	full, err := gseFullDictionary()
+	if err != nil {
+		b.Skip(err)
+	}
+	saved := generalDict
+	generalDict = full
+	defer func() { generalDict = saved }()
+
+	before := liveHeapMB()
+	var kb *Base
+	for b.Loop() {
+		if kb, err = Load(seeds.FS, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(liveHeapMB()-before, "heapMB")
+	b.ReportMetric(float64(len(kb.Items)), "items")
+	b.ReportMetric(float64(kb.an.dictSize), "dictWords")
+	runtime.KeepAlive(kb)
+}
+
+// gseFullDictionary reads gse's full Chinese dictionary from gse's module
+// source directory, where seg.LoadDict() finds it.
+func gseFullDictionary() (string, error) {
+	fn := runtime.FuncForPC(reflect.ValueOf((*gse.Segmenter).LoadDict).Pointer())
+	if fn == nil {
+		return "", errors.New("gse's full dictionary: gse's source directory is unknown")
+	}
+	src, _ := fn.FileLine(fn.Entry())
+	dir := filepath.Join(filepath.Dir(src), "data", "dict", "zh")
+	var sb strings.Builder
+	for _, name := range []string{"s_1.txt", "t_1.txt"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return "", fmt.Errorf("gse's full dictionary: %w", err)
+		}
+		sb.Write(data)
+		if !bytes.HasSuffix(data, []byte("\n")) {
+			sb.WriteByte('\n')
+		}
+	}
+	return sb.String(), nil
+}
+
+// searchPass asks every question once, in region(i, question) for the
+// i-th question, recording each one's time.
+func searchPass(b *testing.B, kb *Base, region func(i int, q string) string, times []time.Duration) []time.Duration {
+	for i, q := range benchQueries {
+		start := time.Now()
+		hits, err := kb.Search(region(i, q.region), q.text, 5)
+		times = append(times, time.Since(start))
+		if err != nil || len(hits) == 0 {
+			b.Fatalf("%s %q: %d hits, %v", region(i, q.region), q.text, len(hits), err)
+		}
+	}
+	return times
+}
+
+func reportQueries(b *testing.B, times []time.Duration) {
+	if len(times) == 0 {
+		return
+	}
+	slices.Sort(times)
+	var total time.Duration
+	for _, t := range times {
+		total += t
+	}
+	b.ReportMetric(float64(total.Nanoseconds())/float64(len(times)), "ns/query")
+	b.ReportMetric(float64(times[len(times)/2].Nanoseconds()), "p50-ns/query")
+	b.ReportMetric(float64(times[len(times)*9/10].Nanoseconds()), "p90-ns/query")
+}
+
+func BenchmarkSearchSeeds(b *testing.B) {
+	kb, err := Load(seeds.FS, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	same := func(_ int, r string) string { return r }
+	var times []time.Duration
+	for b.Loop() {
+		times = searchPass(b, kb, same, times)
+	}
+	reportQueries(b, times)
+}
+
+func BenchmarkSearch100x(b *testing.B) {
+	kb := corpus100x(b, "")
+	pass := 0
+	// Question i of pass p goes to copy (p·n+i) mod 100 of its region;
+	// copy 0 is the original.
+	region := func(i int, r string) string {
+		if k := (pass*len(benchQueries) + i) % 100; k > 0 {
+			return r + strconv.Itoa(k)
+		}
+		return r
+	}
+	var times []time.Duration
+	for b.Loop() {
+		times = searchPass(b, kb, region, times)
+		pass++
+	}
+	reportQueries(b, times)
+	reportCorpus(b, kb, "葛店开发区")
+}
+
+// BenchmarkSearch100xOneRegion is the worst case of one region holding
+// 100 copies of every seed document: every question searches all of them.
+func BenchmarkSearch100xOneRegion(b *testing.B) {
+	const one = "葛店开发区"
+	kb := corpus100x(b, one)
+	all := func(int, string) string { return one }
+	var times []time.Duration
+	for b.Loop() {
+		times = searchPass(b, kb, all, times)
+	}
+	reportQueries(b, times)
+	reportCorpus(b, kb, one)
+}
+
+func reportCorpus(b *testing.B, kb *Base, region string) {
+	b.ReportMetric(float64(len(kb.Items)), "items")
+	b.ReportMetric(float64(len(kb.Regions())), "regions")
+	b.ReportMetric(float64(len(kb.RegionItems(region))), "regionItems")
+	b.ReportMetric(bench100x.load.Seconds(), "load-s")
+}
+
+// The 100× corpus is built once per benchmark binary and kept for the
+// benchmark's repeated runs; asking for the other variant drops it.
+var bench100x struct {
+	oneRegion string
+	kb        *Base
+	load      time.Duration
+}
+
+// corpus100x loads the seeds and 99 perturbed copies of each seed
+// document: copy k of a document of region R is in region Rk (its region
+// names rewritten in the text) or, when oneRegion is set, in oneRegion.
+func corpus100x(b *testing.B, oneRegion string) *Base {
+	b.Helper()
+	if bench100x.kb != nil && bench100x.oneRegion == oneRegion {
+		return bench100x.kb
+	}
+	bench100x.kb = nil
+	fsys := perturbedCorpus(b, 100, oneRegion)
+	start := time.Now()
+	kb, err := Load(fsys, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bench100x.oneRegion, bench100x.kb, bench100x.load = oneRegion, kb, time.Since(start)
+	return kb
+}
+
+// seedRegions are the regions of the seed documents, by file prefix.
+var seedRegions = map[string]string{
+	seedHongGuTan: "红谷滩区", seedGeDian: "葛店开发区", seedXuzhou: "徐州市", seedChaoyang: "朝阳区", seedHechi: "河池市",
+}
+
+// perturbedCorpus builds an in-memory knowledge directory of copies
+// copies of every seed document (copy 0 the original), the catalogue
+// placing each copy in its region. Deterministic: fixed seed.
+func perturbedCorpus(b *testing.B, copies int, oneRegion string) fstest.MapFS {
+	b.Helper()
+	rng := rand.New(rand.NewPCG(2024, 100))
+	fsys := fstest.MapFS{}
+	var entries strings.Builder
+	docs, err := fs.Glob(seeds.FS, "*.txt")
+	if err != nil || len(docs) != len(seedRegions) {
+		b.Fatalf("seed documents %v: %v", docs, err)
+	}
+	for k := 0; k < copies; k++ {
+		for _, name := range docs {
+			data, err := fs.ReadFile(seeds.FS, name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			region := seedRegions[name[:3]]
+			text := string(data)
+			if k > 0 {
+				if oneRegion == "" {
+					for _, r := range seedRegions {
+						text = strings.ReplaceAll(text, r, r+strconv.Itoa(k))
+					}
+					region += strconv.Itoa(k)
+				}
+				text = perturb(text, rng)
+			}
+			if oneRegion != "" {
+				region = oneRegion
+			}
+			file := fmt.Sprintf("k%02d_%s", k, name)
+			fsys[file] = &fstest.MapFile{Data: []byte(text)}
+			fmt.Fprintf(&entries, "  - {file: %s, region: %s}\n", file, region)
+		}
+	}
+	cat, err := fs.ReadFile(seeds.FS, CatalogueFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !strings.Contains(string(cat), "\ndocuments: []\n") {
+		b.Fatal("seeds/catalogue.yaml has no empty documents: section to fill")
+	}
+	fsys[CatalogueFile] = &fstest.MapFile{Data: []byte(strings.Replace(string(cat), "\ndocuments: []\n", "\ndocuments:\n"+entries.String(), 1))}
+	syn, err := fs.ReadFile(seeds.FS, SynonymsFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fsys[SynonymsFile] = &fstest.MapFile{Data: syn}
+	return fsys
+}
+
+// perturb shuffles the sentences inside each paragraph, keeping the
+// first (the numbered heading) and the last (the unit annotation) in
+// place, and changes a few digits in the shuffled ones.
+func perturb(text string, rng *rand.Rand) string {
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		paras := strings.Split(line, " ")
+		for j, p := range paras {
+			parts := strings.SplitAfter(p, "。")
+			if len(parts) < 4 {
+				continue
+			}
+			mid := parts[1 : len(parts)-1]
+			rng.Shuffle(len(mid), func(a, b int) { mid[a], mid[b] = mid[b], mid[a] })
+			for m, s := range mid {
+				rs := []byte(s)
+				for x, c := range rs {
+					if c >= '0' && c <= '9' && rng.IntN(4) == 0 {
+						rs[x] = byte('0' + rng.IntN(10))
+					}
+				}
+				mid[m] = string(rs)
+			}
+			paras[j] = strings.Join(parts, "")
+		}
+		lines[i] = strings.Join(paras, " ")
+	}
+	return strings.Join(lines, "\n")
+}

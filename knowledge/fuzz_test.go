@@ -1,0 +1,98 @@
+package knowledge
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzParseDocument feeds arbitrary bytes, split into lines, to the parser:
+// it must never panic, and every item it finds must have an id and a path,
+// unique within the document.
+func FuzzParseDocument(f *testing.F) {
+	// The seed documents, cut to their first lines: whole documents make
+	// every coverage-guided minimisation take the full -fuzzminimizetime.
+	seeds, _ := filepath.Glob("../seeds/*.txt")
+	for _, p := range seeds {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(headBytes(data, 3000))
+		}
+	}
+	for _, s := range []string{
+		"",
+		"一、任务\n1.事项。(牵头单位:区发改委)\n2.事项。(牵头单位:区财政局)",
+		"第一章 总则\n第一条 为了。\n第二条 本条例。",
+		"一、任务\n1.事项\n(1)子项\n(2)子项\n(牵头单位:区局)\n2.事项",
+		"关键词一:精准 《方案》提出:建立综合性企业服务中心,受理咨询求助、投诉举报等诉求。",
+		"1.压缩至\n0.5个工作日\n2.事项(牵头单位:区住建局区发改委",
+		"(一)事项〔责任单位:区局】\n(二)事项牵头单位:配合单位:\n(三)",
+		"1000.事项\n999.事项\n1.事项",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d := ParseDocument("fuzz.txt", strings.Split(string(data), "\n"))
+		if d == nil {
+			t.Fatal("nil document")
+		}
+		checkItemInvariants(t, d)
+	})
+}
+
+// FuzzSearch asks the seed base arbitrary questions: no panic, scores
+// finite, positive and sorted.
+func FuzzSearch(f *testing.F) {
+	for _, s := range []string{
+		"开个公司要多久", "注消公司", "办电要几天", "12345", "", " ", "??", "\x00\xff",
+		"我想问一下不动产登记抵押要多长时间啊", "有没有免申即享的政策", "政务服务小哥怎么联系",
+		"ＡＢＣ１２３", "😀😀开店", strings.Repeat("营商环境", 200),
+	} {
+		f.Add("葛店开发区", s)
+		f.Add("红谷滩", s)
+	}
+	b := seedBase(f)
+	f.Fuzz(func(t *testing.T, region, text string) {
+		if _, ok := b.ResolveRegion(region); !ok {
+			region = "葛店开发区"
+		}
+		hits, err := b.Search(region, text, 10)
+		if err != nil {
+			t.Fatalf("search %q in %q: %v", text, region, err)
+		}
+		checkHits(t, hits)
+	})
+}
+
+// headBytes cuts data at the last line break within its first n bytes.
+func headBytes(data []byte, n int) []byte {
+	if len(data) <= n {
+		return data
+	}
+	if i := bytes.LastIndexByte(data[:n], '\n'); i > 0 {
+		return data[:i]
+	}
+	return data[:n]
+}
+
+func checkHits(t testing.TB, hits []Hit) {
+	t.Helper()
+	for i, h := range hits {
+		if h.Item == nil {
+			t.Fatalf("hit %d has no item", i)
+		}
+		for name, v := range map[string]float64{"score": h.Score, "fit": h.Fit, "coverage": h.Coverage} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("hit %d (%s): %s %v", i, h.Item.ID, name, v)
+			}
+		}
+		if h.Score < 0 || h.Fit < 0 || h.Fit > 1 || h.Coverage < 0 || h.Coverage > 1 {
+			t.Fatalf("hit %d (%s): score %v fit %v coverage %v out of range", i, h.Item.ID, h.Score, h.Fit, h.Coverage)
+		}
+		if i > 0 && h.Score > hits[i-1].Score {
+			t.Fatalf("hits not sorted: %v after %v", h.Score, hits[i-1].Score)
+		}
+	}
+}
