@@ -137,7 +137,9 @@ type regionIndex struct {
 	sounds    *termTable // pinyin bigrams
 	sentWords *termTable // the same, per sentence of the body
 	sentGrams *termTable
-	sentItem  []int32 // sentence → item
+	sentItem  []int32  // sentence → item
+	sentText  []string // sentence as written, for snippets
+	normBody  []string // each item's normalised title and body, for coverage
 }
 
 func buildRegionIndex(a *analyzer, items []*Item) *regionIndex {
@@ -161,7 +163,9 @@ func buildRegionIndex(a *analyzer, items []*Item) *regionIndex {
 			ri.sentWords.add(int32(len(ri.sentItem)), sw)
 			ri.sentGrams.add(int32(len(ri.sentItem)), sg)
 			ri.sentItem = append(ri.sentItem, int32(i))
+			ri.sentText = append(ri.sentText, s)
 		}
+		ri.normBody = append(ri.normBody, normalizeText(it.Title+"\n"+it.Body))
 	}
 	for _, t := range []*termTable{ri.words, ri.grams, ri.chars, ri.sounds, ri.sentWords, ri.sentGrams} {
 		t.finish()

@@ -18,6 +18,9 @@ type Hit struct {
 	// Fit is the score relative to what the question could score at best
 	// (0–1): comparable across questions, it tells an answer from a guess.
 	Fit float64
+
+	doc      int   // index in the region
+	sentence int32 // best sentence, -1 if none scored
 }
 
 // Known is the share of a question's bigrams that occur anywhere in the
@@ -129,9 +132,13 @@ func (ri *regionIndex) search(q query, k int) []Hit {
 	ri.sentWords.score(q.words, 1, sent)
 	ri.sentGrams.score(q.grams, gramScale, sent)
 	best := make([]float64, n)
+	bestSent := make([]int32, n)
+	for i := range bestSent {
+		bestSent[i] = -1
+	}
 	for s, v := range sent {
 		if i := ri.sentItem[s]; v > best[i] {
-			best[i] = v
+			best[i], bestSent[i] = v, int32(s)
 		}
 	}
 	for i := range acc {
@@ -154,7 +161,7 @@ func (ri *regionIndex) search(q query, k int) []Hit {
 		if self > 0 {
 			fit = math.Min(1, s/self)
 		}
-		hits = append(hits, Hit{Item: it, Score: s, Fit: fit})
+		hits = append(hits, Hit{Item: it, Score: s, Fit: fit, doc: i, sentence: bestSent[i]})
 	}
 	sort.Slice(hits, func(i, j int) bool {
 		if hits[i].Score != hits[j].Score {
@@ -166,7 +173,7 @@ func (ri *regionIndex) search(q query, k int) []Hit {
 		hits = hits[:k]
 	}
 	for i := range hits {
-		hits[i].Snippet, hits[i].Coverage = bestSentence(hits[i].Item, q)
+		hits[i].Snippet, hits[i].Coverage = ri.snippet(hits[i], q)
 		hits[i].Score = math.Round(hits[i].Score*1000) / 1000
 		hits[i].Fit = math.Round(hits[i].Fit*1000) / 1000
 	}
@@ -184,38 +191,26 @@ func hasKind(it *Item, kinds ...string) bool {
 	return false
 }
 
-// bestSentence picks the sentence of an item sharing most of the
-// question's bigrams, and reports how much of the question the whole item
-// covers.
-func bestSentence(it *Item, q query) (string, float64) {
-	total := 0.0
-	for _, w := range q.grams {
-		total += w
+// snippet is the item's best-scoring sentence, and coverage the share of
+// the question's bigrams the whole item contains.
+func (ri *regionIndex) snippet(h Hit, q query) (string, float64) {
+	text := ""
+	if h.sentence >= 0 {
+		text = ri.sentText[h.sentence]
+	} else if ss := splitSentences(h.Item.Body); len(ss) > 0 {
+		text = ss[0]
 	}
-	body := normalizeText(it.Title + "\n" + it.Body)
-	covered := 0.0
-	for g, w := range q.grams {
+	if len(q.grams) == 0 {
+		return text, 0
+	}
+	body := ri.normBody[h.doc]
+	covered := 0
+	for g := range q.grams {
 		if strings.Contains(body, g) {
-			covered += w
+			covered++
 		}
 	}
-	best, bestScore := "", -1.0
-	for _, s := range splitSentences(it.Body) {
-		ns := normalizeText(s)
-		score := 0.0
-		for g, w := range q.grams {
-			if strings.Contains(ns, g) {
-				score += w
-			}
-		}
-		if score > bestScore {
-			best, bestScore = s, score
-		}
-	}
-	if total == 0 {
-		return best, 0
-	}
-	return best, covered / total
+	return text, float64(covered) / float64(len(q.grams))
 }
 
 // textScore is how much of an analysed question a piece of text shares:
