@@ -47,7 +47,11 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 	if c.intent == Human {
 		return e.handoff(ctx, in, kb, region, question)
 	}
-	res, err := kb.Search(region, question, 5)
+	prefer := ""
+	if c.intent == AssistRequest {
+		prefer = knowledge.TagAssist
+	}
+	res, err := kb.SearchPrefer(region, question, 5, prefer)
 	if err != nil {
 		return Reply{}, err
 	}

@@ -371,6 +371,12 @@ func (b *Base) Units(region string) []string {
 
 // Search ranks the region's items for a question, best first.
 func (b *Base) Search(region, text string, k int) ([]Hit, error) {
+	return b.SearchPrefer(region, text, k, "")
+}
+
+// SearchPrefer is Search with a preference for items carrying a tag: a
+// business asking for 帮办代办 is best served by the measures that offer it.
+func (b *Base) SearchPrefer(region, text string, k int, tag string) ([]Hit, error) {
 	r, ok := b.ResolveRegion(region)
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownRegion, region)
@@ -379,6 +385,7 @@ func (b *Base) Search(region, text string, k int) ([]Hit, error) {
 		k = 5
 	}
 	q := b.an.parseQuery(text, b.regionNames(r))
+	q.prefer = tag
 	return b.regions[r].search(q, k), nil
 }
 

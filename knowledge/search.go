@@ -45,6 +45,8 @@ const (
 	gramScale   = 0.4  // bigram evidence relative to word evidence
 	timeBoost   = 0.12 // time questions prefer items that promise a time
 	figureBoost = 0.06 // "how much" questions prefer items with an amount
+	// tagBoost favours the preferred tag's items (SearchPrefer).
+	tagBoost = 0.3
 	// conceptWeight: a synonym group is curated evidence of what the
 	// question is about, worth more than any one word of it.
 	conceptWeight = 2.0
@@ -76,6 +78,8 @@ type query struct {
 	norm   string
 	time   bool
 	money  bool
+	// prefer is a tag whose items are favoured (SearchPrefer).
+	prefer string
 }
 
 func (a *analyzer) parseQuery(text string, strip []string) query {
@@ -156,6 +160,9 @@ func (ri *regionIndex) search(q query, k int) []Hit {
 		}
 		if q.money && hasKind(it, "money", "percent", "quantity", "phone", "frequency") {
 			s *= 1 + figureBoost
+		}
+		if q.prefer != "" && it.HasTag(q.prefer) {
+			s *= 1 + tagBoost
 		}
 		fit := 0.0
 		if self > 0 {
