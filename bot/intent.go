@@ -37,7 +37,11 @@ var complaintCues = []cue{
 		"轮着", "好几拨", "必须找", "非要", "非让", "非得", "逼我们", "强制", "指定", "不给接", "不认", "这不就是",
 		"明显是", "明摆着", "没下文", "没动静", "没人理", "压力太大", "压力很大", "没办法了", "太难了", "一分没给",
 		"冻了", "冻结", "被罚了", "开了罚单", "还是被罚", "罚了", "上来就", "太麻烦了", "很麻烦", "先带资", "先垫资", "让我们先", "跑了三趟",
-		"跑了好几趟", "跑了几趟", "还没办成", "没办成", "卡住", "卡着"}, 2},
+		"跑了好几趟", "跑了几趟", "还没办成", "没办成", "卡住", "卡着", "一拖再拖", "拖了", "拖到", "没兑现", "没见着",
+		"没着落", "没到账", "不通知", "没通知", "加价", "要好处", "暗示", "赞助", "挑刺", "不合格", "私底下", "暗箱",
+		"没人当回事", "讲不清", "说的不一样", "都说材料不对", "搞不成", "进不了场", "停产", "堵门", "全坏了", "坏了",
+		"没收据", "没有收据", "正规收据", "没人来", "也没见", "不给验收", "不给办", "转了一圈", "踢来踢去", "强揽",
+		"刁难", "收了好几", "收了几", "多收", "乱罚", "跑不过来"}, 2},
 	{[]string{"到现在", "还没", "一年半", "两年了", "半个月", "好几次", "几次", "说好", "换了领导", "换了个领导", "换人了",
 		"报了警", "答应"}, 1},
 }
@@ -46,7 +50,11 @@ var complaintCues = []cue{
 var (
 	reNotSupposed = regexp.MustCompile(`不是说.{0,24}(吗|嘛|么)`)
 	reDemanded    = regexp.MustCompile(`(说|让|要求|非).{0,16}(要我们|让我们|要我|让我).{0,8}(自己|出|交|找|付|掏|用)`)
-	reStuck       = regexp.MustCompile(`(两年|一年多|半年|几个月|好几个月|一个多月|半个月|一年半|快一个月|大半年).{0,10}(了|还|都|没)`)
+	reStuck       = regexp.MustCompile(`(两年|一年多|半年|几个月|好几个月|一个多月|半个月|一年半|快一个月|大半年|快一年).{0,10}(了|还|都|没)`)
+	// Repeated or long-lasting trouble: 停了三次, 拖了八个月, 跑了三趟, 说了好几次.
+	reRepeated = regexp.MustCompile(`(了|过)(\d+|[一二两三四五六七八九十几好俩]+)(次|个月|年|趟|回|遍|拨)|(\d+|[两三四五六七八九十几好俩]+)(次|回|趟)(了|都|还)`)
+	// An information question: asks whether a rule, channel or remedy exists.
+	reInfoQuestion = regexp.MustCompile(`(有没有|是不是|会不会|有啥|有什么|能不能找|可不可以|一般几天|一般多少|哪些).{0,30}[吗么?？]?$|条例|规定吗|会公开|通报出来`)
 )
 
 // Information-seeking wordings soften complaint cues: a business asking
@@ -80,7 +88,8 @@ var assistCues = []string{"帮我办", "帮我们办", "帮忙办", "代办", "�
 	"安排专人", "安排个人", "专人", "一条龙", "带着我们", "手把手", "协调一下", "帮我们协调", "帮忙协调", "对接一下",
 	"帮我们对接", "帮忙对接", "帮我们跑", "帮忙跑", "代跑", "跑一下", "有人能帮", "有没有人帮", "上门帮", "提前约",
 	"帮我们把", "帮我们一起", "陪同", "带我弄", "帮我弄", "安排人", "上门把", "全包", "包办", "辅导下", "指导下",
-	"带着办", "手续全"}
+	"带着办", "手续全", "帮我登记", "帮我们登记", "帮我们联系", "帮我联系", "帮忙联系", "帮我们约", "帮我约",
+	"帮忙约", "帮忙牵", "牵个线", "帮我们反映", "帮忙反映", "向上反映", "帮我们问"}
 
 // Asking whether a service or platform exists is a policy question even
 // when it mentions help.
@@ -89,16 +98,17 @@ var reAsksExistence = regexp.MustCompile(`(有没有|有无|有啥|有什么)(�
 // Asking for a person.
 var humanCues = []string{"转人工", "人工客服", "人工服务", "找人工", "要人工", "接人工", "真人", "跟机器人", "机器人听不懂",
 	"机器人回答不了", "机器人说不明白", "机器人的话", "不想跟机器人", "给我打个电话", "给我打电话", "打个电话给我",
-	"回个电话", "让工作人员", "找工作人员", "工作人员直接", "客服电话"}
+	"回个电话", "让工作人员", "找工作人员", "工作人员直接", "客服电话", "叫个人", "找个人跟我", "人来跟我说",
+	"让人跟我说", "人工回复"}
 
 // Asking where a request already made stands.
 var progressCues = []string{"进度", "到哪一步", "到哪步", "怎么样了", "办好了没", "办好没", "办完了没", "办完没", "好了没",
 	"有结果没", "有结果了吗", "有没有结果", "处理得怎么样", "处理到哪", "处理好了吗", "审核通过没", "通过没有", "通过了吗",
 	"批下来没", "有人跟进", "跟进了吗", "有回音", "有消息吗", "还没消息", "我的工单", "工单号", "受理编号", "查一下进度",
-	"查下进度", "办到哪"}
+	"查下进度", "办到哪", "审到哪", "到哪了", "单号", "批了没", "进展如何", "有进展吗"}
 
 // reProgress catches "有结果了没", "批了没有", "通过了没".
-var reProgress = regexp.MustCompile(`(有结果|批下来|审核通过|通过|办好|办完|处理好|回复)了?(没|吗|没有)`)
+var reProgress = regexp.MustCompile(`(有结果|批下来|审核通过|通过|办好|办完|处理好|回复)了(没|吗|没有)|(有结果|办好|弄好)没`)
 
 // Demands that turn a status question into a complaint.
 var escalateCues = []string{"督促", "催一下", "催催", "往上报", "管管", "管一管", "投诉他", "太慢", "过分"}
@@ -106,7 +116,8 @@ var escalateCues = []string{"督促", "催一下", "催催", "往上报", "管�
 // Greetings and thanks with nothing else in them.
 var greetingCues = []string{"你好", "您好", "在吗", "在不在", "有人吗", "有人在吗", "早上好", "上午好", "中午好", "下午好",
 	"晚上好", "早安", "晚安", "谢谢", "感谢", "多谢", "辛苦了", "辛苦", "好的", "明白了", "知道了", "收到", "嗯嗯", "哈喽",
-	"hello", "hi", "再见", "拜拜", "ok", "请问", "好呀", "好啊", "没问题"}
+	"hello", "hi", "再见", "拜拜", "ok", "请问", "好呀", "好啊", "没问题", "打扰一下", "打扰下", "打扰了", "打扰",
+	"问个事", "问一下", "请教一下", "老师", "领导"}
 
 // Requests no government service answers.
 var offTopicCues = []string{"写个", "写一篇", "写一段", "帮我写", "开场白", "年终总结", "作文", "文案", "翻译一下", "笑话",
@@ -152,6 +163,12 @@ func complaintScore(text string) int {
 	}
 	if reStuck.MatchString(text) {
 		score++
+	}
+	if reRepeated.MatchString(text) {
+		score++
+	}
+	if reInfoQuestion.MatchString(text) {
+		score -= 2
 	}
 	if reDemanded.MatchString(text) {
 		score += 2
@@ -237,7 +254,8 @@ func classify(text string) classification {
 	case (containsAny(text, offTopicCues) || reRecommend.MatchString(text)) && c.complaint < complaintThreshold &&
 		!containsAny(text, domainCues[:6]):
 		c.intent = OutOfScope
-	case (containsAny(text, progressCues) || reProgress.MatchString(text)) && !containsAny(text, escalateCues):
+	case (containsAny(text, progressCues) || reProgress.MatchString(text)) && !containsAny(text, escalateCues) &&
+		c.complaint < complaintThreshold+3:
 		c.intent = ProgressQuery
 	case c.complaint >= complaintThreshold:
 		c.intent = Complaint

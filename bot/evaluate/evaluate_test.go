@@ -58,10 +58,18 @@ func TestDevSet(t *testing.T) {
 // alone, to watch that tuning on the development set generalises. Its
 // floors guard against regressions, not targets.
 func TestExtraSet(t *testing.T) {
-	rep := runSet(t, "testdata/extra.jsonl")
+	for _, set := range []string{"testdata/extra.jsonl", "testdata/holdout.jsonl"} {
+		t.Run(set, func(t *testing.T) { checkFloors(t, runSet(t, set)) })
+	}
+}
+
+func checkFloors(t *testing.T, rep evaluate.Report) {
 	if rep.Errors > 0 {
 		t.Errorf("%d cases failed with an error", rep.Errors)
 	}
 	t.Logf("intent %.3f top-1 %.3f top-3 %.3f routing %.3f commitment %.3f",
 		rep.IntentAccuracy, rep.Top1, rep.Top3, rep.RoutingAccuracy, rep.FigureRecall)
+	if rep.IntentAccuracy < 0.9 || rep.Top1 < 0.7 || rep.Top3 < 0.8 {
+		t.Errorf("below the regression floors (intent 0.9, top-1 0.7, top-3 0.8)")
+	}
 }
