@@ -25,7 +25,7 @@ eval: build ## retrieval, intent and routing figures on the development set
 	bin/frontdoor eval --set bot/evaluate/testdata/dev.jsonl
 
 fuzz: ## run every fuzzer for a bounded time
-	@for pkg in ./knowledge ./knowledge/docread ./handlers/wxproto ./bot/calendar; do \
+	@for pkg in ./knowledge ./knowledge/docread ./handlers ./handlers/wxproto ./bot/calendar; do \
 	  for f in $$($(GO) test -list 'Fuzz.*' $$pkg | grep ^Fuzz); do \
 	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 20s -fuzzminimizetime 2s $$pkg || exit 1; \
 	  done; \

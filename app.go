@@ -207,9 +207,19 @@ func (a *app) close() {
 
 // tenantIDs lists the tenants whose clocks the scheduler fires.
 func (a *app) tenantIDs() []string {
+	seen := map[string]bool{}
 	var out []string
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
 	for _, t := range a.cfg.AllTenants() {
-		out = append(out, t.ID)
+		add(t.ID)
+	}
+	for _, t := range a.cfg.ChannelTenants() {
+		add(t)
 	}
 	return out
 }

@@ -4,14 +4,63 @@ import (
 	"frontdoor/bot"
 	"frontdoor/bot/store"
 	"frontdoor/handlers"
+	"frontdoor/handlers/wxapi"
 )
 
-// pushers are the platform senders staff replies and clock notices use to
-// reach businesses on WeChat-style channels.
-func (a *app) pushers(keys store.Keys) map[string]bot.Pusher { return nil }
+// pushers are the platform senders staff replies, clock notices and slow
+// answers use to reach businesses on WeChat-style channels. Accounts
+// without API credentials (the default demo account) get none: their
+// messages stay in the outbox.
+func (a *app) pushers(keys store.Keys) map[string]bot.Pusher {
+	d := wxapi.Deps{Redis: a.rdb, Keys: keys, HTTP: wxapi.NewHTTPClient(), Logger: a.log}
+	wechat := map[string]wxapi.Sender{}
+	for _, acc := range a.cfg.WeChat {
+		if acc.AppID == "" || acc.Secret == "" {
+			continue
+		}
+		wechat[acc.Name] = wxapi.NewOfficialAccount(wxapi.OAConfig{AppID: acc.AppID, Secret: acc.Secret,
+			BaseURL: a.cfg.WeChatAPIBase}, d)
+	}
+	wecom := map[string]wxapi.Sender{}
+	for _, acc := range a.cfg.WeCom {
+		if acc.CorpID == "" || acc.Secret == "" || acc.AgentID == "" {
+			continue
+		}
+		c, err := wxapi.NewWeCom(wxapi.WeComConfig{CorpID: acc.CorpID, AgentID: acc.AgentID, Secret: acc.Secret,
+			BaseURL: a.cfg.WeComAPIBase}, d)
+		if err != nil {
+			a.log.Error("wecom account cannot push", "account", acc.Name, "err", err)
+			continue
+		}
+		wecom[acc.Name] = c
+	}
+	out := map[string]bot.Pusher{}
+	if len(wechat) > 0 {
+		out[bot.ChannelWeChat] = wxapi.NewPusher(wechat)
+	}
+	if len(wecom) > 0 {
+		out[bot.ChannelWeCom] = wxapi.NewPusher(wecom)
+	}
+	return out
+}
 
 // phraser is the optional language model that phrases answers.
 func (a *app) phraser() bot.Phraser { return nil }
 
-// channelDeps wires the channel accounts into the HTTP layer.
-func (a *app) channelDeps() handlers.ChannelDeps { return handlers.ChannelDeps{} }
+// channelDeps wires the channel accounts into the HTTP layer. Its pushers
+// are built like the engine's; they share the token cache in Redis, so
+// the two sets of clients cost no extra token fetches.
+func (a *app) channelDeps() handlers.ChannelDeps {
+	keys := store.Keys{Prefix: a.cfg.RedisPrefix}
+	d := handlers.ChannelDeps{Pushers: a.pushers(keys), Redis: a.rdb, Keys: keys, ReplyBudget: a.cfg.ReplyBudget,
+		WebChatTenant: a.cfg.WebChatTenant}
+	for _, acc := range a.cfg.WeChat {
+		d.WeChat = append(d.WeChat, handlers.WeChatAccount{Name: acc.Name, Token: acc.Token, AESKey: acc.AESKey,
+			AppID: acc.AppID, Region: acc.Region, Tenant: acc.Tenant})
+	}
+	for _, acc := range a.cfg.WeCom {
+		d.WeCom = append(d.WeCom, handlers.WeComAccount{Name: acc.Name, Token: acc.Token, AESKey: acc.AESKey,
+			CorpID: acc.CorpID, AgentID: acc.AgentID, Region: acc.Region, Tenant: acc.Tenant})
+	}
+	return d
+}

@@ -74,6 +74,9 @@ func runServe(args []string, _, stderr io.Writer) error {
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	err = httpSrv.Shutdown(sctx)
+	if derr := srv.Drain(sctx); derr != nil {
+		log.Warn("background work still running at shutdown", "err", derr)
+	}
 	cancelBG()
 	wg.Wait()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -28,6 +28,8 @@ func commands() []command {
 		{"kb", "inspect the knowledge base: kb dump|query|stats", runKB},
 		{"eval", "measure the engine on a labelled set of messages", runEval},
 		{"calendar", "working-day arithmetic: calendar deadline", runCalendar},
+		{"user", "console users: user add|passwd|disable|enable|list", runUser},
+		{"report", "per-unit response figures of a region: report --region R", runReport},
 		{"version", "print the version", func(_ []string, out, _ io.Writer) error {
 			fmt.Fprintln(out, "frontdoor", version)
 			return nil

@@ -1,10 +1,267 @@
 package handlers
 
-import "github.com/gin-gonic/gin"
+import (
+	"embed"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/redis/go-redis/v9"
+
+	"frontdoor/bot/fault"
+	"frontdoor/bot/report"
+	"frontdoor/bot/staff"
+	"frontdoor/bot/ticket"
+)
 
 // ConsoleDeps configure the staff console, the staff API and the manager
-// dashboard.
-type ConsoleDeps struct{}
+// dashboard. Without Staff none of them is served.
+type ConsoleDeps struct {
+	// Staff keeps users and sessions.
+	Staff *staff.Store
+	// Redis carries the engine's ticket announcements to the console's
+	// event stream (Pub/Sub); nil turns live updates off.
+	Redis redis.UniversalClient
+	// ResolutionTarget marks units below this resolution rate on the
+	// dashboard (default 0.6, 河池's 60%).
+	ResolutionTarget float64
+	// SecureCookies sets the Secure flag on every session cookie, for
+	// deployments whose TLS proxy does not send X-Forwarded-Proto.
+	SecureCookies bool
+	// Done, when closed, ends the console's event streams so that a
+	// graceful shutdown is not held up by open consoles.
+	Done <-chan struct{}
+}
+
+// consoleAssets are the console's templates and static files.
+//
+//go:embed console/templates/*.html console/static/*
+var consoleAssets embed.FS
+
+// console serves the staff console, the staff API and the dashboard.
+type console struct {
+	s       *Server
+	deps    ConsoleDeps
+	staff   *staff.Store
+	tickets *ticket.Store
+	pages   map[string]*template.Template
+	static  http.Handler
+}
+
+// Session cookie names: the session itself, and the double-submit token
+// that protects the login form (there is no session to tie it to yet).
+const (
+	sessionCookie    = "fd_console"
+	loginCSRFCookie  = "fd_login"
+	csrfHeader       = "X-CSRF-Token"
+	csrfField        = "csrf"
+	principalKey     = "console_principal"
+	maxTicketsListed = 500
+)
 
 // consoleRoutes registers the console, staff API and dashboard endpoints.
-func (s *Server) consoleRoutes(r *gin.Engine) {}
+func (s *Server) consoleRoutes(r *gin.Engine) {
+	d := s.deps.ConsoleDeps
+	if d.Staff == nil {
+		return
+	}
+	if d.ResolutionTarget <= 0 {
+		d.ResolutionTarget = report.DefaultTarget
+	}
+	static, _ := fs.Sub(consoleAssets, "console/static")
+	c := &console{s: s, deps: d, staff: d.Staff, tickets: s.engine.Tickets(), pages: parsePages(s.engine.Tickets().Policy().Calendar().Location()),
+		static: http.StripPrefix("/console/static/", http.FileServer(http.FS(static)))}
+
+	api := r.Group("/api/v1")
+	api.POST("/staff/login", s.wrap(c.apiLogin))
+	authed := api.Group("", c.authAPI, c.csrf)
+	authed.POST("/staff/logout", s.wrap(c.apiLogout))
+	authed.GET("/staff/me", s.wrap(c.apiMe))
+	authed.GET("/staff/tickets", s.wrap(c.apiTickets))
+	authed.GET("/staff/tickets/:id", s.wrap(c.apiTicket))
+	authed.POST("/staff/tickets/:id/:action", s.wrap(c.apiAction))
+	authed.GET("/staff/units", s.wrap(c.apiUnits))
+	authed.GET("/reports/units", s.wrap(c.apiReport))
+
+	con := r.Group("/console", c.pageHeaders)
+	con.GET("/static/*file", c.serveStatic)
+	con.GET("/login", c.html(c.loginPage))
+	con.POST("/login", c.html(c.loginForm))
+	con.GET("", func(g *gin.Context) { g.Redirect(http.StatusFound, "/console/") })
+	pages := con.Group("", c.authPage, c.csrf)
+	pages.GET("/", c.html(c.queuePage))
+	pages.GET("/queue", c.html(c.queueFragment))
+	pages.GET("/tickets/:id", c.html(c.ticketPage))
+	pages.POST("/tickets/:id/:action", c.html(c.ticketForm))
+	pages.POST("/logout", c.html(c.logoutForm))
+	pages.GET("/dashboard", c.html(c.dashboardPage))
+	pages.GET("/events", c.events)
+}
+
+// parsePages parses every page with the shared layout, once, at start-up;
+// a template error is a build error, so it panics.
+func parsePages(loc *time.Location) map[string]*template.Template {
+	pages := map[string]*template.Template{}
+	funcs := templateFuncs(loc)
+	for _, name := range []string{"login", "queue", "ticket", "dashboard", "error"} {
+		t := template.New(name).Funcs(funcs)
+		t = template.Must(t.ParseFS(consoleAssets, "console/templates/layout.html", "console/templates/parts.html",
+			"console/templates/"+name+".html"))
+		pages[name] = t
+	}
+	return pages
+}
+
+// principal is who is calling: a user, their session, and whether the
+// credential was the ambient cookie (which needs a CSRF token to post).
+type principal struct {
+	user   *staff.User
+	sess   *staff.Session
+	token  string
+	cookie bool
+}
+
+func principalOf(g *gin.Context) *principal {
+	p, _ := g.Get(principalKey)
+	pr, _ := p.(*principal)
+	return pr
+}
+
+// authenticate finds the caller's session: a bearer token first (API
+// clients), else the console cookie.
+func (c *console) authenticate(g *gin.Context) (*principal, error) {
+	if tok, ok := bearer(g.GetHeader("Authorization")); ok {
+		sess, u, err := c.staff.Authenticate(g.Request.Context(), tok)
+		if err != nil {
+			return nil, err
+		}
+		return &principal{user: u, sess: sess, token: tok}, nil
+	}
+	ck, err := g.Cookie(sessionCookie)
+	if err != nil || ck == "" {
+		return nil, staff.ErrNoSession
+	}
+	sess, u, err := c.staff.Authenticate(g.Request.Context(), ck)
+	if err != nil {
+		return nil, err
+	}
+	return &principal{user: u, sess: sess, token: ck, cookie: true}, nil
+}
+
+// authAPI requires a session for the staff API; failures are JSON.
+func (c *console) authAPI(g *gin.Context) {
+	p, err := c.authenticate(g)
+	if err != nil {
+		c.s.writeError(g, err)
+		return
+	}
+	g.Set(principalKey, p)
+	g.Next()
+}
+
+// authPage requires a session for console pages; without one the browser
+// goes to the login page and comes back afterwards.
+func (c *console) authPage(g *gin.Context) {
+	p, err := c.authenticate(g)
+	if fault.KindOf(err) == fault.Unauthorized {
+		if g.Request.Method == http.MethodGet && g.FullPath() != "/console/events" && g.FullPath() != "/console/queue" {
+			g.Redirect(http.StatusSeeOther, "/console/login?next="+urlQueryEscape(g.Request.URL.RequestURI()))
+			g.Abort()
+			return
+		}
+	}
+	if err != nil {
+		c.renderError(g, err)
+		g.Abort()
+		return
+	}
+	g.Set(principalKey, p)
+	g.Next()
+}
+
+// csrf refuses state-changing requests authenticated by the cookie unless
+// they carry the session's CSRF token (header or form field). Bearer
+// tokens are not ambient — a browser never attaches them by itself — so
+// API clients need none.
+func (c *console) csrf(g *gin.Context) {
+	p := principalOf(g)
+	if p == nil || !p.cookie || isSafeMethod(g.Request.Method) {
+		g.Next()
+		return
+	}
+	tok := g.GetHeader(csrfHeader)
+	if tok == "" && isForm(g) {
+		g.Request.Body = http.MaxBytesReader(g.Writer, g.Request.Body, c.s.maxBody)
+		tok = g.PostForm(csrfField)
+	}
+	if p.sess.CheckCSRF(tok) {
+		g.Next()
+		return
+	}
+	err := fault.New(fault.Forbidden, "csrf", "缺少或无效的 CSRF 令牌,请刷新页面后重试")
+	if strings.HasPrefix(g.Request.URL.Path, "/console/") {
+		c.renderError(g, err)
+		g.Abort()
+		return
+	}
+	c.s.writeError(g, err)
+}
+
+func isSafeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+func isForm(g *gin.Context) bool {
+	ct := g.ContentType()
+	return ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data"
+}
+
+// pageHeaders keep console pages out of caches and frames and allow only
+// the console's own scripts and styles.
+func (c *console) pageHeaders(g *gin.Context) {
+	h := g.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
+		"connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	if !strings.HasPrefix(g.Request.URL.Path, "/console/static/") {
+		h.Set("Cache-Control", "no-store")
+	}
+	g.Next()
+}
+
+// serveStatic serves the embedded CSS and JS (files only, no listing).
+func (c *console) serveStatic(g *gin.Context) {
+	if strings.HasSuffix(g.Param("file"), "/") {
+		c.s.writeError(g, errNoRoute)
+		return
+	}
+	g.Header("Cache-Control", "public, max-age=300")
+	c.static.ServeHTTP(g.Writer, g.Request)
+}
+
+// setSessionCookie gives the browser its session: HttpOnly (no script can
+// read it), SameSite=Strict (no other site can make the browser send
+// it), Secure whenever the request came over TLS.
+func (c *console) setSessionCookie(g *gin.Context, value string, maxAge time.Duration) {
+	http.SetCookie(g.Writer, &http.Cookie{Name: sessionCookie, Value: value, Path: "/", MaxAge: int(maxAge / time.Second),
+		HttpOnly: true, Secure: c.secure(g), SameSite: http.SameSiteStrictMode})
+}
+
+func (c *console) clearSessionCookie(g *gin.Context) {
+	http.SetCookie(g.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: c.secure(g), SameSite: http.SameSiteStrictMode})
+}
+
+// secure reports whether cookies must be Secure: the request came over
+// TLS, or through a proxy that says so.
+func (c *console) secure(g *gin.Context) bool {
+	return c.deps.SecureCookies || g.Request.TLS != nil || strings.EqualFold(g.GetHeader("X-Forwarded-Proto"), "https")
+}
+
+// location is the zone times are shown in: the official calendar's.
+func (c *console) location() *time.Location { return c.tickets.Policy().Calendar().Location() }

@@ -31,7 +31,7 @@ type analyzer struct {
 	seg      gse.Segmenter
 	concepts []concept
 	trie     *trieNode // concept members
-	dictSize int // dictionary size, for stats
+	dictSize int       // dictionary size, for stats
 }
 
 // concept is a synonym group; its token stands for every member.

@@ -1,0 +1,224 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"frontdoor/bot/bottest"
+	"frontdoor/bot/staff"
+)
+
+// chromiumNames are the browser binaries the test looks for; CI installs
+// Debian's chromium.
+var chromiumNames = []string{"chromium", "chromium-browser", "/usr/bin/chromium", "google-chrome", "google-chrome-stable", "headless_shell"}
+
+// findChromium fails the test — it never skips — when no browser is
+// installed: the console is only tested if a real browser drives it.
+func findChromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range chromiumNames {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatalf("Chromium is not installed: the console's browser test needs it. Install it with `apt-get install chromium` " +
+		"(.ci/run installs it on CI), or set CHROMIUM to a Chrome or Chromium binary.")
+	return ""
+}
+
+// artifactsDir is ./artifacts at the module root, where screenshots go.
+func artifactsDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			dir = d
+			break
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	out := filepath.Join(dir, "artifacts")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// browser starts headless Chromium with a fresh profile.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(findChromium(t)),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	})
+	return ctx
+}
+
+// TestConsoleInBrowser walks a real browser through the console: a staff
+// member of the unit a complaint is routed to logs in, sees it in the
+// queue (and a new hand-off arrive without reloading), opens it, claims
+// it, replies — which the business receives — and resolves it; then the
+// region's manager finds it in the unit's row of the dashboard.
+func TestConsoleInBrowser(t *testing.T) {
+	cs := newConsoleServer(t, bottest.Options{})
+	cs.addUser(t, staff.User{Name: "xiaoli", Role: staff.RoleStaff, Unit: marketUnit, Region: zhaoyang})
+	cs.addUser(t, staff.User{Name: "zhaoyang-boss", Role: staff.RoleManager, Region: zhaoyang})
+	id := cs.complaint(t, "biz-browser", zhaoyang, complaintText)
+	shots := artifactsDir(t)
+	ctx := browser(t)
+	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	submit := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		resp, err := chromedp.RunResponse(ctx, actions...)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if resp.Status >= 400 {
+			t.Fatalf("%s: HTTP %d", name, resp.Status)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("read %s: %v", sel, err)
+		}
+		return s
+	}
+	screenshot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	login := func(name string) {
+		t.Helper()
+		step("open login page", chromedp.Navigate(cs.URL+"/console/login"))
+		step("type credentials",
+			chromedp.WaitVisible(chromedp.ID("login-name")),
+			chromedp.SendKeys(chromedp.ID("login-name"), name),
+			chromedp.SendKeys(chromedp.ID("login-password"), staffPassword))
+		submit("log in as "+name, chromedp.Click(chromedp.ID("login-submit")))
+	}
+
+	login("xiaoli")
+	row := `tr[data-ticket="` + id + `"]`
+	step("see the complaint in the queue", chromedp.WaitVisible(chromedp.CSS(row)))
+	if got := text(row); !strings.Contains(got, marketUnit) || !strings.Contains(got, "准时") {
+		t.Errorf("queue row = %q", got)
+	}
+
+	// a hand-off arrives while the queue is open: it appears without reloading
+	b, _ := json.Marshal(map[string]string{"user": "biz-handoff", "region": zhaoyang, "text": "不想跟机器人聊了,帮我转人工客服"})
+	var handoff struct {
+		Ticket struct {
+			ID string `json:"id"`
+		} `json:"ticket"`
+	}
+	decode(t, cs.request(t, "POST", "/api/v1/messages", testKey, "application/json", b, nil), &handoff)
+	step("see the hand-off arrive live", chromedp.WaitVisible(chromedp.CSS(`tr[data-ticket="`+handoff.Ticket.ID+`"]`)))
+	step("live notice", chromedp.WaitVisible(chromedp.ID("live")))
+	screenshot("console-queue.png")
+
+	submit("open the ticket", chromedp.Click(chromedp.CSS(row+" a.tid")))
+	step("ticket page", chromedp.WaitVisible(chromedp.ID("thread")))
+	if got := text(".item"); !strings.Contains(got, "牵头单位") {
+		t.Errorf("cited item = %q", got)
+	}
+	submit("claim", chromedp.Click(chromedp.ID("btn-claim")))
+	if got := text("#claimed-by"); got != "xiaoli" {
+		t.Errorf("claimed by %q", got)
+	}
+	const reply = "您好,我是市场监管局朝阳分局。按信用分类监管,A类企业抽查比例较低,我们已核实本次抽查情况,会在3个工作日内回复。"
+	step("write a reply", chromedp.SendKeys(chromedp.ID("reply-text"), reply))
+	submit("send the reply", chromedp.Click(chromedp.ID("btn-reply")))
+	if got := text(".flash.ok"); !strings.Contains(got, "答复已记录") {
+		t.Errorf("reply flash = %q", got)
+	}
+	if got := text(".ev-reply .delivery"); !strings.Contains(got, "已发送") {
+		t.Errorf("delivery status = %q", got)
+	}
+	screenshot("console-ticket.png")
+
+	var outbox struct {
+		Messages []struct {
+			Text string `json:"text"`
+			From string `json:"from"`
+		} `json:"messages"`
+	}
+	decode(t, cs.request(t, "GET", "/api/v1/messages?user=biz-browser", testKey, "", nil, nil), &outbox)
+	if len(outbox.Messages) != 1 || outbox.Messages[0].From != "staff" || outbox.Messages[0].Text != reply {
+		t.Fatalf("the business did not receive the reply: %+v", outbox.Messages)
+	}
+
+	step("write the outcome", chromedp.SendKeys(chromedp.ID("resolve-summary"), "已核实并调整抽查计划,今后按信用等级抽查。"))
+	submit("resolve", chromedp.Click(chromedp.ID("btn-resolve")))
+	if got := text("#ticket-status"); got != "已办结" {
+		t.Errorf("status after resolving = %q", got)
+	}
+	decode(t, cs.request(t, "GET", "/api/v1/messages?user=biz-browser", testKey, "", nil, nil), &outbox)
+	if len(outbox.Messages) != 2 || !strings.Contains(outbox.Messages[1].Text, "已办结") {
+		t.Errorf("the business was not told of the resolution: %+v", outbox.Messages)
+	}
+
+	step("phone-sized queue", chromedp.EmulateViewport(390, 844), chromedp.Navigate(cs.URL+"/console/?status=all"),
+		chromedp.WaitVisible(chromedp.CSS(row)))
+	screenshot("console-phone.png")
+	step("back to laptop size", chromedp.EmulateViewport(1280, 900))
+
+	submit("log out", chromedp.Click(chromedp.CSS(`form[action="/console/logout"] button`)))
+	login("zhaoyang-boss")
+	unitRow := `#unit-table tbody tr[data-unit="` + marketUnit + `"]`
+	step("dashboard", chromedp.WaitVisible(chromedp.CSS(unitRow)))
+	if got := text(unitRow + ` td[data-field="tickets"]`); got != "1" {
+		t.Errorf("tickets in %s's row = %q, want 1", marketUnit, got)
+	}
+	if got := text(unitRow + ` td[data-field="resolved"]`); got != "1" {
+		t.Errorf("resolved in %s's row = %q, want 1", marketUnit, got)
+	}
+	href, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.ID("csv-link"), "href"))
+	if err != nil || !strings.Contains(href.Value, "format=csv") || !strings.Contains(href.Value, url.QueryEscape(zhaoyang)) {
+		t.Errorf("CSV link = %+v, %v", href, err)
+	}
+	screenshot("dashboard.png")
+}

@@ -1,0 +1,287 @@
+package handlers
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"frontdoor/bot/fault"
+	"frontdoor/bot/report"
+	"frontdoor/bot/staff"
+	"frontdoor/bot/ticket"
+)
+
+// pageData is what every console page renders with: the layout's fields
+// and the page's own content in Body.
+type pageData struct {
+	Title   string
+	User    *staff.User
+	CSRF    string
+	Nav     string
+	Flash   string
+	Error   string
+	Body    any
+	Reports bool
+}
+
+func (c *console) pageData(g *gin.Context, title string, body any) pageData {
+	pd := pageData{Title: title, Body: body}
+	if p := principalOf(g); p != nil {
+		pd.User, pd.CSRF = p.user, p.sess.CSRF
+		pd.Reports = p.user.Role != staff.RoleStaff
+	}
+	return pd
+}
+
+// html adapts a page handler: its error becomes an error page.
+func (c *console) html(h handlerFunc) gin.HandlerFunc {
+	return func(g *gin.Context) {
+		if err := h(g); err != nil {
+			c.renderError(g, err)
+		}
+	}
+}
+
+// render executes a page into a buffer first, so that a template error
+// never sends half a page.
+func (c *console) render(g *gin.Context, status int, page string, pd pageData) {
+	var buf bytes.Buffer
+	if err := c.pages[page].ExecuteTemplate(&buf, "layout", pd); err != nil {
+		c.s.log.ErrorContext(g.Request.Context(), "render page", "page", page, "err", err, "request_id", requestID(g))
+		g.AbortWithStatus(http.StatusInternalServerError)
+		return
+	}
+	g.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// renderError shows an error as a page, with the status the API would give.
+func (c *console) renderError(g *gin.Context, err error) {
+	fe, ok := fault.As(err)
+	if !ok {
+		c.s.log.ErrorContext(g.Request.Context(), "console request failed", "err", err, "request_id", requestID(g),
+			"route", g.FullPath())
+		fe = fault.New(fault.Internal, "internal", "系统内部错误,请稍后再试")
+	}
+	if fe.RetryAfter > 0 {
+		g.Header("Retry-After", retrySeconds(fe.RetryAfter))
+	}
+	pd := c.pageData(g, "出错了", fe.Code)
+	pd.Error = messageOf(err)
+	c.render(g, statusOf[fe.Kind], "error", pd)
+	g.Abort()
+}
+
+// queueData is the queue page's content.
+type queueData struct {
+	Filter  queueFilter
+	Tickets []ticketView
+	Units   []string
+	Kinds   []option
+	States  []option
+	Now     time.Time
+}
+
+type option struct{ Value, Text string }
+
+// queuePage lists the user's tickets, due first. GET /console/.
+func (c *console) queuePage(g *gin.Context) error {
+	d, err := c.queueData(g)
+	if err != nil {
+		return err
+	}
+	pd := c.pageData(g, "工单队列", d)
+	pd.Nav = "queue"
+	c.render(g, http.StatusOK, "queue", pd)
+	return nil
+}
+
+// queueFragment is the queue's rows alone, for the live update.
+// GET /console/queue.
+func (c *console) queueFragment(g *gin.Context) error {
+	d, err := c.queueData(g)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := c.pages["queue"].ExecuteTemplate(&buf, "rows", d); err != nil {
+		return err
+	}
+	g.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+	return nil
+}
+
+func (c *console) queueData(g *gin.Context) (queueData, error) {
+	p := principalOf(g)
+	f, err := readFilter(g, "open")
+	if err != nil {
+		return queueData{}, err
+	}
+	ts, err := c.queue(g.Request.Context(), p.user, f)
+	if err != nil {
+		return queueData{}, err
+	}
+	now := c.tickets.Now()
+	d := queueData{Filter: f, Now: now, Kinds: kindOptions(), States: statusOptions()}
+	for _, t := range ts {
+		d.Tickets = append(d.Tickets, viewTicket(t, now))
+		d.Units = append(d.Units, t.Units...)
+		if t.Desk != "" {
+			d.Units = append(d.Units, t.Desk)
+		}
+	}
+	if f.Unit != "" {
+		d.Units = append(d.Units, f.Unit)
+	}
+	if p.user.Unit != "" {
+		d.Units = append(d.Units, p.user.Unit)
+	}
+	slices.Sort(d.Units)
+	d.Units = slices.Compact(d.Units)
+	return d, nil
+}
+
+func kindOptions() []option {
+	return []option{{"", "全部类型"}, {string(ticket.Complaint), ticket.Complaint.Chinese()},
+		{string(ticket.Assist), ticket.Assist.Chinese()}, {string(ticket.Handoff), ticket.Handoff.Chinese()}}
+}
+
+func statusOptions() []option {
+	out := []option{{"open", "办理中"}, {"closed", "已办结"}, {"all", "全部"}}
+	for _, s := range statuses {
+		out = append(out, option{string(s), s.Chinese()})
+	}
+	return out
+}
+
+// ticketData is the ticket page's content.
+type ticketData struct {
+	*ticketDetail
+	Mine bool
+}
+
+// ticketPage shows a ticket: thread, cited item, clocks and actions.
+// GET /console/tickets/:id.
+func (c *console) ticketPage(g *gin.Context) error {
+	p := principalOf(g)
+	d, err := c.detail(g.Request.Context(), p.user, g.Param("id"))
+	if err != nil {
+		return err
+	}
+	pd := c.pageData(g, "工单 "+d.Ticket.ID, ticketData{ticketDetail: d, Mine: d.Ticket.ClaimedBy == p.user.Name})
+	pd.Flash = doneText[g.Query("done")]
+	if g.Query("done") == "reply" {
+		pd.Flash = "答复已记录:" + deliveryText[g.Query("delivery")]
+	}
+	c.render(g, http.StatusOK, "ticket", pd)
+	return nil
+}
+
+var doneText = map[string]string{"claim": "已接单", "transfer": "已转办", "pause": "已暂停计时", "resume": "已恢复计时",
+	"resolve": "已办结,已通知企业并邀请评价", "note": "备注已保存"}
+
+// ticketForm runs an action from the ticket page's forms and returns to
+// the page. POST /console/tickets/:id/:action.
+func (c *console) ticketForm(g *gin.Context) error {
+	name, id := g.Param("action"), g.Param("id")
+	if !slices.Contains(actions, name) {
+		return errBadAction
+	}
+	g.Request.Body = http.MaxBytesReader(g.Writer, g.Request.Body, c.s.maxBody)
+	req := actionRequest{Text: g.PostForm("text"), Unit: g.PostForm("unit"), Reason: g.PostForm("reason"),
+		Summary: g.PostForm("summary")}
+	res, err := c.act(g.Request.Context(), principalOf(g).user, id, name, req)
+	if err != nil {
+		return c.ticketPageWithError(g, id, err)
+	}
+	q := url.Values{"done": {name}}
+	if res.Delivery != "" {
+		q.Set("delivery", res.Delivery)
+	}
+	g.Redirect(http.StatusSeeOther, "/console/tickets/"+url.PathEscape(id)+"?"+q.Encode())
+	return nil
+}
+
+// ticketPageWithError shows the ticket again with why the action failed;
+// a ticket the user may not see is an error page of its own.
+func (c *console) ticketPageWithError(g *gin.Context, id string, cause error) error {
+	p := principalOf(g)
+	d, err := c.detail(g.Request.Context(), p.user, id)
+	if err != nil {
+		return err
+	}
+	pd := c.pageData(g, "工单 "+d.Ticket.ID, ticketData{ticketDetail: d, Mine: d.Ticket.ClaimedBy == p.user.Name})
+	pd.Error = messageOf(cause)
+	status := http.StatusInternalServerError
+	if fe, ok := fault.As(cause); ok {
+		status = statusOf[fe.Kind]
+	}
+	c.render(g, status, "ticket", pd)
+	return nil
+}
+
+// templateFuncs are the helpers the templates use; times are shown in the
+// official calendar's zone.
+func templateFuncs(loc *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"when": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				if v.IsZero() {
+					return "—"
+				}
+				return v.In(loc).Format("01-02 15:04")
+			case *time.Time:
+				if v == nil || v.IsZero() {
+					return "—"
+				}
+				return v.In(loc).Format("01-02 15:04")
+			}
+			return "—"
+		},
+		"date":    func(t time.Time) string { return t.In(loc).Format("2006-01-02") },
+		"percent": report.Percent,
+		"hours": func(s report.Stat, which string) string {
+			if s.Count == 0 {
+				return "—"
+			}
+			if which == "p90" {
+				return report.Hours(s.P90)
+			}
+			return report.Hours(s.Median)
+		},
+		"lateHours": func(d time.Duration) string { return report.Hours(d) },
+		"short": func(s string, n int) string {
+			r := []rune(strings.TrimSpace(s))
+			if len(r) <= n {
+				return string(r)
+			}
+			return string(r[:n]) + "…"
+		},
+		"join":  func(s []string) string { return strings.Join(s, "、") },
+		"itoa":  strconv.Itoa,
+		"level": ticket.LevelName,
+		"actorName": func(a string) string {
+			switch {
+			case strings.HasPrefix(a, "business:"):
+				return "企业"
+			case a == "bot":
+				return "系统"
+			case a == "clock":
+				return "计时器"
+			case strings.HasPrefix(a, "channel:"):
+				return "渠道"
+			}
+			return a
+		},
+		"ptr":        func(f float64) *float64 { return &f },
+		"clockLabel": func(name string) string { return clockLabels[name] },
+		"ratingText": func(r string) string { return ticket.Rating(r).Chinese() },
+	}
+}

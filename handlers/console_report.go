@@ -1,0 +1,237 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"frontdoor/bot/fault"
+	"frontdoor/bot/report"
+	"frontdoor/bot/staff"
+)
+
+// reportRequest is what a report is asked for with.
+type reportRequest struct {
+	Region, From, To string
+}
+
+func readReportRequest(g *gin.Context) reportRequest {
+	return reportRequest{Region: g.Query("region"), From: g.Query("from"), To: g.Query("to")}
+}
+
+// buildReport checks that the user may read the region's figures and
+// computes them: the one path behind the API, the dashboard and the CSV.
+func (c *console) buildReport(ctx context.Context, u *staff.User, req reportRequest) (*report.Report, error) {
+	if u.Role == staff.RoleStaff {
+		return nil, staff.ErrNoReports
+	}
+	region := req.Region
+	if region == "" {
+		region = u.Region
+	}
+	if region == "" {
+		if rs := c.s.engine.KB().Regions(); len(rs) > 0 {
+			region = rs[0]
+		}
+	}
+	if r, ok := c.s.engine.KB().ResolveRegion(region); ok {
+		region = r
+	} else {
+		return nil, fault.Invalidf("unknown_region", "未知区域 %q", region)
+	}
+	if !u.CanReport(region) {
+		return nil, fault.New(fault.Forbidden, "other_region", "只能查看本区域的报表")
+	}
+	from, to, err := report.ParsePeriod(req.From, req.To, c.tickets.Now(), c.location())
+	if err != nil {
+		return nil, err
+	}
+	return report.Build(ctx, c.tickets, report.Options{Tenant: u.Tenant, Region: region, From: from, To: to,
+		Target: c.deps.ResolutionTarget})
+}
+
+// apiReport answers the per-unit figures, as JSON or (format=csv) CSV.
+// GET /api/v1/reports/units?region=R&from=DATE&to=DATE[&format=csv].
+func (c *console) apiReport(g *gin.Context) error {
+	format := g.DefaultQuery("format", "json")
+	if format != "json" && format != "csv" {
+		return fault.Invalidf("bad_format", "format 应为 json 或 csv")
+	}
+	r, err := c.buildReport(g.Request.Context(), principalOf(g).user, readReportRequest(g))
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		g.JSON(http.StatusOK, r)
+		return nil
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF") // spreadsheet programs read UTF-8 Chinese only with the mark
+	if err := report.WriteCSV(&buf, r); err != nil {
+		return err
+	}
+	loc := c.location()
+	name := fmt.Sprintf("report-%s-%s-%s.csv", r.Region, r.From.In(loc).Format("20060102"), r.To.In(loc).Format("20060102"))
+	g.Header("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
+	g.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return nil
+}
+
+// dashboardData is the dashboard page's content.
+type dashboardData struct {
+	Report  *report.Report
+	Regions []string
+	From    string // the inclusive dates shown in the pickers
+	To      string
+	CSV     string
+	Charts  []chart
+}
+
+// dashboardPage shows a region's figures to its managers and admins.
+// GET /console/dashboard?region=&from=&to=.
+func (c *console) dashboardPage(g *gin.Context) error {
+	p := principalOf(g)
+	r, err := c.buildReport(g.Request.Context(), p.user, readReportRequest(g))
+	if err != nil {
+		return err
+	}
+	regions := []string{r.Region}
+	if p.user.Role == staff.RoleAdmin {
+		regions = c.s.engine.KB().Regions()
+	}
+	loc := c.location()
+	q := url.Values{"region": {r.Region}, "from": {r.From.In(loc).Format("2006-01-02")},
+		"to": {r.To.In(loc).Format("2006-01-02")}, "format": {"csv"}}
+	d := dashboardData{Report: r, Regions: regions, From: r.From.In(loc).Format("2006-01-02"),
+		To: r.To.In(loc).Format("2006-01-02"), CSV: "/api/v1/reports/units?" + q.Encode(), Charts: trendCharts(r, loc)}
+	c.render(g, http.StatusOK, "dashboard", c.pageData(g, "管理看板", d))
+	return nil
+}
+
+// chart is a small server-rendered SVG chart: bars and an optional line.
+type chart struct {
+	Title  string
+	Legend []legend
+	Width  int
+	Height int
+	Bars   []bar
+	Line   string // SVG polyline points
+	Dots   []dot
+	Labels []axisLabel
+	Grid   []gridLine
+	Empty  bool
+}
+
+type legend struct{ Class, Text string }
+
+type bar struct {
+	X, Y, W, H int
+	Class      string
+	Title      string
+}
+
+type dot struct {
+	X, Y  int
+	Title string
+}
+
+type axisLabel struct {
+	X, Y int
+	Text string
+}
+
+type gridLine struct {
+	Y    int
+	Text string
+}
+
+// Chart geometry, in SVG user units (the SVG scales to its box).
+const (
+	chartW, chartH          = 640, 220
+	chartLeft, chartRight   = 40, 10
+	chartTop, chartBottom   = 16, 34
+	chartPlotW, chartPlotH  = chartW - chartLeft - chartRight, chartH - chartTop - chartBottom
+	chartBarGap, chartSlots = 6, 2
+)
+
+// trendCharts draws the weekly trends: tickets and resolved per week, and
+// the on-time rate.
+func trendCharts(r *report.Report, loc *time.Location) []chart {
+	return []chart{volumeChart(r, loc), onTimeChart(r, loc)}
+}
+
+func volumeChart(r *report.Report, loc *time.Location) chart {
+	ch := newChart("每周工单量", []legend{{"bar-tickets", "受理"}, {"bar-resolved", "办结"}})
+	n := len(r.Weeks)
+	if n == 0 {
+		ch.Empty = true
+		return ch
+	}
+	top := 1
+	for _, w := range r.Weeks {
+		top = max(top, w.Tickets, w.Resolved)
+	}
+	top = niceCeil(top)
+	slot := chartPlotW / n
+	bw := max((slot-chartBarGap)/chartSlots, 1)
+	for i, w := range r.Weeks {
+		x := chartLeft + i*slot + chartBarGap/2
+		label := w.Start.In(loc).Format("01-02")
+		for j, v := range []int{w.Tickets, w.Resolved} {
+			h := v * chartPlotH / top
+			ch.Bars = append(ch.Bars, bar{X: x + j*bw, Y: chartTop + chartPlotH - h, W: bw - 1, H: h,
+				Class: ch.Legend[j].Class, Title: fmt.Sprintf("%s 周 %s %d 件", label, ch.Legend[j].Text, v)})
+		}
+		ch.Labels = append(ch.Labels, axisLabel{X: x + slot/2 - chartBarGap/2, Y: chartH - 12, Text: label})
+	}
+	for _, v := range []int{0, top / 2, top} {
+		ch.Grid = append(ch.Grid, gridLine{Y: chartTop + chartPlotH - v*chartPlotH/top, Text: fmt.Sprint(v)})
+	}
+	return ch
+}
+
+func onTimeChart(r *report.Report, loc *time.Location) chart {
+	ch := newChart("每周按时办结率", []legend{{"line-ontime", "按时率"}})
+	n := len(r.Weeks)
+	if n == 0 {
+		ch.Empty = true
+		return ch
+	}
+	slot := chartPlotW / n
+	var pts bytes.Buffer
+	for i, w := range r.Weeks {
+		x := chartLeft + i*slot + slot/2
+		label := w.Start.In(loc).Format("01-02")
+		ch.Labels = append(ch.Labels, axisLabel{X: x, Y: chartH - 12, Text: label})
+		if w.OnTimeRate == nil {
+			continue
+		}
+		y := chartTop + chartPlotH - int(*w.OnTimeRate*float64(chartPlotH))
+		fmt.Fprintf(&pts, "%d,%d ", x, y)
+		ch.Dots = append(ch.Dots, dot{X: x, Y: y, Title: fmt.Sprintf("%s 周 %s", label, report.Percent(w.OnTimeRate))})
+	}
+	ch.Line = pts.String()
+	for _, v := range []int{0, 50, 100} {
+		ch.Grid = append(ch.Grid, gridLine{Y: chartTop + chartPlotH - v*chartPlotH/100, Text: fmt.Sprintf("%d%%", v)})
+	}
+	return ch
+}
+
+func newChart(title string, l []legend) chart {
+	return chart{Title: title, Legend: l, Width: chartW, Height: chartH}
+}
+
+// niceCeil rounds a chart's top up to a number the grid reads well.
+func niceCeil(n int) int {
+	for _, step := range []int{2, 4, 10, 20, 50, 100, 200, 500, 1000} {
+		if n <= step {
+			return step
+		}
+	}
+	return (n + 999) / 1000 * 1000
+}

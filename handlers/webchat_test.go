@@ -1,0 +1,209 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"testing"
+
+	"frontdoor/bot"
+	"frontdoor/bot/bottest"
+	"frontdoor/bot/ticket"
+)
+
+// chatClient is a browser: it keeps the web chat's cookie.
+type chatClient struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+func newChatClient(t *testing.T, base string) *chatClient {
+	jar, _ := cookiejar.New(nil)
+	return &chatClient{t: t, base: base, c: &http.Client{Jar: jar}}
+}
+
+func (cc *chatClient) do(method, path, contentType string, body []byte) (*http.Response, []byte) {
+	cc.t.Helper()
+	req, err := http.NewRequest(method, cc.base+path, bytes.NewReader(body))
+	if err != nil {
+		cc.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := cc.c.Do(req)
+	if err != nil {
+		cc.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp, raw
+}
+
+func (cc *chatClient) post(v any) (int, map[string]any) {
+	cc.t.Helper()
+	b, _ := json.Marshal(v)
+	resp, raw := cc.do("POST", "/chat/api/messages", "application/json", b)
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return resp.StatusCode, out
+}
+
+func TestWebChatPage(t *testing.T) {
+	ts := newTestServer(t, bottest.Options{})
+	cc := newChatClient(t, ts.URL)
+	resp, page := cc.do("GET", "/chat", "", nil)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /chat: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	html := string(page)
+	for _, want := range []string{`<select id="region"`, `lang="zh-CN"`, `name="viewport"`, "/chat/static/chat.js",
+		"/chat/static/chat.css", "发送"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	for _, region := range ts.env.KB.Regions() {
+		if !strings.Contains(html, `<option value="`+region+`">`) {
+			t.Errorf("region picker lacks %s", region)
+		}
+	}
+	if strings.Contains(html, "http://") || strings.Contains(html, "https://") {
+		t.Errorf("page loads something from another site")
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("Content-Security-Policy = %q", csp)
+	}
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == chatCookie {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || len(cookie.Value) != 32 {
+		t.Fatalf("visitor cookie = %+v", cookie)
+	}
+	for path, ctype := range map[string]string{"/chat/static/chat.js": "text/javascript", "/chat/static/chat.css": "text/css"} {
+		resp, body := cc.do("GET", path, "", nil)
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), ctype) || len(body) == 0 {
+			t.Errorf("GET %s: %d %s", path, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+	if resp, _ := cc.do("GET", "/chat/static/nope.js", "", nil); resp.StatusCode != 404 {
+		t.Errorf("unknown asset: %d", resp.StatusCode)
+	}
+}
+
+func TestWebChatConversation(t *testing.T) {
+	ts := newTestServer(t, bottest.Options{})
+	cc := newChatClient(t, ts.URL)
+	cc.do("GET", "/chat", "", nil)
+
+	code, out := cc.post(map[string]string{"region": "葛店开发区", "text": wxPolicyQuestion, "msg_id": "w1"})
+	if code != 200 || !strings.Contains(out["reply"].(string), wxPolicyFigure) || out["intent"] != "policy_query" {
+		t.Fatalf("policy question: %d %v", code, out)
+	}
+	if code, again := cc.post(map[string]string{"region": "葛店开发区", "text": wxPolicyQuestion, "msg_id": "w1"}); code != 200 ||
+		again["reply"] != out["reply"] {
+		t.Errorf("resent message answered differently: %v", again)
+	}
+
+	code, out = cc.post(map[string]string{"region": "红谷滩区", "text": "不想跟机器人聊了,帮我转人工客服"})
+	if code != 200 || out["handoff"] != true {
+		t.Fatalf("hand-off: %d %v", code, out)
+	}
+	id := out["ticket"].(map[string]any)["id"].(string)
+	tk, err := ts.env.Tickets.Get(context.Background(), "demo", id)
+	if err != nil || tk.Channel != bot.ChannelWeb || !strings.HasPrefix(tk.User, chatUserPrefix) {
+		t.Fatalf("ticket = %+v, %v", tk, err)
+	}
+	if _, err := ts.env.Engine.StaffReply(context.Background(), "demo", id, "staff-a", "您好,我是政务服务小哥。"); err != nil {
+		t.Fatal(err)
+	}
+	resp, raw := cc.do("GET", "/chat/api/messages", "", nil)
+	var list struct {
+		Messages []struct{ Text, From string }
+		Cursor   string
+	}
+	if err := json.Unmarshal(raw, &list); err != nil || resp.StatusCode != 200 || len(list.Messages) != 1 ||
+		list.Messages[0].From != "staff" {
+		t.Fatalf("outbox: %d %s", resp.StatusCode, raw)
+	}
+	_, raw = cc.do("GET", "/chat/api/messages?after="+list.Cursor, "", nil)
+	if err := json.Unmarshal(raw, &list); err != nil || len(list.Messages) != 0 {
+		t.Errorf("after the cursor: %s", raw)
+	}
+
+	// Another visitor sees none of it.
+	other := newChatClient(t, ts.URL)
+	if _, raw := other.do("GET", "/chat/api/messages", "", nil); !strings.Contains(string(raw), `"messages":[]`) {
+		t.Errorf("another visitor's outbox: %s", raw)
+	}
+	hs, _ := ts.env.Tickets.List(context.Background(), ticket.Query{Tenant: "demo"})
+	if len(hs) != 1 {
+		t.Errorf("%d tickets, want 1", len(hs))
+	}
+}
+
+func TestWebChatBadInput(t *testing.T) {
+	ts := newTestServer(t, bottest.Options{Config: bot.Config{RatePerSecond: 0.01, RateBurst: 2}})
+	cc := newChatClient(t, ts.URL)
+	cc.do("GET", "/chat", "", nil)
+	tests := []struct {
+		name        string
+		contentType string
+		body        string
+		status      int
+		code        string
+	}{
+		{"not JSON", "text/plain", `{"text":"你好"}`, 400, "not_json"},
+		{"malformed", "application/json", `{"text":`, 400, "malformed_json"},
+		{"empty text", "application/json", `{"text":"  "}`, 400, "empty_text"},
+		{"unknown region", "application/json", `{"region":"火星区","text":"你好"}`, 400, "unknown_region"},
+		{"too long", "application/json", `{"text":"` + strings.Repeat("字", 2001) + `"}`, 400, "text_too_long"},
+		{"oversized", "application/json", `{"text":"` + strings.Repeat("a", 70<<10) + `"}`, 413, "body_too_large"},
+		{"bad cursor", "", "", 400, "bad_cursor"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			method, path := "POST", "/chat/api/messages"
+			if tt.code == "bad_cursor" {
+				method, path = "GET", "/chat/api/messages?after=zzz"
+			}
+			resp, raw := cc.do(method, path, tt.contentType, []byte(tt.body))
+			var out map[string]any
+			_ = json.Unmarshal(raw, &out)
+			if resp.StatusCode != tt.status || out["code"] != tt.code {
+				t.Errorf("got %d %s, want %d %s", resp.StatusCode, raw, tt.status, tt.code)
+			}
+		})
+	}
+	t.Run("rate limited", func(t *testing.T) {
+		var last int
+		var resp *http.Response
+		for range 3 {
+			resp, _ = cc.do("POST", "/chat/api/messages", "application/json", []byte(`{"region":"河池市","text":"你好"}`))
+			last = resp.StatusCode
+		}
+		if last != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("third message: %d Retry-After=%q", last, resp.Header.Get("Retry-After"))
+		}
+	})
+	t.Run("a forged cookie gets a fresh identity", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", ts.URL+"/chat/api/messages", nil)
+		req.AddCookie(&http.Cookie{Name: chatCookie, Value: "../../admin"})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || len(resp.Cookies()) != 1 || !validVisitorID(resp.Cookies()[0].Value) {
+			t.Errorf("got %d, cookies %v", resp.StatusCode, resp.Cookies())
+		}
+	})
+}
