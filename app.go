@@ -162,13 +162,21 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 func (a *app) connect(ctx context.Context) error {
 	url := a.cfg.RedisURL
 	if url == "" {
-		e, err := store.StartEmbedded(ctx, store.EmbeddedOptions{Dir: filepath.Join(a.cfg.DataDir, "redis"), Logger: a.log})
+		url = a.sharedEmbedded(ctx)
+	}
+	if url == "" {
+		dir := filepath.Join(a.cfg.DataDir, "redis")
+		e, err := store.StartEmbedded(ctx, store.EmbeddedOptions{Dir: dir, Logger: a.log})
 		if err != nil {
 			return fmt.Errorf("embedded redis: %w", err)
 		}
 		a.embedded = e
 		url = e.URL
-		a.log.Info("embedded redis started", "kind", e.Kind, "durable", e.Durable, "dir", filepath.Join(a.cfg.DataDir, "redis"))
+		// commands run beside the server (frontdoor user add …) find it here
+		if err := os.WriteFile(filepath.Join(dir, "url"), []byte(e.URL), 0o600); err != nil {
+			a.log.Warn("record embedded redis address", "err", err)
+		}
+		a.log.Info("embedded redis started", "kind", e.Kind, "durable", e.Durable, "dir", dir)
 	}
 	rdb, err := store.Open(ctx, url)
 	if rdb == nil {
@@ -180,6 +188,24 @@ func (a *app) connect(ctx context.Context) error {
 	}
 	a.rdb = rdb
 	return nil
+}
+
+// sharedEmbedded returns the address of an embedded Redis another
+// frontdoor process already runs on this data directory, if it answers.
+func (a *app) sharedEmbedded(ctx context.Context) string {
+	data, err := os.ReadFile(filepath.Join(a.cfg.DataDir, "redis", "url"))
+	if err != nil {
+		return ""
+	}
+	url := strings.TrimSpace(string(data))
+	c, err := store.Open(ctx, url)
+	if c != nil {
+		defer c.Close()
+	}
+	if err != nil {
+		return ""
+	}
+	return url
 }
 
 // ready reports whether Redis answers and a knowledge base is loaded.
@@ -199,6 +225,7 @@ func (a *app) close() {
 		_ = a.rdb.Close()
 	}
 	if a.embedded != nil {
+		_ = os.Remove(filepath.Join(a.cfg.DataDir, "redis", "url"))
 		if err := a.embedded.Close(); err != nil {
 			a.log.Warn("stop embedded redis", "err", err)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"frontdoor/bot"
+	"frontdoor/bot/llm"
 	"frontdoor/bot/store"
 	"frontdoor/handlers"
 	"frontdoor/handlers/wxapi"
@@ -44,8 +45,21 @@ func (a *app) pushers(keys store.Keys) map[string]bot.Pusher {
 	return out
 }
 
-// phraser is the optional language model that phrases answers.
-func (a *app) phraser() bot.Phraser { return nil }
+// phraser is the optional language model that phrases answers; without
+// OPENAI_BASE_URL and OPENAI_MODEL the template answers stand.
+func (a *app) phraser() bot.Phraser {
+	cfg := llm.Config{BaseURL: a.cfg.OpenAIBaseURL, APIKey: a.cfg.OpenAIKey, Model: a.cfg.OpenAIModel}
+	if !cfg.Enabled() {
+		return nil
+	}
+	p, err := llm.New(cfg)
+	if err != nil {
+		a.log.Warn("language model not used", "err", err)
+		return nil
+	}
+	a.log.Info("phrasing answers with a language model", "model", cfg.Model)
+	return p
+}
 
 // channelDeps wires the channel accounts into the HTTP layer. Its pushers
 // are built like the engine's; they share the token cache in Redis, so

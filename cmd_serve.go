@@ -43,9 +43,9 @@ func runServe(args []string, _, stderr io.Writer) error {
 
 	gin.SetMode(gin.ReleaseMode)
 	srv := handlers.New(handlers.Deps{Engine: a.engine, Tenants: cfg.AllTenants(), Ready: a.ready,
-		Reload: func(context.Context) (*knowledge.Base, error) { return a.lib.Reload() }, AdminKey: cfg.AdminKey,
+		Reload: func(context.Context) (*knowledge.Base, error) { return a.lib.Reload() }, AdminKey: cfg.AdminKey, TrustedProxies: cfg.Proxies(),
 		Registry: a.registry, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes,
-		ChannelDeps: a.channelDeps(), ConsoleDeps: a.consoleDeps()})
+		ChannelDeps: a.channelDeps(), ConsoleDeps: a.consoleDeps(ctx.Done())})
 	httpSrv := &http.Server{Addr: cfg.Addr, Handler: srv.Handler(), ReadTimeout: cfg.ReadTimeout,
 		ReadHeaderTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout}
 

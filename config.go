@@ -54,6 +54,14 @@ type Config struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	// SchedulerInterval is how often due clocks are polled (FRONTDOOR_SCHEDULER_INTERVAL).
 	SchedulerInterval time.Duration `yaml:"scheduler_interval"`
+	// OpenAI-compatible language model for phrasing answers (optional):
+	// OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL.
+	OpenAIBaseURL string `yaml:"openai_base_url"`
+	OpenAIKey     string `yaml:"openai_api_key"`
+	OpenAIModel   string `yaml:"openai_model"`
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed
+	// (FRONTDOOR_TRUSTED_PROXIES, comma-separated CIDRs; default none).
+	TrustedProxies string `yaml:"trusted_proxies"`
 	// Tenants beyond the demo tenant.
 	Tenants []handlers.Tenant `yaml:"tenants"`
 
@@ -123,6 +131,10 @@ func (c *Config) applyEnv(env func(string) (string, bool)) error {
 	str("FRONTDOOR_ADMIN_KEY", &c.AdminKey)
 	str("FRONTDOOR_RATE_LIMIT", &c.RateLimit)
 	str("FRONTDOOR_LOG_LEVEL", &c.LogLevel)
+	str("OPENAI_BASE_URL", &c.OpenAIBaseURL)
+	str("OPENAI_API_KEY", &c.OpenAIKey)
+	str("OPENAI_MODEL", &c.OpenAIModel)
+	str("FRONTDOOR_TRUSTED_PROXIES", &c.TrustedProxies)
 	var errs []error
 	num := func(name string, dst *int64) {
 		if v, ok := env(name); ok {
@@ -213,6 +225,14 @@ func (c Config) Validate() error {
 	if c.RedisURL == "" && c.DataDir == "" {
 		fail("data_dir (FRONTDOOR_DATA_DIR): required when REDIS_URL is not set (the embedded Redis keeps its files there)")
 	}
+	if (c.OpenAIBaseURL == "") != (c.OpenAIModel == "") {
+		fail("openai_base_url (OPENAI_BASE_URL) and openai_model (OPENAI_MODEL): set both or neither")
+	}
+	for _, p := range c.Proxies() {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			fail("trusted_proxies (FRONTDOOR_TRUSTED_PROXIES) %q: not an IP address or CIDR", p)
+		}
+	}
 	if _, _, err := c.Rate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -249,4 +269,15 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.ChannelConfig.validate(), c.ConsoleConfig.validate())
 	return errors.Join(errs...)
+}
+
+// Proxies lists the trusted proxies.
+func (c Config) Proxies() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -39,6 +39,9 @@ type Deps struct {
 	Reload func(ctx context.Context) (*knowledge.Base, error)
 	// AdminKey authorises the admin endpoints ("" disables them).
 	AdminKey string
+	// TrustedProxies may set X-Forwarded-For (none by default, so that a
+	// client cannot pick the address its login attempts are counted under).
+	TrustedProxies []string
 	Registry *prometheus.Registry
 	Logger   *slog.Logger
 	// MaxBodyBytes caps request bodies (default 64 KiB).
@@ -108,6 +111,10 @@ func (s *Server) Handler() http.Handler { return s.router }
 func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	if err := r.SetTrustedProxies(s.deps.TrustedProxies); err != nil {
+		s.log.Error("trusted proxies", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
 	r.Use(s.requestID, s.recoverPanics, s.observe)
 	r.NoRoute(s.wrap(func(c *gin.Context) error { return errNoRoute }))
 	r.NoMethod(s.wrap(func(c *gin.Context) error { return errNoMethod }))
