@@ -2,7 +2,6 @@ package wxapi
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -41,17 +40,7 @@ func (oa *OfficialAccount) fetcher(cfg OAConfig) fetchFunc {
 	return func(ctx context.Context) (string, time.Duration, error) {
 		r, err := oa.c.call(ctx, op, oa.c.endpoint("/cgi-bin/stable_token", nil), map[string]any{
 			"grant_type": "client_credential", "appid": cfg.AppID, "secret": cfg.Secret, "force_refresh": false})
-		if err != nil {
-			return "", 0, err
-		}
-		if err := r.err(op); err != nil {
-			return "", 0, redactSecret(err, cfg.Secret)
-		}
-		if r.AccessToken == "" {
-			return "", 0, fmt.Errorf("wxapi: %s: no access_token in the response", op)
-		}
-		ttl, err := ttlOf(op, r.ExpiresIn)
-		return r.AccessToken, ttl, err
+		return tokenOf(op, r, err, cfg.Secret)
 	}
 }
 

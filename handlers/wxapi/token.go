@@ -205,3 +205,19 @@ func ttlOf(op string, seconds int64) (time.Duration, error) {
 	}
 	return time.Duration(seconds) * time.Second, nil
 }
+
+// tokenOf reads a token endpoint's answer: the token and how long to keep
+// it, or why there is none (with the secret scrubbed from the error).
+func tokenOf(op string, r apiResult, err error, secret string) (string, time.Duration, error) {
+	if err != nil {
+		return "", 0, err
+	}
+	if err := r.err(op); err != nil {
+		return "", 0, redactSecret(err, secret)
+	}
+	if r.AccessToken == "" {
+		return "", 0, fmt.Errorf("wxapi: %s: no access_token in the response", op)
+	}
+	ttl, err := ttlOf(op, r.ExpiresIn)
+	return r.AccessToken, ttl, err
+}

@@ -45,17 +45,7 @@ func (w *WeCom) fetcher(cfg WeComConfig) fetchFunc {
 	return func(ctx context.Context) (string, time.Duration, error) {
 		u := w.c.endpoint("/cgi-bin/gettoken", url.Values{"corpid": {cfg.CorpID}, "corpsecret": {cfg.Secret}})
 		r, err := w.c.call(ctx, op, u, nil)
-		if err != nil {
-			return "", 0, err
-		}
-		if err := r.err(op); err != nil {
-			return "", 0, redactSecret(err, cfg.Secret)
-		}
-		if r.AccessToken == "" {
-			return "", 0, fmt.Errorf("wxapi: %s: no access_token in the response", op)
-		}
-		ttl, err := ttlOf(op, r.ExpiresIn)
-		return r.AccessToken, ttl, err
+		return tokenOf(op, r, err, cfg.Secret)
 	}
 }
 
