@@ -127,7 +127,7 @@ func splitSentencesOf(text string) []string {
 // timeWords and amountWords tell which figure a question asks for.
 var (
 	timeWords   = []string{"多久", "多长时间", "几天", "几个工作日", "多少天", "多快", "时限", "啥时候", "什么时候", "几个小时", "多少小时", "多长", "几个月", "周期", "要多少时间"}
-	amountWords = []string{"多少钱", "费用", "收费", "多少", "几份", "几个", "比例", "费率", "扣", "上限", "标准", "号码", "电话", "热线", "几次", "多大"}
+	amountWords = []string{"多少钱", "费用", "收费", "多少", "几份", "几个", "比例", "费率", "扣", "上限", "标准", "号码", "电话", "热线", "几次", "多大", "几成", "百分之"}
 )
 
 // bestCommitment chooses the figure the question asks about: a time limit
