@@ -30,6 +30,7 @@ func commands() []command {
 		{"calendar", "working-day arithmetic: calendar deadline", runCalendar},
 		{"user", "console users: user add|passwd|disable|enable|list", runUser},
 		{"report", "per-unit response figures of a region: report --region R", runReport},
+		{"clocks", "open tickets' clocks, due first; --fire fires what is due now", runClocks},
 		{"version", "print the version", func(_ []string, out, _ io.Writer) error {
 			fmt.Fprintln(out, "frontdoor", version)
 			return nil
