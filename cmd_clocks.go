@@ -56,25 +56,9 @@ func runClocks(args []string, stdout, stderr io.Writer) error {
 				continue
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Region, t.Owner(), t.Status, name,
-				c.Due.In(a.tickets.Policy().Calendar().Location()).Format("2006-01-02 15:04"), clockState(c, now),
+				c.Due.In(a.tickets.Policy().Calendar().Location()).Format("2006-01-02 15:04"), c.State(now),
 				ticket.LevelName(t.Level))
 		}
 	}
 	return tw.Flush()
-}
-
-func clockState(c *ticket.Clock, now time.Time) string {
-	switch {
-	case !c.Stopped.IsZero() && c.MetOnTime():
-		return "met"
-	case !c.Stopped.IsZero():
-		return "missed"
-	case !c.Paused.IsZero():
-		return "paused"
-	case now.After(c.Due):
-		return "overdue"
-	case now.After(c.WarnAt):
-		return "warning"
-	}
-	return "on time"
 }

@@ -11,12 +11,12 @@ import (
 
 // Clock states as the console shows them.
 const (
-	stateOnTime  = "on_time"
-	stateWarning = "warning"
-	stateOverdue = "overdue"
-	stateMet     = "met"
-	stateMissed  = "missed"
-	statePaused  = "paused"
+	stateOnTime  = ticket.StateOnTime
+	stateWarning = ticket.StateWarning
+	stateOverdue = ticket.StateOverdue
+	stateMet     = ticket.StateMet
+	stateMissed  = ticket.StateMissed
+	statePaused  = ticket.StatePaused
 )
 
 var stateText = map[string]string{stateOnTime: "准时", stateWarning: "预警", stateOverdue: "超期", stateMet: "按时完成",
@@ -39,23 +39,6 @@ type clockView struct {
 	StateText string     `json:"state_text"`
 	// HeldSeconds is the working time the clock spent paused.
 	HeldSeconds int64 `json:"held_seconds,omitempty"`
-}
-
-// clockState says where a clock stands at now.
-func clockState(c *ticket.Clock, now time.Time) string {
-	switch {
-	case !c.Stopped.IsZero() && c.MetOnTime():
-		return stateMet
-	case !c.Stopped.IsZero():
-		return stateMissed
-	case !c.Paused.IsZero():
-		return statePaused
-	case !now.Before(c.Due):
-		return stateOverdue
-	case !now.Before(c.WarnAt):
-		return stateWarning
-	}
-	return stateOnTime
 }
 
 // ticketView is a ticket as the staff API and the console show it.
@@ -117,7 +100,7 @@ func viewTicket(t *ticket.Ticket, now time.Time) ticketView {
 			continue
 		}
 		cv := clockView{Name: name, Label: clockLabels[name], Start: c.Start, Due: c.Due, WarnAt: c.WarnAt,
-			Stopped: timePtr(c.Stopped), State: clockState(c, now), HeldSeconds: int64(c.Held / time.Second)}
+			Stopped: timePtr(c.Stopped), State: c.State(now), HeldSeconds: int64(c.Held / time.Second)}
 		cv.StateText = stateText[cv.State]
 		v.Clocks = append(v.Clocks, cv)
 	}

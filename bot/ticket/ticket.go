@@ -249,3 +249,30 @@ const (
 	EvClockStopped  = "clock_stopped"
 	EvClockExtended = "clock_extended"
 )
+
+// Clock states, as the console and the clocks command show them.
+const (
+	StateOnTime  = "on_time"
+	StateWarning = "warning"
+	StateOverdue = "overdue"
+	StateMet     = "met"
+	StateMissed  = "missed"
+	StatePaused  = "paused"
+)
+
+// State says where the clock stands at now.
+func (c *Clock) State(now time.Time) string {
+	switch {
+	case !c.Stopped.IsZero() && c.MetOnTime():
+		return StateMet
+	case !c.Stopped.IsZero():
+		return StateMissed
+	case !c.Paused.IsZero():
+		return StatePaused
+	case !now.Before(c.Due):
+		return StateOverdue
+	case !now.Before(c.WarnAt):
+		return StateWarning
+	}
+	return StateOnTime
+}
