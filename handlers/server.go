@@ -42,8 +42,8 @@ type Deps struct {
 	// TrustedProxies may set X-Forwarded-For (none by default, so that a
 	// client cannot pick the address its login attempts are counted under).
 	TrustedProxies []string
-	Registry *prometheus.Registry
-	Logger   *slog.Logger
+	Registry       *prometheus.Registry
+	Logger         *slog.Logger
 	// MaxBodyBytes caps request bodies (default 64 KiB).
 	MaxBodyBytes int64
 
