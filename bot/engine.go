@@ -220,7 +220,7 @@ func (e *Engine) awaitStored(ctx context.Context, in Inbound) (Reply, error) {
 			if err != nil {
 				return Reply{}, e.storeErr(err)
 			}
-			if v != "pending" {
+			if !strings.HasPrefix(v, "pending") {
 				return decodeStored(v)
 			}
 		}

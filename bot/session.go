@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -48,21 +49,28 @@ func (s session) fields() (set []any, del []string) {
 //
 // KEYS[1] rate bucket, KEYS[2] message record, KEYS[3] session.
 // ARGV[1] now ms, ARGV[2] tokens per second (0: unlimited), ARGV[3] burst,
-// ARGV[4] "1" when the message has an id, ARGV[5] claim ttl ms.
+// ARGV[4] "1" when the message has an id, ARGV[5] claim ttl ms, ARGV[6]
+// this handling's claim token.
 // Returns {state, retry-after ms, stored reply, session fields...} where
 // state is "ok", "dup" (stored reply follows), "busy" (another replica is
 // handling the same message) or "limited".
+//
+// The claim is "pending:<token>". Finding its own claim means the script
+// ran before and its reply was lost (the client resent it on a new
+// connection): the handling goes on instead of waiting for itself.
 var beginScript = redis.NewScript(`
 local now = tonumber(ARGV[1])
+local own = false
 if ARGV[4] == '1' then
   local prior = redis.call('GET', KEYS[2])
   if prior then
-    if prior == 'pending' then return {'busy', '0', ''} end
-    return {'dup', '0', prior}
+    if prior == 'pending:' .. ARGV[6] then own = true
+    elseif string.sub(prior, 1, 7) == 'pending' then return {'busy', '0', ''}
+    else return {'dup', '0', prior} end
   end
 end
 local rate = tonumber(ARGV[2])
-if rate > 0 then
+if rate > 0 and not own then
   local burst = tonumber(ARGV[3])
   local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
   local tokens = tonumber(b[1]) or burst
@@ -77,7 +85,7 @@ if rate > 0 then
   redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
 end
 if ARGV[4] == '1' then
-  redis.call('SET', KEYS[2], 'pending', 'PX', ARGV[5])
+  redis.call('SET', KEYS[2], 'pending:' .. ARGV[6], 'PX', ARGV[5])
 end
 local out = {'ok', '0', ''}
 local sess = redis.call('HGETALL', KEYS[3])
@@ -104,7 +112,7 @@ func (e *Engine) begin(ctx context.Context, in Inbound) (beginResult, error) {
 	}
 	res, err := beginScript.Run(ctx, e.rdb, []string{e.rateKey(in), e.msgKey(in), e.sessKey(in)},
 		e.now().UnixMilli(), strconv.FormatFloat(e.cfg.RatePerSecond, 'f', -1, 64), e.cfg.RateBurst,
-		hasID, e.cfg.ClaimTTL.Milliseconds()).StringSlice()
+		hasID, e.cfg.ClaimTTL.Milliseconds(), strconv.FormatUint(rand.Uint64(), 36)).StringSlice()
 	if err != nil {
 		return beginResult{}, e.storeErr(err)
 	}

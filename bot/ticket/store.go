@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strconv"
 	"time"
@@ -86,9 +87,17 @@ var errConflict = errors.New("ticket changed concurrently")
 // KEYS[1] ticket, KEYS[2] events, KEYS[3..] operated keys.
 // ARGV[1] expected version (-1: must not exist), ARGV[2] new version,
 // ARGV[3] data, ARGV[4] ops (JSON), ARGV[5] events (JSON), ARGV[6] stream
-// cap, ARGV[7] index of a message-dedupe key in KEYS (0: none).
+// cap, ARGV[7] index of a message-dedupe key in KEYS (0: none), ARGV[8]
+// a token of this write, kept in the ticket's field w.
+//
+// A write that finds its own token at its version was applied before: the
+// connection broke before the reply arrived and the client sent it again.
+// It succeeds without applying anything twice.
 var writeScript = redis.NewScript(`
 local cur = redis.call('HGET', KEYS[1], 'v')
+if cur == ARGV[2] and redis.call('HGET', KEYS[1], 'w') == ARGV[8] then
+  return {1, ARGV[2]}
+end
 local exp = tonumber(ARGV[1])
 if exp == -1 then
   if cur then return {0, cur} end
@@ -100,7 +109,7 @@ if mi > 0 then
   local prior = redis.call('GET', KEYS[mi])
   if prior then return {2, prior} end
 end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'data', ARGV[3])
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'data', ARGV[3], 'w', ARGV[8])
 for _, ev in ipairs(cjson.decode(ARGV[5])) do
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', unpack(ev))
 end
@@ -186,7 +195,8 @@ func (s *Store) write(ctx context.Context, t *Ticket, expect int64, b *batch) (p
 	if len(b.events) == 0 {
 		evs = []byte("[]")
 	}
-	res, err := writeScript.Run(ctx, s.rdb, b.keys, expect, t.Version, data, ops, evs, s.EventsMax, b.dedupe).Slice()
+	token := strconv.FormatUint(rand.Uint64(), 36)
+	res, err := writeScript.Run(ctx, s.rdb, b.keys, expect, t.Version, data, ops, evs, s.EventsMax, b.dedupe, token).Slice()
 	if err != nil {
 		return "", storeErr(err)
 	}

@@ -1,0 +1,741 @@
+package handlers
+
+// Benchmarks of the HTTP message path for `make bench`. Every benchmark
+// drives its server over real HTTP (httptest, keep-alive) from
+// benchClients concurrent clients, with rate limiting off, and reports:
+//
+//	msgs/s       messages answered per second
+//	p50-ms       median latency of one message, client side
+//	p99-ms       99th percentile latency
+//	errors       messages not answered as expected (any status but 200, or a wrong body)
+//	x-floor      msgs/s as a fraction of the floor's, measured in the same run on the same Redis
+//	p99-x-floor  p99 as a multiple of the floor's p99
+//	rss-MB       resident memory of the benchmark process (server, engine, knowledge
+//	             base and clients together) after the load, from /proc/self/status
+//
+// BenchmarkFloor is a bare gin handler that decodes the same JSON body and
+// makes one Redis round trip (INCR): the least any message can cost.
+//
+//	BenchmarkFloor
+//	BenchmarkJSONPolicyQuestion                  POST /api/v1/messages, policy questions, real router and engine
+//	BenchmarkJSONComplaint                       the same, complaints: each opens a routed ticket with its clocks
+//	BenchmarkWeChatSafeMode                      encrypted Official Account callbacks answered passively
+//	BenchmarkJSONPolicyQuestion100xKB            policy questions over a knowledge base 100× the seeds
+//	BenchmarkJSONComplaintWithMillionTickets     complaints with 10^6 open tickets in Redis
+//	                                             (FRONTDOOR_BENCH_LARGE=1; its own redis-server)
+//
+// Each request carries a unique msg_id; users are spread over 1,000 ids.
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"frontdoor/bot"
+	"frontdoor/bot/bottest"
+	"frontdoor/bot/clock"
+	"frontdoor/bot/outbox"
+	"frontdoor/bot/privacy"
+	"frontdoor/bot/store"
+	"frontdoor/bot/store/storetest"
+	"frontdoor/bot/ticket"
+	"frontdoor/knowledge"
+	"frontdoor/seeds"
+)
+
+// benchClients is how many clients send at once.
+const benchClients = 32
+
+// benchFloorN is how many messages the floor is measured over (after as
+// many again to warm up) when a benchmark needs it for its ratio.
+const benchFloorN = 30000
+
+// benchPolicyQuestions are policy questions with their regions; each is
+// checked to be answered as a policy question before the load starts.
+var benchPolicyQuestions = []struct{ region, text string }{
+	{"葛店开发区", wxPolicyQuestion},
+	{"葛店开发区", "注销公司要交什么材料"},
+	{"葛店开发区", "不动产抵押登记要多久"},
+	{"葛店开发区", "小工程要不要办施工许可证"},
+	{"红谷滩区", "有没有免申即享的政策"},
+	{"红谷滩区", "政府采购对小微企业有优惠吗"},
+	{"朝阳区", "增值税退税要多久"},
+	{"朝阳区", "高新技术企业有什么扶持"},
+	{"河池市", "担保费率是多少"},
+	{"河池市", "申请专利有奖励吗"},
+	{"徐州市", "企业服务中心能办什么事"},
+	{"徐州市", "营商环境怎么考核评价"},
+}
+
+// benchComplaints are complaints with their regions.
+var benchComplaints = []struct{ region, text string }{
+	{"朝阳区", wxComplaintText},
+	{"葛店开发区", "我们厂申请接电三个月了还没通,供电公司一直拖着不办,严重影响生产"},
+	{"红谷滩区", "办营业执照被窗口来回推,跑了五趟还没办下来,太离谱了"},
+	{"河池市", "政府拖欠我们公司工程款两年了一直不给,找谁都没用"},
+	{"徐州市", "执法检查太频繁了,一个月来了四次,企业根本没法正常经营"},
+}
+
+// benchStats is one load run.
+type benchStats struct {
+	n        int
+	elapsed  time.Duration
+	lat      []time.Duration // sorted
+	errors   int64
+	firstErr string
+}
+
+func (s benchStats) rate() float64 { return float64(s.n) / s.elapsed.Seconds() }
+
+func (s benchStats) pct(p float64) time.Duration {
+	if len(s.lat) == 0 {
+		return 0
+	}
+	i := int(float64(len(s.lat))*p+0.999999) - 1
+	return s.lat[min(max(i, 0), len(s.lat)-1)]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// benchHTTPClient keeps a connection per client alive.
+func benchHTTPClient() *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: 2 * benchClients, MaxIdleConnsPerHost: 2 * benchClients, IdleConnTimeout: time.Minute,
+		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}}
+}
+
+// benchLoad sends n requests from benchClients goroutines: mk builds the
+// i-th, ok checks its answer. Latency is measured around the round trip.
+func benchLoad(client *http.Client, n int, mk func(i int) *http.Request, ok func(status int, body []byte) bool) benchStats {
+	lat := make([]time.Duration, n)
+	var next, errs atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range benchClients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				req := mk(i)
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				var body []byte
+				status := 0
+				if err == nil {
+					body, err = io.ReadAll(resp.Body)
+					resp.Body.Close()
+					status = resp.StatusCode
+				}
+				lat[i] = time.Since(t0)
+				if err != nil || !ok(status, body) {
+					errs.Add(1)
+					firstErr.CompareAndSwap(nil, fmt.Sprintf("status %d, err %v: %.300s", status, err, body))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	s := benchStats{n: n, elapsed: time.Since(start), lat: lat, errors: errs.Load()}
+	if v := firstErr.Load(); v != nil {
+		s.firstErr = v.(string)
+	}
+	slices.Sort(s.lat)
+	return s
+}
+
+// report publishes a run's figures, with ratios to floor when given.
+func (s benchStats) report(b *testing.B, floor *benchStats) {
+	b.ReportMetric(s.rate(), "msgs/s")
+	b.ReportMetric(ms(s.pct(0.50)), "p50-ms")
+	b.ReportMetric(ms(s.pct(0.99)), "p99-ms")
+	b.ReportMetric(float64(s.errors), "errors")
+	if floor != nil {
+		b.ReportMetric(s.rate()/floor.rate(), "x-floor")
+		b.ReportMetric(float64(s.pct(0.99))/float64(floor.pct(0.99)), "p99-x-floor")
+	}
+	b.ReportMetric(float64(benchRSS())/1024, "rss-MB")
+	if s.errors > 0 {
+		b.Errorf("%d of %d messages failed; first: %s", s.errors, s.n, s.firstErr)
+	}
+}
+
+// benchRSS is this process's resident set size in KiB.
+func benchRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+var benchSeq atomic.Int64
+
+// benchMessage is the JSON body of the i-th message of a run.
+func benchMessage(region, text string) []byte {
+	n := benchSeq.Add(1)
+	body, _ := json.Marshal(messageRequest{User: "u-" + strconv.FormatInt(n%1000, 10), Region: region, Text: text,
+		MsgID: "bench-" + strconv.FormatInt(n, 10)})
+	return body
+}
+
+func benchPost(url string, body []byte) *http.Request {
+	req, _ := http.NewRequest(http.MethodPost, url+"/api/v1/messages", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+testKey)
+	req.Header.Set("Content-Type", "application/json")
+	return req
+}
+
+// The floor: decode the same JSON, one Redis round trip, answer JSON.
+func benchFloorServer(rdb redis.UniversalClient, key string) *httptest.Server {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.POST("/api/v1/messages", func(c *gin.Context) {
+		var req messageRequest
+		if err := json.NewDecoder(c.Request.Body).Decode(&req); err != nil || req.Text == "" {
+			c.JSON(http.StatusBadRequest, gin.H{"error": "bad json"})
+			return
+		}
+		n, err := rdb.Incr(c.Request.Context(), key).Result()
+		if err != nil {
+			c.JSON(http.StatusServiceUnavailable, gin.H{"error": err.Error()})
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"reply": req.Text, "n": n})
+	})
+	return httptest.NewServer(r)
+}
+
+func benchFloorLoad(url string, n int) benchStats {
+	return benchLoad(benchHTTPClient(), n, func(i int) *http.Request {
+		q := benchPolicyQuestions[i%len(benchPolicyQuestions)]
+		return benchPost(url, benchMessage(q.region, q.text))
+	}, func(status int, _ []byte) bool { return status == http.StatusOK })
+}
+
+// benchFloors caches the floor per Redis, measured once per run.
+var benchFloors struct {
+	sync.Mutex
+	by map[string]*benchStats
+}
+
+// benchFloor measures (once per Redis address) the floor the ratios use.
+func benchFloor(b *testing.B, rdb redis.UniversalClient, keys store.Keys, addr string) *benchStats {
+	b.Helper()
+	benchFloors.Lock()
+	defer benchFloors.Unlock()
+	if s := benchFloors.by[addr]; s != nil {
+		return s
+	}
+	ts := benchFloorServer(rdb, keys.Tenant("demo", "floor"))
+	defer ts.Close()
+	benchFloorLoad(ts.URL, benchFloorN) // warm up connections, pools and Redis
+	s := benchFloorLoad(ts.URL, benchFloorN)
+	if s.errors > 0 {
+		b.Fatalf("floor: %d errors; first: %s", s.errors, s.firstErr)
+	}
+	if benchFloors.by == nil {
+		benchFloors.by = map[string]*benchStats{}
+	}
+	benchFloors.by[addr] = &s
+	return &s
+}
+
+// benchServer is the real router over an engine: the API key of the
+// demo tenant, and a JSON logger writing to nowhere, so that logging
+// costs what it costs in production.
+func benchServer(b *testing.B, e *bot.Engine, ready func(context.Context) error) *httptest.Server {
+	gin.SetMode(gin.ReleaseMode)
+	log := slog.New(privacy.NewHandler(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	srv := New(Deps{Engine: e, Tenants: []Tenant{{ID: "demo", APIKey: testKey}}, Ready: ready,
+		Registry: prometheus.NewRegistry(), Logger: log})
+	ts := httptest.NewServer(srv.Handler())
+	b.Cleanup(ts.Close)
+	return ts
+}
+
+// benchCheck sends every message once and wants the intent.
+func benchCheck(b *testing.B, url string, intent bot.Intent, msgs []struct{ region, text string }) {
+	b.Helper()
+	client := benchHTTPClient()
+	for _, m := range msgs {
+		resp, err := client.Do(benchPost(url, benchMessage(m.region, m.text)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var r bot.Reply
+		err = json.NewDecoder(resp.Body).Decode(&r)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK || r.Intent != intent {
+			b.Fatalf("%s %q: status %d, intent %q, want %q", m.region, m.text, resp.StatusCode, r.Intent, intent)
+		}
+	}
+}
+
+// benchJSON runs the message load against url.
+func benchJSON(b *testing.B, url string, msg func(i int) []byte, floor *benchStats) {
+	b.Helper()
+	client := benchHTTPClient()
+	ok := func(status int, body []byte) bool {
+		return status == http.StatusOK && bytes.HasPrefix(body, []byte(`{"reply":`))
+	}
+	benchLoad(client, 200, func(i int) *http.Request { return benchPost(url, msg(i)) }, ok) // warm up
+	b.ResetTimer()
+	s := benchLoad(client, b.N, func(i int) *http.Request { return benchPost(url, msg(i)) }, ok)
+	b.StopTimer()
+	s.report(b, floor)
+}
+
+// benchEngine is the engine on the test Redis, rate limiting off.
+func benchEngine(b *testing.B) *bottest.Env {
+	b.Helper()
+	return bottest.New(b, bottest.Options{})
+}
+
+func BenchmarkFloor(b *testing.B) {
+	rdb, keys := storetest.Client(b)
+	floor := benchFloor(b, rdb, keys, storetest.URL())
+	ts := benchFloorServer(rdb, keys.Tenant("demo", "floor"))
+	defer ts.Close()
+	benchFloorLoad(ts.URL, 200)
+	b.ResetTimer()
+	s := benchFloorLoad(ts.URL, b.N)
+	b.StopTimer()
+	s.report(b, floor)
+}
+
+func BenchmarkJSONPolicyQuestion(b *testing.B) {
+	env := benchEngine(b)
+	floor := benchFloor(b, env.Redis, env.Keys, storetest.URL())
+	ts := benchServer(b, env.Engine, nil)
+	benchCheck(b, ts.URL, bot.PolicyQuery, benchPolicyQuestions)
+	benchJSON(b, ts.URL, func(i int) []byte {
+		q := benchPolicyQuestions[i%len(benchPolicyQuestions)]
+		return benchMessage(q.region, q.text)
+	}, floor)
+}
+
+func BenchmarkJSONComplaint(b *testing.B) {
+	env := benchEngine(b)
+	floor := benchFloor(b, env.Redis, env.Keys, storetest.URL())
+	ts := benchServer(b, env.Engine, nil)
+	benchCheck(b, ts.URL, bot.Complaint, benchComplaints)
+	benchJSON(b, ts.URL, func(i int) []byte {
+		c := benchComplaints[i%len(benchComplaints)]
+		return benchMessage(c.region, c.text)
+	}, floor)
+}
+
+func BenchmarkWeChatSafeMode(b *testing.B) {
+	cs := newChannelServer(b, chOptions{})
+	floor := benchFloor(b, cs.env.Redis, cs.env.Keys, storetest.URL())
+	client := benchHTTPClient()
+	mk := func(i int) *http.Request {
+		n := benchSeq.Add(1)
+		c := oaSafe(b, "demo", textMsg("o-bench-"+strconv.FormatInt(n%1000, 10), strconv.FormatInt(3e12+n, 10), wxPolicyQuestion))
+		req, _ := http.NewRequest(c.method, cs.http.URL+c.path+"?"+c.query.Encode(), bytes.NewReader(c.body))
+		req.Header.Set("Content-Type", "text/xml")
+		return req
+	}
+	ok := func(status int, body []byte) bool {
+		return status == http.StatusOK && bytes.Contains(body, []byte("<Encrypt>"))
+	}
+	if m := oaReply(b, cs.overHTTP(b, oaSafe(b, "demo", textMsg("o-check", "2999999999999", wxPolicyQuestion)))); !strings.Contains(m.Content, wxPolicyFigure) {
+		b.Fatalf("safe-mode answer lacks %s: %q", wxPolicyFigure, m.Content)
+	}
+	benchLoad(client, 200, mk, ok)
+	b.ResetTimer()
+	s := benchLoad(client, b.N, mk, ok)
+	b.StopTimer()
+	s.report(b, floor)
+}
+
+// The knowledge base 100× the seeds, built once per benchmark binary.
+var bench100x struct {
+	once sync.Once
+	kb   *knowledge.Base
+	load time.Duration
+	err  error
+}
+
+func benchKB100x(b *testing.B) *knowledge.Base {
+	b.Helper()
+	bench100x.once.Do(func() {
+		fsys, err := benchPerturbedCorpus(100)
+		if err != nil {
+			bench100x.err = err
+			return
+		}
+		start := time.Now()
+		bench100x.kb, bench100x.err = knowledge.Load(fsys, knowledge.Options{})
+		bench100x.load = time.Since(start)
+	})
+	if bench100x.err != nil {
+		b.Fatal(bench100x.err)
+	}
+	return bench100x.kb
+}
+
+func BenchmarkJSONPolicyQuestion100xKB(b *testing.B) {
+	kb := benchKB100x(b)
+	rdb, keys := storetest.Client(b)
+	floor := benchFloor(b, rdb, keys, storetest.URL())
+	tickets := ticket.NewStore(rdb, keys, bottest.Policy(b, kb), nil)
+	e := bot.New(bot.Config{}, bot.Deps{Redis: rdb, Keys: keys, KB: func() *knowledge.Base { return kb },
+		Tickets: tickets, Outbox: outbox.New(rdb, keys)})
+	ts := benchServer(b, e, nil)
+	// Question i goes to copy (i / questions) mod 100 of its region; copy 0
+	// is the original.
+	region := func(i int) (string, string) {
+		q := benchPolicyQuestions[i%len(benchPolicyQuestions)]
+		if k := (i / len(benchPolicyQuestions)) % 100; k > 0 {
+			return q.region + strconv.Itoa(k), q.text
+		}
+		return q.region, q.text
+	}
+	var check []struct{ region, text string }
+	for i := 0; i < 3*len(benchPolicyQuestions); i += 5 {
+		r, t := region(i + 37*len(benchPolicyQuestions))
+		check = append(check, struct{ region, text string }{r, t})
+	}
+	benchCheck(b, ts.URL, bot.PolicyQuery, check)
+	benchJSON(b, ts.URL, func(i int) []byte { return benchMessage(region(i)) }, floor)
+	b.ReportMetric(float64(len(kb.Items)), "items")
+	b.ReportMetric(float64(len(kb.Regions())), "regions")
+	b.ReportMetric(bench100x.load.Seconds(), "load-s")
+}
+
+// benchSeedRegions are the regions of the seed documents, by file prefix.
+var benchSeedRegions = map[string]string{
+	"000": "红谷滩区", "001": "葛店开发区", "002": "徐州市", "003": "朝阳区", "004": "河池市",
+}
+
+// benchPerturbedCorpus is the seeds and copies-1 perturbed copies of each
+// seed document, copy k of a document of region R in region Rk (its
+// region names rewritten in the text), the catalogue placing each copy.
+// The same generator as knowledge's BenchmarkSearch100x; fixed seed.
+func benchPerturbedCorpus(copies int) (fstest.MapFS, error) {
+	rng := mrand.New(mrand.NewPCG(2024, 100))
+	fsys := fstest.MapFS{}
+	var entries strings.Builder
+	docs, err := fs.Glob(seeds.FS, "*.txt")
+	if err != nil || len(docs) != len(benchSeedRegions) {
+		return nil, fmt.Errorf("seed documents %v: %v", docs, err)
+	}
+	for k := 0; k < copies; k++ {
+		for _, name := range docs {
+			data, err := fs.ReadFile(seeds.FS, name)
+			if err != nil {
+				return nil, err
+			}
+			region := benchSeedRegions[name[:3]]
+			text := string(data)
+			if k > 0 {
+				for _, r := range benchSeedRegions {
+					text = strings.ReplaceAll(text, r, r+strconv.Itoa(k))
+				}
+				region += strconv.Itoa(k)
+				text = benchPerturb(text, rng)
+			}
+			file := fmt.Sprintf("k%02d_%s", k, name)
+			fsys[file] = &fstest.MapFile{Data: []byte(text)}
+			fmt.Fprintf(&entries, "  - {file: %s, region: %s}\n", file, region)
+		}
+	}
+	cat, err := fs.ReadFile(seeds.FS, knowledge.CatalogueFile)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.Contains(string(cat), "\ndocuments: []\n") {
+		return nil, fmt.Errorf("seeds/catalogue.yaml has no empty documents: section to fill")
+	}
+	fsys[knowledge.CatalogueFile] = &fstest.MapFile{Data: []byte(strings.Replace(string(cat), "\ndocuments: []\n",
+		"\ndocuments:\n"+entries.String(), 1))}
+	syn, err := fs.ReadFile(seeds.FS, knowledge.SynonymsFile)
+	if err != nil {
+		return nil, err
+	}
+	fsys[knowledge.SynonymsFile] = &fstest.MapFile{Data: syn}
+	return fsys, nil
+}
+
+// benchPerturb shuffles the sentences inside each paragraph, keeping the
+// first and the last in place, and changes a few digits.
+func benchPerturb(text string, rng *mrand.Rand) string {
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		paras := strings.Split(line, " ")
+		for j, p := range paras {
+			parts := strings.SplitAfter(p, "。")
+			if len(parts) < 4 {
+				continue
+			}
+			mid := parts[1 : len(parts)-1]
+			rng.Shuffle(len(mid), func(a, b int) { mid[a], mid[b] = mid[b], mid[a] })
+			for m, s := range mid {
+				rs := []byte(s)
+				for x, c := range rs {
+					if c >= '0' && c <= '9' && rng.IntN(4) == 0 {
+						rs[x] = byte('0' + rng.IntN(10))
+					}
+				}
+				mid[m] = string(rs)
+			}
+			paras[j] = strings.Join(parts, "")
+		}
+		lines[i] = strings.Join(paras, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// BenchmarkJSONComplaintWithMillionTickets measures complaints with 10^6
+// open tickets of the same tenant, region and unit already in Redis (the
+// indexes, the open set and the clock schedule each 10^6 long). It runs on
+// a redis-server of its own (no persistence), with the floor and the same
+// complaints on an empty prefix measured there too:
+//
+//	…/floor        the floor on this Redis
+//	…/empty        complaints with no other tickets
+//	…/million      complaints with 10^6 open tickets
+//
+// Set FRONTDOOR_BENCH_LARGE=1 to run it (writing the tickets takes about
+// a minute and a few GB of memory); FRONTDOOR_BENCH_TICKETS changes the
+// count.
+func BenchmarkJSONComplaintWithMillionTickets(b *testing.B) {
+	if os.Getenv("FRONTDOOR_BENCH_LARGE") != "1" {
+		b.Skip("set FRONTDOOR_BENCH_LARGE=1 to write 10^6 open tickets and measure complaints among them")
+	}
+	count := 1_000_000
+	if v := os.Getenv("FRONTDOOR_BENCH_TICKETS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("FRONTDOOR_BENCH_TICKETS=%q: want a positive number", v)
+		}
+		count = n
+	}
+	url := benchRedisServer(b)
+	ctx := context.Background()
+	rdb, err := store.Open(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rdb.Close()
+	kb := bottest.KB(b)
+	policy := bottest.Policy(b, kb)
+	engine := func(keys store.Keys) *httptest.Server {
+		tickets := ticket.NewStore(rdb, keys, policy, nil)
+		e := bot.New(bot.Config{}, bot.Deps{Redis: rdb, Keys: keys, KB: func() *knowledge.Base { return kb },
+			Tickets: tickets, Outbox: outbox.New(rdb, keys)})
+		return benchServer(b, e, nil)
+	}
+	msg := func(i int) []byte {
+		c := benchComplaints[i%len(benchComplaints)]
+		return benchMessage(c.region, c.text)
+	}
+	floorKeys := store.Keys{Prefix: "fdbench-floor"}
+	var floor *benchStats
+	b.Run("floor", func(b *testing.B) {
+		floor = benchFloor(b, rdb, floorKeys, url)
+		ts := benchFloorServer(rdb, floorKeys.Tenant("demo", "floor"))
+		defer ts.Close()
+		b.ResetTimer()
+		s := benchFloorLoad(ts.URL, b.N)
+		b.StopTimer()
+		s.report(b, floor)
+	})
+	b.Run("empty", func(b *testing.B) {
+		ts := engine(store.Keys{Prefix: "fdbench-empty-" + benchRandom()})
+		benchJSON(b, ts.URL, msg, floor)
+	})
+	keys := store.Keys{Prefix: "fdbench-million"}
+	before := benchUsedMemory(b, rdb)
+	start := time.Now()
+	benchWriteOpenTickets(b, rdb, keys, policy, count)
+	b.Logf("wrote %d open tickets in %v; Redis used_memory grew by %.0f MB", count, time.Since(start).Round(time.Second),
+		float64(benchUsedMemory(b, rdb)-before)/(1<<20))
+	b.Run("million", func(b *testing.B) {
+		ts := engine(keys)
+		benchJSON(b, ts.URL, msg, floor)
+		n, _ := rdb.ZCard(ctx, keys.Tenant("demo", "idx", "open")).Result()
+		b.ReportMetric(float64(n), "open-tickets")
+	})
+}
+
+func benchRandom() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// benchRedisServer starts a redis-server of the benchmark's own, without
+// persistence, stopped when the benchmark ends.
+func benchRedisServer(b *testing.B) string {
+	b.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		b.Fatalf("this benchmark runs redis-server, which is not installed: apt-get install -y redis-server")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command("redis-server", "--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--dir", b.TempDir(),
+		"--save", "", "--appendonly", "no")
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	url := "redis://127.0.0.1:" + strconv.Itoa(port) + "/0"
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		c, err := store.Open(context.Background(), url)
+		if c != nil {
+			c.Close()
+		}
+		if err == nil {
+			return url
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("redis-server on %d does not answer: %v", port, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func benchUsedMemory(b *testing.B, rdb redis.UniversalClient) int64 {
+	b.Helper()
+	info, err := rdb.Info(context.Background(), "memory").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, "used_memory:"); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	b.Fatal("INFO memory has no used_memory")
+	return 0
+}
+
+// benchWriteOpenTickets writes count open complaints in bulk, each a copy
+// of a ticket the store opened, with the store's key layout: the ticket
+// hash (v, data, w), its event stream, the all/user/region/unit indexes,
+// the open set and the clock schedule. Users are spread over 100,000 ids.
+func benchWriteOpenTickets(b *testing.B, rdb redis.UniversalClient, keys store.Keys, policy *clock.Policy, count int) {
+	b.Helper()
+	ctx := context.Background()
+	tickets := ticket.NewStore(rdb, keys, policy, nil)
+	tmpl, _, err := tickets.Open(ctx, ticket.Request{Tenant: "demo", Region: "朝阳区", User: "u-template",
+		Channel: bot.ChannelAPI, Kind: ticket.Complaint, Text: wxComplaintText, Units: []string{"市市场监管局朝阳分局"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tk := keys.Tenant("demo", "tk", tmpl.ID)
+	fields, err := rdb.HGetAll(ctx, tk).Result()
+	if err != nil || fields["data"] == "" {
+		b.Fatalf("template ticket %s: %v %v", tmpl.ID, fields, err)
+	}
+	events, err := rdb.XRange(ctx, keys.Tenant("demo", "tk", tmpl.ID, "ev"), "-", "+").Result()
+	if err != nil || len(events) == 0 {
+		b.Fatalf("template ticket %s has no events: %v", tmpl.ID, err)
+	}
+	score := func(key string) float64 {
+		s, err := rdb.ZScore(ctx, key, tmpl.ID).Result()
+		if err != nil {
+			b.Fatalf("template ticket %s is not in %s: %v", tmpl.ID, key, err)
+		}
+		return s
+	}
+	all, region, unit := keys.Tenant("demo", "idx", "all"), keys.Tenant("demo", "idx", "region", "朝阳区"),
+		keys.Tenant("demo", "idx", "unit", "市市场监管局朝阳分局")
+	open, clocks := keys.Tenant("demo", "idx", "open"), keys.Tenant("demo", "clocks")
+	created, openScore, clockScore := score(all), score(open), score(clocks)
+	score(region)
+	score(unit)
+	score(keys.Tenant("demo", "idx", "user", "u-template"))
+
+	const batch = 1000
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				from := int(next.Add(batch)) - batch
+				if from >= count {
+					return
+				}
+				pipe := rdb.Pipeline()
+				for i := from; i < min(from+batch, count); i++ {
+					id := fmt.Sprintf("YH20000101-%07d", i)
+					user := "u-big-" + strconv.Itoa(i%100000)
+					data := strings.Replace(strings.Replace(fields["data"], `"id":"`+tmpl.ID+`"`, `"id":"`+id+`"`, 1),
+						`"user":"u-template"`, `"user":"`+user+`"`, 1)
+					hash := []any{}
+					for k, v := range fields {
+						if k == "data" {
+							v = data
+						}
+						hash = append(hash, k, v)
+					}
+					pipe.HSet(ctx, keys.Tenant("demo", "tk", id), hash...)
+					for _, e := range events {
+						pipe.XAdd(ctx, &redis.XAddArgs{Stream: keys.Tenant("demo", "tk", id, "ev"), Values: e.Values})
+					}
+					m := func(s float64) redis.Z { return redis.Z{Score: s, Member: id} }
+					pipe.ZAdd(ctx, all, m(created))
+					pipe.ZAdd(ctx, keys.Tenant("demo", "idx", "user", user), m(created))
+					pipe.ZAdd(ctx, region, m(created))
+					pipe.ZAdd(ctx, unit, m(created))
+					pipe.ZAdd(ctx, open, m(openScore))
+					pipe.ZAdd(ctx, clocks, m(clockScore))
+				}
+				if _, err := pipe.Exec(ctx); err != nil {
+					failed.CompareAndSwap(nil, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err, _ := failed.Load().(error); err != nil {
+		b.Fatalf("bulk write: %v", err)
+	}
+}

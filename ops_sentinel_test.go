@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// opsRedisProc is a redis-server or redis-sentinel process of a test's own.
+type opsRedisProc struct {
+	t      testing.TB
+	name   string
+	port   int
+	dir    string
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+// opsStartRedis runs `program args...` (with --port and --dir added for
+// redis-server) and waits until it answers PING.
+func opsStartRedis(t testing.TB, name, program string, port int, args ...string) *opsRedisProc {
+	t.Helper()
+	r := &opsRedisProc{t: t, name: name, port: port, dir: t.TempDir()}
+	log, err := os.Create(filepath.Join(r.dir, name+".log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.cmd = exec.Command(program, args...)
+	r.cmd.Dir = r.dir
+	r.cmd.Stdout, r.cmd.Stderr = log, log
+	if err := r.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	r.exited = make(chan struct{})
+	go func() { _ = r.cmd.Wait(); log.Close(); close(r.exited) }()
+	t.Cleanup(func() {
+		r.Kill()
+		if t.Failed() {
+			data, _ := os.ReadFile(filepath.Join(r.dir, name+".log"))
+			lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+			if len(lines) > 25 {
+				lines = lines[len(lines)-25:]
+			}
+			t.Logf("last lines of %s's log:\n%s", name, strings.Join(lines, "\n"))
+		}
+	})
+	c := redis.NewClient(&redis.Options{Addr: r.Addr(), DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
+	defer c.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for c.Ping(context.Background()).Err() != nil {
+		select {
+		case <-r.exited:
+			t.Fatalf("%s exited at start", name)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s does not answer PING", name)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return r
+}
+
+// Addr is host:port.
+func (r *opsRedisProc) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(r.port)) }
+
+// Kill sends SIGKILL and waits for the process to go.
+func (r *opsRedisProc) Kill() {
+	select {
+	case <-r.exited:
+		return
+	default:
+	}
+	_ = r.cmd.Process.Kill()
+	<-r.exited
+}
+
+// opsRedisServer starts a redis-server with an append-only file fsynced on
+// every write, the persistence the product requires.
+func opsRedisServer(t testing.TB, name string, extra ...string) *opsRedisProc {
+	t.Helper()
+	port := opsFreePort(t)
+	dir := t.TempDir()
+	args := append([]string{"--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--dir", dir,
+		"--appendonly", "yes", "--appendfsync", "always", "--save", ""}, extra...)
+	return opsStartRedis(t, name, "redis-server", port, args...)
+}
+
+// opsSentinels starts n redis-sentinel processes watching master.
+func opsSentinels(t testing.TB, n int, masterName string, master *opsRedisProc) []*opsRedisProc {
+	t.Helper()
+	var out []*opsRedisProc
+	for i := range n {
+		port := opsFreePort(t)
+		dir := t.TempDir()
+		conf := filepath.Join(dir, "sentinel.conf")
+		text := fmt.Sprintf(`port %d
+bind 127.0.0.1
+daemonize no
+dir %s
+sentinel monitor %s 127.0.0.1 %d 2
+sentinel down-after-milliseconds %s 1000
+sentinel failover-timeout %s 5000
+sentinel parallel-syncs %s 1
+`, port, dir, masterName, master.port, masterName, masterName, masterName)
+		if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, opsStartRedis(t, "sentinel-"+strconv.Itoa(i+1), "redis-sentinel", port, conf))
+	}
+	return out
+}
+
+// opsSentinelMaster asks a sentinel where the master is.
+func opsSentinelMaster(s *opsRedisProc, masterName string) string {
+	c := redis.NewSentinelClient(&redis.Options{Addr: s.Addr(), DialTimeout: 200 * time.Millisecond})
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	addr, err := c.GetMasterAddrByName(ctx, masterName).Result()
+	if err != nil || len(addr) != 2 {
+		return ""
+	}
+	return net.JoinHostPort(addr[0], addr[1])
+}
+
+// TestSentinelFailover runs the server against a real Sentinel setup — a
+// primary, a replica and three sentinels — and kills the primary with
+// SIGKILL while complaints flow. Requests in flight may fail with 503; no
+// ticket number given out may be lost; service resumes by itself.
+func TestSentinelFailover(t *testing.T) {
+	opsNeed(t, "redis-server", "redis-sentinel")
+	const masterName = "fdmaster"
+	primary := opsRedisServer(t, "primary")
+	replica := opsRedisServer(t, "replica", "--replicaof", "127.0.0.1", strconv.Itoa(primary.port))
+	rc := redis.NewClient(&redis.Options{Addr: replica.Addr()})
+	defer rc.Close()
+	if err := opsEventually(10*time.Second, func() error {
+		info, _ := rc.Info(context.Background(), "replication").Result()
+		if !strings.Contains(info, "master_link_status:up") {
+			return errOps
+		}
+		return nil
+	}); err != nil {
+		t.Fatal("the replica did not connect to the primary")
+	}
+	sentinels := opsSentinels(t, 3, masterName, primary)
+	// Every sentinel must see the others and the replica before a failover
+	// can be authorised.
+	if err := opsEventually(20*time.Second, func() error {
+		for _, s := range sentinels {
+			c := redis.NewSentinelClient(&redis.Options{Addr: s.Addr()})
+			ok, err1 := c.CkQuorum(context.Background(), masterName).Result()
+			replicas, err2 := c.Replicas(context.Background(), masterName).Result()
+			c.Close()
+			if err1 != nil || err2 != nil || !strings.HasPrefix(ok, "OK 3 ") || len(replicas) != 1 {
+				return fmt.Errorf("%s: %q %v, %d replicas %v", s.name, ok, err1, len(replicas), err2)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("sentinels not ready: %v", err)
+	}
+	var hosts []string
+	for _, s := range sentinels {
+		hosts = append(hosts, s.Addr())
+	}
+	url := "redis+sentinel://" + strings.Join(hosts, ",") + "/" + masterName + "/0"
+	p := opsServe(t, "server", map[string]string{"REDIS_URL": url})
+
+	tr := opsDrive(opsTrafficOptions{Workers: 4, Target: func(int64) string { return p.URL() },
+		Message: opsComplaint("sentinel"), Timeout: 10 * time.Second})
+	defer tr.Stop()
+	tr.WaitOK(t, 100, 20*time.Second)
+	before := len(tr.Acked())
+	faultAt := time.Now()
+	primary.Kill()
+
+	// Sentinels notice after down-after-milliseconds (1 s) and promote
+	// the replica.
+	var promotedAt time.Time
+	if err := opsEventually(30*time.Second, func() error {
+		if opsSentinelMaster(sentinels[0], masterName) != replica.Addr() {
+			return errOps
+		}
+		promotedAt = time.Now()
+		return nil
+	}); err != nil {
+		t.Fatalf("the replica was not promoted within 30 s")
+	}
+	tr.WaitOK(t, 100, 30*time.Second)
+	tr.Stop()
+	out := tr.Outage(faultAt)
+	acked := tr.Acked()
+	t.Logf("failover: %d acknowledged before the kill, %d in all; replica promoted %v after the kill; "+
+		"service back %v after the kill; business saw: %s; all outcomes %v",
+		before, len(acked), promotedAt.Sub(faultAt).Round(time.Millisecond), out.Recovered.Round(time.Millisecond),
+		out.Business, tr.Counts())
+	opsOnly5xxAre503(t, tr.Counts())
+	if out.Recovered < 0 {
+		t.Fatalf("service did not resume after the failover")
+	}
+
+	// Every ticket number given out is readable on the new primary…
+	rdb := opsRedis(t, url)
+	if missing := opsMissing(t, rdb, acked); len(missing) > 0 {
+		t.Errorf("%d of %d acknowledged tickets lost in the failover: %v", len(missing), len(acked), missing)
+	}
+	// …and through the business's own progress query, for those answered
+	// just before and just after the kill.
+	from := max(0, before-20)
+	for _, a := range acked[from:min(len(acked), before+20)] {
+		r := opsProgress(t, p.URL(), a.User)
+		if !strings.Contains(r.Reply.Reply, a.Ticket) {
+			t.Errorf("progress query of %s after the failover does not list %s: %q", a.User, a.Ticket, r.Reply.Reply)
+		}
+	}
+}
