@@ -71,16 +71,25 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
+// asked is a question analysed for a region, with what answering needs.
+type asked struct {
+	kb     *knowledge.Base
+	region string
+	text   string
+	q      *knowledge.Question
+}
+
 // policyText answers from an item: the figure asked about first, the
 // sentences that match the question, who is responsible and the source.
-func policyText(kb *knowledge.Base, it *knowledge.Item, question string) string {
+func policyText(a asked, it *knowledge.Item) string {
 	var b strings.Builder
-	q := normalize(question)
-	if c, ok := bestCommitment(kb, it, question, q); ok {
+	kb := a.kb
+	c, figure := bestCommitment(a, it)
+	if figure {
 		fmt.Fprintf(&b, "%s:%s。\n", commitmentLabel(c), c.Text)
 	}
-	sentences := keySentences(kb, it, question, 2)
-	if c, ok := bestCommitment(kb, it, question, q); ok && !anyContains(sentences, c.Text) {
+	sentences := keySentences(a, it, 2)
+	if figure && !anyContains(sentences, c.Text) {
 		sentences = append([]string{c.Clause}, sentences[:min(1, len(sentences))]...)
 	}
 	for _, s := range sentences {
@@ -105,8 +114,8 @@ func policyText(kb *knowledge.Base, it *knowledge.Item, question string) string 
 
 // keySentences picks the sentences that answer the question, in the order
 // the document gives them.
-func keySentences(kb *knowledge.Base, it *knowledge.Item, question string, n int) []string {
-	ranked := kb.RankSentences(it, question)
+func keySentences(a asked, it *knowledge.Item, n int) []string {
+	ranked := a.q.RankSentences(it)
 	if len(ranked) > n {
 		ranked = ranked[:n]
 	}
@@ -132,12 +141,13 @@ var (
 
 // bestCommitment chooses the figure the question asks about: a time limit
 // for "how long", an amount for "how much".
-func bestCommitment(kb *knowledge.Base, it *knowledge.Item, question, q string) (knowledge.Commitment, bool) {
+func bestCommitment(a asked, it *knowledge.Item) (knowledge.Commitment, bool) {
+	q := normalize(a.text)
 	switch {
 	case containsAny(q, timeWords):
-		return kb.BestCommitment(it, question, map[string]bool{"time": true})
+		return a.q.BestCommitment(it, map[string]bool{"time": true})
 	case containsAny(q, amountWords):
-		return kb.BestCommitment(it, question, map[string]bool{"money": true, "percent": true, "quantity": true, "phone": true, "frequency": true})
+		return a.q.BestCommitment(it, map[string]bool{"money": true, "percent": true, "quantity": true, "phone": true, "frequency": true})
 	}
 	return knowledge.Commitment{}, false
 }
@@ -175,10 +185,10 @@ func wantsNoApplyList(question string) bool {
 	return containsAny(q, []string{"免申", "不用申请", "不用申报", "直接到账", "直接发", "即申即享", "自动兑现"}) && containsAny(q, noApplyAsk)
 }
 
-func noApplyItems(kb *knowledge.Base, region, question string) []*knowledge.Item {
+func noApplyItems(a asked) []*knowledge.Item {
 	var out []*knowledge.Item
-	res, _ := kb.Search(region, question, 50)
-	for _, h := range res {
+	kb, region := a.kb, a.region
+	for _, h := range a.q.Search(50, knowledge.TagNoApply) {
 		if h.Item.HasTag(knowledge.TagNoApply) {
 			out = append(out, h.Item)
 		}
@@ -200,8 +210,9 @@ func containsItem(items []*knowledge.Item, it *knowledge.Item) bool {
 	return false
 }
 
-func noApplyList(kb *knowledge.Base, region, question string) string {
-	items := noApplyItems(kb, region, question)
+func noApplyList(a asked) string {
+	kb, region := a.kb, a.region
+	items := noApplyItems(a)
 	if len(items) == 0 {
 		return "本地区的政策文件中暂未列出“免申即享”事项。回复“转人工”可由工作人员为您核实。"
 	}
@@ -217,8 +228,9 @@ func noApplyList(kb *knowledge.Base, region, question string) string {
 	return b.String()
 }
 
-func (e *Engine) noApplyCitations(kb *knowledge.Base, region, question string, cites []Citation) []Citation {
-	items := noApplyItems(kb, region, question)
+func (e *Engine) noApplyCitations(a asked, cites []Citation) []Citation {
+	kb := a.kb
+	items := noApplyItems(a)
 	out := make([]Citation, 0, len(items))
 	for _, it := range items {
 		score := 0.0
@@ -256,7 +268,8 @@ var shanghai = func() *time.Location {
 	return time.FixedZone("CST", 8*3600)
 }()
 
-func ticketText(ts *ticket.Store, t *ticket.Ticket, kb *knowledge.Base, item *knowledge.Item) string {
+func ticketText(ts *ticket.Store, t *ticket.Ticket, a asked, item *knowledge.Item) string {
+	kb := a.kb
 	rules := ts.Policy().Rules(t.Region)
 	resolve := rules.General
 	if t.Class == ticket.Difficult {
@@ -281,7 +294,7 @@ func ticketText(ts *ticket.Store, t *ticket.Ticket, kb *knowledge.Base, item *kn
 		rules.FirstResponse.Chinese(), resolve.Chinese(), formatTime(t.Due()))
 	if item != nil {
 		fmt.Fprintf(&b, "相关规定:《%s》%s", docTitle(kb, item), itemLabel(item))
-		if s := keySentences(kb, item, t.Text, 1); len(s) > 0 {
+		if s := keySentences(a, item, 1); len(s) > 0 {
 			fmt.Fprintf(&b, ":%s", s[0])
 		}
 		b.WriteString("。\n")

@@ -51,17 +51,19 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 	if c.intent == AssistRequest {
 		prefer = knowledge.TagAssist
 	}
-	res, err := kb.SearchPrefer(region, question, 5, prefer)
+	q, err := kb.Ask(region, question)
 	if err != nil {
 		return Reply{}, err
 	}
+	a := asked{kb: kb, region: region, text: question, q: q}
+	res := q.Search(5, prefer)
 	switch c.intent {
 	case Complaint:
-		return e.route(ctx, in, kb, region, question, res, ticket.Complaint)
+		return e.route(ctx, in, a, res, ticket.Complaint)
 	case AssistRequest:
-		return e.route(ctx, in, kb, region, question, res, ticket.Assist)
+		return e.route(ctx, in, a, res, ticket.Assist)
 	}
-	return e.answer(ctx, kb, region, question, res)
+	return e.answer(ctx, a, res)
 }
 
 // region works out which region a message is about: the one the channel
@@ -126,7 +128,8 @@ func (e *Engine) relay(ctx context.Context, in Inbound, sess *session) (Reply, b
 
 // answer replies to a policy question from the best item, or says that
 // nothing fits and offers a person.
-func (e *Engine) answer(ctx context.Context, kb *knowledge.Base, region, question string, res []knowledge.Hit) (Reply, error) {
+func (e *Engine) answer(ctx context.Context, a asked, res []knowledge.Hit) (Reply, error) {
+	kb, region, question := a.kb, a.region, a.text
 	if len(res) == 0 || res[0].Score < e.cfg.AnswerScore {
 		if !containsAny(normalize(question), domainCues) && (len(res) == 0 || res[0].Score < e.cfg.RouteScore) {
 			return Reply{Text: offTopicText, Intent: OutOfScope, Region: region}, nil
@@ -135,10 +138,10 @@ func (e *Engine) answer(ctx context.Context, kb *knowledge.Base, region, questio
 	}
 	cites := e.citations(kb, res)
 	if wantsNoApplyList(question) {
-		return Reply{Text: noApplyList(kb, region, question), Intent: PolicyQuery, Region: region,
-			Citations: e.noApplyCitations(kb, region, question, cites)}, nil
+		return Reply{Text: noApplyList(a), Intent: PolicyQuery, Region: region,
+			Citations: e.noApplyCitations(a, cites)}, nil
 	}
-	draft := policyText(kb, res[0].Item, question)
+	draft := policyText(a, res[0].Item)
 	text := draft
 	if e.phraser != nil {
 		text = e.phrase(ctx, question, res, draft)

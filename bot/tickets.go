@@ -18,8 +18,8 @@ var difficultCues = []string{"多个部门", "好几个部门", "几个部门", 
 // route opens a ticket for a complaint or an assistance request, routed
 // to the lead units of the item it is about, or to the region's
 // dispatcher when no item fits.
-func (e *Engine) route(ctx context.Context, in Inbound, kb *knowledge.Base, region, question string,
-	res []knowledge.Hit, kind ticket.Kind) (Reply, error) {
+func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge.Hit, kind ticket.Kind) (Reply, error) {
+	kb, region, question := a.kb, a.region, a.text
 	settings := kb.RegionSettings(region)
 	var item *knowledge.Item
 	var units []string
@@ -50,7 +50,7 @@ func (e *Engine) route(ctx context.Context, in Inbound, kb *knowledge.Base, regi
 	if kind == ticket.Assist {
 		intent = AssistRequest
 	}
-	r := Reply{Text: ticketText(e.tickets, t, kb, item), Intent: intent, Ticket: ref(t), Region: region,
+	r := Reply{Text: ticketText(e.tickets, t, a, item), Intent: intent, Ticket: ref(t), Region: region,
 		Citations: []Citation{}}
 	if item != nil {
 		r.Citations = e.citations(kb, res)

@@ -377,16 +377,11 @@ func (b *Base) Search(region, text string, k int) ([]Hit, error) {
 // SearchPrefer is Search with a preference for items carrying a tag: a
 // business asking for 帮办代办 is best served by the measures that offer it.
 func (b *Base) SearchPrefer(region, text string, k int, tag string) ([]Hit, error) {
-	r, ok := b.ResolveRegion(region)
-	if !ok {
-		return nil, fmt.Errorf("%w: %q", ErrUnknownRegion, region)
+	qn, err := b.Ask(region, text)
+	if err != nil {
+		return nil, err
 	}
-	if k <= 0 {
-		k = 5
-	}
-	q := b.an.parseQuery(text, b.regionNames(r))
-	q.prefer = tag
-	return b.regions[r].search(q, k), nil
+	return qn.Search(k, tag), nil
 }
 
 // regionNames are the ways a question may name its own region; they are

@@ -140,11 +140,41 @@ type regionIndex struct {
 	sentItem  []int32  // sentence → item
 	sentText  []string // sentence as written, for snippets
 	normBody  []string // each item's normalised title and body, for coverage
+	texts     []itemText
+	pos       map[*Item]int
+}
+
+// analysedText is a piece of an item, normalised, with its concepts.
+type analysedText struct {
+	raw, norm string
+	concepts  map[string]int
+}
+
+// itemText is what answering needs of an item, analysed once at load.
+type itemText struct {
+	sentences []analysedText
+	subjects  []analysedText // one per commitment
+}
+
+func analyseText(a *analyzer, raw string) analysedText {
+	norm := normalizeText(raw)
+	return analysedText{raw: raw, norm: norm, concepts: a.conceptCounts(norm)}
+}
+
+func analyseItem(a *analyzer, it *Item) itemText {
+	var t itemText
+	for _, s := range splitSentences(it.Body) {
+		t.sentences = append(t.sentences, analyseText(a, s))
+	}
+	for _, c := range it.Commitments {
+		t.subjects = append(t.subjects, analyseText(a, c.Subject))
+	}
+	return t
 }
 
 func buildRegionIndex(a *analyzer, items []*Item) *regionIndex {
 	ri := &regionIndex{items: items, words: newTermTable(), grams: newTermTable(),
-		chars: newTermTable(), sounds: newTermTable(),
+		chars: newTermTable(), sounds: newTermTable(), pos: map[*Item]int{},
 		sentWords: newTermTable(), sentGrams: newTermTable()}
 	for i, it := range items {
 		var wf, gf, cf, sf [nFields][]string
@@ -166,6 +196,8 @@ func buildRegionIndex(a *analyzer, items []*Item) *regionIndex {
 			ri.sentText = append(ri.sentText, s)
 		}
 		ri.normBody = append(ri.normBody, normalizeText(it.Title+"\n"+it.Body))
+		ri.texts = append(ri.texts, analyseItem(a, it))
+		ri.pos[it] = i
 	}
 	for _, t := range []*termTable{ri.words, ri.grams, ri.chars, ri.sounds, ri.sentWords, ri.sentGrams} {
 		t.finish()

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -222,40 +223,65 @@ func (ri *regionIndex) snippet(h Hit, q query) (string, float64) {
 
 // textScore is how much of an analysed question a piece of text shares:
 // bigrams, words and — weighing most — concepts.
-func (b *Base) textScore(q query, text string) float64 {
-	ns := normalizeText(text)
+func textScore(q query, t analysedText) float64 {
 	score := 0.0
 	for g, w := range q.grams {
-		if strings.Contains(ns, g) {
+		if strings.Contains(t.norm, g) {
 			score += w
 		}
 	}
 	for w, qw := range q.words {
-		if !strings.HasPrefix(w, "§") && runeLen(w) > 1 && strings.Contains(ns, w) {
+		if !strings.HasPrefix(w, "§") && runeLen(w) > 1 && strings.Contains(t.norm, w) {
 			score += qw
 		}
 	}
-	if len(q.words) > 0 {
-		for tok := range b.an.conceptCounts(ns) {
-			if _, ok := q.words[tok]; ok {
-				score += 2
-			}
+	for tok := range t.concepts {
+		if _, ok := q.words[tok]; ok {
+			score += 2
 		}
 	}
 	return score
 }
 
+// Question is a question analysed once for a region: search it, then pick
+// the sentences and the figure that answer it, without analysing it again.
+type Question struct {
+	q  query
+	ri *regionIndex
+	an *analyzer
+}
+
+// Ask analyses a question for a region.
+func (b *Base) Ask(region, text string) (*Question, error) {
+	r, ok := b.ResolveRegion(region)
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownRegion, region)
+	}
+	return &Question{q: b.an.parseQuery(text, b.regionNames(r)), ri: b.regions[r], an: b.an}, nil
+}
+
+// Search ranks the region's items, best first, favouring items with the
+// tag prefer ("" for none).
+func (qn *Question) Search(k int, prefer string) []Hit {
+	if k <= 0 {
+		k = 5
+	}
+	q := qn.q
+	q.prefer = prefer
+	return qn.ri.search(q, k)
+}
+
 // RankSentences orders an item's sentences by how much of the question
 // they share, best first; answers quote the top ones.
-func (b *Base) RankSentences(it *Item, text string) []string {
-	q := b.an.parseQuery(text, nil)
+func (qn *Question) RankSentences(it *Item) []string {
+	infos := qn.analysed(it).sentences
 	type scored struct {
 		s     string
 		score float64
 	}
-	var ss []scored
-	for _, s := range splitSentences(it.Body) {
-		ss = append(ss, scored{s, b.textScore(q, s)})
+	ss := make([]scored, len(infos))
+	for i, t := range infos {
+		ss[i] = scored{t.raw, textScore(qn.q, t)}
 	}
 	sort.SliceStable(ss, func(i, j int) bool { return ss[i].score > ss[j].score })
 	out := make([]string, len(ss))
@@ -268,16 +294,44 @@ func (b *Base) RankSentences(it *Item, text string) []string {
 // BestCommitment chooses, among an item's figures of the given kinds, the
 // one whose phrase the question is about ("不用外线施工" → 无外部工程 3个工作日,
 // not 高压 30个工作日).
-func (b *Base) BestCommitment(it *Item, text string, kinds map[string]bool) (Commitment, bool) {
-	q := b.an.parseQuery(text, nil)
+func (qn *Question) BestCommitment(it *Item, kinds map[string]bool) (Commitment, bool) {
+	subjects := qn.analysed(it).subjects
 	best, bestScore, found := Commitment{}, -1.0, false
-	for _, c := range it.Commitments {
+	for i, c := range it.Commitments {
 		if !kinds[c.Kind] {
 			continue
 		}
-		if s := b.textScore(q, c.Subject); s > bestScore {
+		if s := textScore(qn.q, subjects[i]); s > bestScore {
 			best, bestScore, found = c, s, true
 		}
 	}
 	return best, found
+}
+
+// analysed returns an item's sentences and commitment subjects as the
+// index analysed them, or analyses them now for an item of another region.
+func (qn *Question) analysed(it *Item) *itemText {
+	if i, ok := qn.ri.pos[it]; ok {
+		return &qn.ri.texts[i]
+	}
+	t := analyseItem(qn.an, it)
+	return &t
+}
+
+// RankSentences is Question.RankSentences for a one-off question.
+func (b *Base) RankSentences(it *Item, text string) []string {
+	qn, err := b.Ask(it.Region, text)
+	if err != nil {
+		return splitSentences(it.Body)
+	}
+	return qn.RankSentences(it)
+}
+
+// BestCommitment is Question.BestCommitment for a one-off question.
+func (b *Base) BestCommitment(it *Item, text string, kinds map[string]bool) (Commitment, bool) {
+	qn, err := b.Ask(it.Region, text)
+	if err != nil {
+		return Commitment{}, false
+	}
+	return qn.BestCommitment(it, kinds)
 }
