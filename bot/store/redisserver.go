@@ -53,6 +53,8 @@ func serverArgs(dir string, port int, logPath string) []string {
 		"--daemonize", "no",
 		"--protected-mode", "yes",
 		"--logfile", logPath,
+		// tickets keep small audit streams; 4 KB nodes would waste most of it
+		"--stream-node-max-bytes", "1024",
 	}
 }
 
