@@ -142,7 +142,7 @@ func TestProbeRejectsForeignRedis(t *testing.T) {
 
 func TestServerArgs(t *testing.T) {
 	got := strings.Join(serverArgs("/d", 7001, "/d/redis.log"), " ")
-	want := "--bind 127.0.0.1 --port 7001 --dir /d --appendonly yes --appendfsync always --save  --daemonize no --protected-mode yes --logfile /d/redis.log"
+	want := "--bind 127.0.0.1 --port 7001 --dir /d --appendonly yes --appendfsync always --save  --daemonize no --protected-mode yes --logfile /d/redis.log --stream-node-max-bytes 1024"
 	if got != want {
 		t.Errorf("serverArgs = %q\nwant %q", got, want)
 	}
