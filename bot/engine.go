@@ -53,7 +53,9 @@ func (c *Config) defaults() {
 		c.DedupeTTL = 24 * time.Hour
 	}
 	if c.ClaimTTL <= 0 {
-		c.ClaimTTL = 30 * time.Second
+		// well under the HTTP write timeout, so that a retry of a message
+		// whose replica died gets its answer on the same request
+		c.ClaimTTL = 15 * time.Second
 	}
 	if c.SessionTTL <= 0 {
 		c.SessionTTL = 30 * 24 * time.Hour

@@ -225,7 +225,10 @@ func (s *Store) Resume(ctx context.Context, tenant, id, actor string) (*Ticket, 
 			return fault.New(fault.Conflict, "not_paused", "工单未暂停")
 		}
 		t.Status, t.PauseReason = Answered, ""
-		if t.FirstReply.IsZero() {
+		switch {
+		case t.Reopened > 0 && t.Clocks[ClockFollowup].Running():
+			t.Status = Reopened
+		case t.FirstReply.IsZero():
 			t.Status = Claimed
 		}
 		if t.ClaimedBy == "" {
@@ -290,6 +293,9 @@ func (s *Store) Resolve(ctx context.Context, tenant, id, actor, summary string) 
 // Rate records the business's 好差评 rating of a resolved ticket. A bad
 // rating reopens it for follow-up (差评回访整改) on its own clock.
 func (s *Store) Rate(ctx context.Context, tenant, id, user string, r Rating, comment string) (*Ticket, error) {
+	if r != Good && r != Neutral && r != Bad {
+		return nil, fault.Invalidf("bad_rating", "rating must be good, neutral or bad")
+	}
 	return s.update(ctx, tenant, id, func(t *Ticket, b *batch, now time.Time) error {
 		if t.User != user {
 			return ErrNotFound
