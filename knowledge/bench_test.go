@@ -28,7 +28,8 @@ import (
 //	BenchmarkLoadFullDictionaryBaseline  the same with gse's full dictionary (what the trimmed one replaces)
 //	BenchmarkSearchSeeds                 one pass of benchQueries over the seed regions
 //	BenchmarkSearch100x                  the same over a corpus of 100 perturbed copies in 500 regions
-//	BenchmarkSearch100xOneRegion         the same 100 copies all in one region
+//	BenchmarkSearch100xSameRegions       the 100 copies in their documents' own regions: every region 100× larger
+//	BenchmarkSearch100xOneRegion         the 100 copies of all five documents in one region (500× a seed region)
 //
 // Metrics: heapMB is the live heap the loaded base holds (HeapAlloc after
 // GC, less the heap before loading); ns/query and p50-ns/query are per
@@ -207,6 +208,20 @@ func BenchmarkSearch100x(b *testing.B) {
 	reportCorpus(b, kb, "葛店开发区")
 }
 
+// BenchmarkSearch100xSameRegions keeps every copy in its document's own
+// region: each question searches a region 100 times the size of its
+// seed region, which is how cost grows with a region's documents.
+func BenchmarkSearch100xSameRegions(b *testing.B) {
+	kb := corpus100x(b, sameRegions)
+	same := func(_ int, r string) string { return r }
+	var times []time.Duration
+	for b.Loop() {
+		times = searchPass(b, kb, same, times)
+	}
+	reportQueries(b, times)
+	reportCorpus(b, kb, "葛店开发区")
+}
+
 // BenchmarkSearch100xOneRegion is the worst case of one region holding
 // 100 copies of every seed document: every question searches all of them.
 func BenchmarkSearch100xOneRegion(b *testing.B) {
@@ -228,6 +243,10 @@ func reportCorpus(b *testing.B, kb *Base, region string) {
 	b.ReportMetric(bench100x.load.Seconds(), "load-s")
 }
 
+// sameRegions, as corpus100x's oneRegion, keeps each copy in its own
+// document's region.
+const sameRegions = "same"
+
 // The 100× corpus is built once per benchmark binary and kept for the
 // benchmark's repeated runs; asking for the other variant drops it.
 var bench100x struct {
@@ -238,7 +257,8 @@ var bench100x struct {
 
 // corpus100x loads the seeds and 99 perturbed copies of each seed
 // document: copy k of a document of region R is in region Rk (its region
-// names rewritten in the text) or, when oneRegion is set, in oneRegion.
+// names rewritten in the text), in R itself when oneRegion is sameRegions,
+// or else, when oneRegion is set, in oneRegion.
 func corpus100x(b *testing.B, oneRegion string) *Base {
 	b.Helper()
 	if bench100x.kb != nil && bench100x.oneRegion == oneRegion {
@@ -263,7 +283,7 @@ var seedRegions = map[string]string{
 // perturbedCorpus builds an in-memory knowledge directory of copies
 // copies of every seed document (copy 0 the original), the catalogue
 // placing each copy in its region. Deterministic: fixed seed.
-func perturbedCorpus(b *testing.B, copies int, oneRegion string) fstest.MapFS {
+func perturbedCorpus(b testing.TB, copies int, oneRegion string) fstest.MapFS {
 	b.Helper()
 	rng := rand.New(rand.NewPCG(2024, 100))
 	fsys := fstest.MapFS{}
@@ -289,7 +309,7 @@ func perturbedCorpus(b *testing.B, copies int, oneRegion string) fstest.MapFS {
 				}
 				text = perturb(text, rng)
 			}
-			if oneRegion != "" {
+			if oneRegion != "" && oneRegion != sameRegions {
 				region = oneRegion
 			}
 			file := fmt.Sprintf("k%02d_%s", k, name)

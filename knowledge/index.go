@@ -1,8 +1,11 @@
 package knowledge
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // Fields of an item, weighted for ranking: a question names what the
@@ -77,33 +80,37 @@ func (t *termTable) finish() {
 	}
 }
 
+// tf is a term's frequencies in one item, found by binary search: doc ids
+// are added in order, so every posting list is sorted.
+func (t *termTable) tf(term string, doc int32) ([nFields]float32, bool) {
+	ps := t.postings[term]
+	i, ok := slices.BinarySearchFunc(ps, doc, func(p posting, d int32) int { return cmp.Compare(p.doc, d) })
+	if !ok {
+		return [nFields]float32{}, false
+	}
+	return ps[i].tf, true
+}
+
 // idf is the BM25 inverse document frequency of a term.
 func (t *termTable) idf(df int) float64 {
 	n := float64(len(t.lens))
 	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
 }
 
-// score adds BM25F scores of weighted query terms into acc.
-func (t *termTable) score(query map[string]float64, scale float64, acc []float64) {
-	for term, qw := range query {
-		ps := t.postings[term]
-		if len(ps) == 0 {
+// saturated is a posting's BM25F term frequency, length-normalised per
+// field, weighted and saturated: below 1, so a term adds less than its
+// weight however often it occurs.
+func (t *termTable) saturated(p posting) float64 {
+	l := t.lens[p.doc]
+	var tf float64
+	for f := 0; f < nFields; f++ {
+		if p.tf[f] == 0 {
 			continue
 		}
-		idf := t.idf(len(ps))
-		for _, p := range ps {
-			l := t.lens[p.doc]
-			var tf float64
-			for f := 0; f < nFields; f++ {
-				if p.tf[f] == 0 {
-					continue
-				}
-				norm := 1 - bm25B + bm25B*float64(l[f])/t.avg[f]
-				tf += fieldWeight[f] * float64(p.tf[f]) / norm
-			}
-			acc[p.doc] += scale * qw * idf * tf / (bm25K1 + tf)
-		}
+		norm := 1 - bm25B + bm25B*float64(l[f])/t.avg[f]
+		tf += fieldWeight[f] * float64(p.tf[f]) / norm
 	}
+	return tf / (bm25K1 + tf)
 }
 
 // selfScore is the most a query could score against this table: every
@@ -139,9 +146,13 @@ type regionIndex struct {
 	sentGrams *termTable
 	sentItem  []int32  // sentence → item
 	sentText  []string // sentence as written, for snippets
-	normBody  []string // each item's normalised title and body, for coverage
 	texts     []itemText
 	pos       map[*Item]int
+	firstSent []int32   // item → its first sentence, -1 if none
+	sentEnd   []int32   // item → one past its last sentence
+	timed     []bool    // item promises a time limit
+	figured   []bool    // item promises an amount, rate, count or number
+	scratch   sync.Pool // of *scratch
 }
 
 // analysedText is a piece of an item, normalised, with its concepts.
@@ -176,6 +187,7 @@ func buildRegionIndex(a *analyzer, items []*Item) *regionIndex {
 	ri := &regionIndex{items: items, words: newTermTable(), grams: newTermTable(),
 		chars: newTermTable(), sounds: newTermTable(), pos: map[*Item]int{},
 		sentWords: newTermTable(), sentGrams: newTermTable()}
+	ri.scratch.New = func() any { return new(scratch) }
 	for i, it := range items {
 		var wf, gf, cf, sf [nFields][]string
 		for f, text := range itemFields(it) {
@@ -187,7 +199,15 @@ func buildRegionIndex(a *analyzer, items []*Item) *regionIndex {
 		ri.grams.add(int32(i), gf)
 		ri.chars.add(int32(i), cf)
 		ri.sounds.add(int32(i), sf)
-		for _, s := range splitSentences(it.Body) {
+		ri.timed = append(ri.timed, hasKind(it, "time"))
+		ri.figured = append(ri.figured, hasKind(it, "money", "percent", "quantity", "phone", "frequency"))
+		ss := splitSentences(it.Body)
+		ri.firstSent = append(ri.firstSent, -1)
+		if len(ss) > 0 {
+			ri.firstSent[i] = int32(len(ri.sentItem))
+		}
+		ri.sentEnd = append(ri.sentEnd, int32(len(ri.sentItem)+len(ss)))
+		for _, s := range ss {
 			var sw, sg [nFields][]string
 			sw[fBody], sg[fBody] = a.terms(s)
 			ri.sentWords.add(int32(len(ri.sentItem)), sw)
@@ -195,7 +215,6 @@ func buildRegionIndex(a *analyzer, items []*Item) *regionIndex {
 			ri.sentItem = append(ri.sentItem, int32(i))
 			ri.sentText = append(ri.sentText, s)
 		}
-		ri.normBody = append(ri.normBody, normalizeText(it.Title+"\n"+it.Body))
 		ri.texts = append(ri.texts, analyseItem(a, it))
 		ri.pos[it] = i
 	}

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"container/heap"
 	"fmt"
 	"math"
 	"sort"
@@ -124,68 +125,117 @@ func containsAny(s string, words []string) bool {
 
 // search ranks a region's items for an analysed question.
 func (ri *regionIndex) search(q query, k int) []Hit {
+	return ri.searchWith(q, k, true)
+}
+
+// searchWith is search, pruning items that cannot reach the top k or not.
+func (ri *regionIndex) searchWith(q query, k int, prune bool) []Hit {
 	n := len(ri.items)
 	if n == 0 || len(q.words)+len(q.grams) == 0 {
 		return nil
 	}
-	acc := make([]float64, n)
-	ri.words.score(q.words, 1, acc)
-	ri.grams.score(q.grams, gramScale, acc)
-	ri.chars.score(q.chars, charScale, acc)
-	ri.sounds.score(q.sounds, soundScale, acc)
-	sent := make([]float64, len(ri.sentItem))
-	ri.sentWords.score(q.words, 1, sent)
-	ri.sentGrams.score(q.grams, gramScale, sent)
-	best := make([]float64, n)
-	bestSent := make([]int32, n)
-	for i := range bestSent {
-		bestSent[i] = -1
-	}
-	for s, v := range sent {
-		if i := ri.sentItem[s]; v > best[i] {
-			best[i], bestSent[i] = v, int32(s)
-		}
-	}
-	for i := range acc {
-		acc[i] += sentenceWeight * best[i]
-	}
+	sc := ri.scratch.Get().(*scratch)
+	defer ri.scratch.Put(sc)
+	ri.score(q, k, sc, prune)
 	self := (1 + sentenceWeight) * (ri.words.selfScore(q.words, 1) + ri.grams.selfScore(q.grams, gramScale))
-	var hits []Hit
-	for i, s := range acc {
+	top := topK{k: k}
+	for i, s := range sc.acc {
 		if s <= 0 {
 			continue
 		}
-		it := ri.items[i]
-		if q.time && hasKind(it, "time") {
-			s *= 1 + timeBoost
+		s *= ri.boost(q, i)
+		if top.admits(s) {
+			top.offer(Hit{Item: ri.items[i], Score: s, doc: i, sentence: sc.bestSent[i]})
 		}
-		if q.money && hasKind(it, "money", "percent", "quantity", "phone", "frequency") {
-			s *= 1 + figureBoost
-		}
-		if q.prefer != "" && it.HasTag(q.prefer) {
-			s *= 1 + tagBoost
-		}
-		fit := 0.0
-		if self > 0 {
-			fit = math.Min(1, s/self)
-		}
-		hits = append(hits, Hit{Item: it, Score: s, Fit: fit, doc: i, sentence: bestSent[i]})
 	}
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].Score != hits[j].Score {
-			return hits[i].Score > hits[j].Score
-		}
-		return hits[i].Item.ID < hits[j].Item.ID
-	})
-	if len(hits) > k {
-		hits = hits[:k]
-	}
+	hits := top.sorted()
 	for i := range hits {
+		if self > 0 {
+			hits[i].Fit = math.Round(math.Min(1, hits[i].Score/self)*1000) / 1000
+		}
 		hits[i].Snippet, hits[i].Coverage = ri.snippet(hits[i], q)
 		hits[i].Score = math.Round(hits[i].Score*1000) / 1000
-		hits[i].Fit = math.Round(hits[i].Fit*1000) / 1000
 	}
 	return hits
+}
+
+// boost is what item i's score is multiplied by for q: time questions
+// prefer items that promise a time, amount questions items with a figure.
+func (ri *regionIndex) boost(q query, i int) float64 {
+	b := 1.0
+	if q.time && ri.timed[i] {
+		b *= 1 + timeBoost
+	}
+	if q.money && ri.figured[i] {
+		b *= 1 + figureBoost
+	}
+	if q.prefer != "" && ri.items[i].HasTag(q.prefer) {
+		b *= 1 + tagBoost
+	}
+	return b
+}
+
+// maxBoost is the most boost can be for any item.
+func maxBoost(q query) float64 {
+	b := 1.0
+	if q.time {
+		b *= 1 + timeBoost
+	}
+	if q.money {
+		b *= 1 + figureBoost
+	}
+	if q.prefer != "" {
+		b *= 1 + tagBoost
+	}
+	return b
+}
+
+// topK keeps the k best hits seen so far: ranking every item that shares
+// a character with the question would cost a sort of the whole region.
+// It is a min-heap on rank, so the worst kept hit is at the root.
+type topK struct {
+	k    int
+	hits []Hit
+}
+
+func (t *topK) Len() int           { return len(t.hits) }
+func (t *topK) Less(i, j int) bool { return worse(&t.hits[i], &t.hits[j]) }
+func (t *topK) Swap(i, j int)      { t.hits[i], t.hits[j] = t.hits[j], t.hits[i] }
+func (t *topK) Push(x any)         { t.hits = append(t.hits, x.(Hit)) }
+func (t *topK) Pop() any {
+	h := t.hits[len(t.hits)-1]
+	t.hits = t.hits[:len(t.hits)-1]
+	return h
+}
+
+// worse reports whether a ranks below b: lower score, then later id.
+func worse(a, b *Hit) bool {
+	if a.Score != b.Score {
+		return a.Score < b.Score
+	}
+	return a.Item.ID > b.Item.ID
+}
+
+// admits reports whether a hit scoring s may be kept: most items of a
+// large region are turned away here, before a Hit is built.
+func (t *topK) admits(s float64) bool {
+	return len(t.hits) < t.k || s >= t.hits[0].Score
+}
+
+func (t *topK) offer(h Hit) {
+	switch {
+	case len(t.hits) < t.k:
+		heap.Push(t, h)
+	case worse(&t.hits[0], &h):
+		t.hits[0] = h
+		heap.Fix(t, 0)
+	}
+}
+
+// sorted returns the kept hits, best first.
+func (t *topK) sorted() []Hit {
+	sort.Slice(t.hits, func(i, j int) bool { return worse(&t.hits[j], &t.hits[i]) })
+	return t.hits
 }
 
 func hasKind(it *Item, kinds ...string) bool {
@@ -200,21 +250,20 @@ func hasKind(it *Item, kinds ...string) bool {
 }
 
 // snippet is the item's best-scoring sentence, and coverage the share of
-// the question's bigrams the whole item contains.
+// the question's bigrams the item's title and body contain.
 func (ri *regionIndex) snippet(h Hit, q query) (string, float64) {
 	text := ""
 	if h.sentence >= 0 {
 		text = ri.sentText[h.sentence]
-	} else if ss := splitSentences(h.Item.Body); len(ss) > 0 {
-		text = ss[0]
+	} else if first := ri.firstSent[h.doc]; first >= 0 {
+		text = ri.sentText[first]
 	}
 	if len(q.grams) == 0 {
 		return text, 0
 	}
-	body := ri.normBody[h.doc]
 	covered := 0
 	for g := range q.grams {
-		if strings.Contains(body, g) {
+		if tf, ok := ri.grams.tf(g, int32(h.doc)); ok && tf[fTitle]+tf[fBody] > 0 {
 			covered++
 		}
 	}
