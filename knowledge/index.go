@@ -26,10 +26,11 @@ const (
 	bm25B  = 0.75
 )
 
-// posting is one item's term frequencies, per field.
+// posting is one item's term frequencies, per field: 12 bytes, since a
+// large region holds millions of them.
 type posting struct {
 	doc int32
-	tf  [nFields]float32
+	tf  [nFields]uint8 // saturating at 255, far beyond where BM25 saturates
 }
 
 // termTable is an inverted index of one kind of term.
@@ -55,7 +56,9 @@ func (t *termTable) add(doc int32, fields [nFields][]string) {
 				counts[term] = p
 				order = append(order, term)
 			}
-			p.tf[f]++
+			if p.tf[f] < math.MaxUint8 {
+				p.tf[f]++
+			}
 		}
 	}
 	for _, term := range order {
@@ -64,7 +67,19 @@ func (t *termTable) add(doc int32, fields [nFields][]string) {
 	t.lens = append(t.lens, lens)
 }
 
+// finish computes the average field lengths and packs the posting lists
+// into one array, exactly sized: growing them one item at a time leaves up
+// to half of each list's memory unused.
 func (t *termTable) finish() {
+	total := 0
+	for _, ps := range t.postings {
+		total += len(ps)
+	}
+	packed := make([]posting, 0, total)
+	for term, ps := range t.postings {
+		packed = append(packed, ps...)
+		t.postings[term] = packed[len(packed)-len(ps) : len(packed) : len(packed)]
+	}
 	n := float64(len(t.lens))
 	if n == 0 {
 		return
@@ -82,11 +97,11 @@ func (t *termTable) finish() {
 
 // tf is a term's frequencies in one item, found by binary search: doc ids
 // are added in order, so every posting list is sorted.
-func (t *termTable) tf(term string, doc int32) ([nFields]float32, bool) {
+func (t *termTable) tf(term string, doc int32) ([nFields]uint8, bool) {
 	ps := t.postings[term]
 	i, ok := slices.BinarySearchFunc(ps, doc, func(p posting, d int32) int { return cmp.Compare(p.doc, d) })
 	if !ok {
-		return [nFields]float32{}, false
+		return [nFields]uint8{}, false
 	}
 	return ps[i].tf, true
 }
