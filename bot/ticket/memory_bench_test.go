@@ -34,7 +34,8 @@ var memoryBench struct {
 }
 
 // BenchmarkRedisMemoryPerOpenClock writes N open tickets into a fresh
-// redis-server of its own (no persistence), as copies of a ticket the
+// redis-server of its own (no persistence, the reference configuration's
+// stream node size), as copies of a ticket the
 // store opened, part by part with the store's key layout, and reports
 // Redis's used_memory growth per ticket:
 //
@@ -93,8 +94,10 @@ func measureTicketMemory(b *testing.B, n int) (memoryResult, error) {
 		return memoryResult{}, err
 	}
 	defer os.RemoveAll(dir)
+	// Persistence off, so that only memory is measured; stream nodes as
+	// deployments/redis.conf and the embedded Redis size them.
 	cmd := exec.Command("redis-server", "--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--dir", dir,
-		"--save", "", "--appendonly", "no")
+		"--save", "", "--appendonly", "no", "--stream-node-max-bytes", "1024")
 	if err := cmd.Start(); err != nil {
 		return memoryResult{}, err
 	}
