@@ -620,7 +620,10 @@ func (tr *opsTraffic) WaitOK(t testing.TB, n int, timeout time.Duration) {
 
 // Outage sums up the traffic around a fault at faultAt: how many
 // messages failed, and when service was back — the end of the first
-// successful message that started after the last failure.
+// successful message sent after the last failed one was sent. (A message
+// sent during the outage may fail only after later ones succeeded, when
+// it waited out its connection's retries; it does not mean service went
+// away again.)
 type opsOutage struct {
 	Failed      int
 	FailedCodes map[string]int
@@ -643,8 +646,8 @@ func (tr *opsTraffic) Outage(faultAt time.Time) opsOutage {
 			code = "no answer"
 		}
 		o.FailedCodes[code]++
-		if end := r.Start.Add(r.Took); end.After(lastFail) {
-			lastFail = end
+		if r.Start.After(lastFail) {
+			lastFail = r.Start
 		}
 	}
 	if o.Failed == 0 {
@@ -653,7 +656,7 @@ func (tr *opsTraffic) Outage(faultAt time.Time) opsOutage {
 	}
 	var back time.Time
 	for _, r := range tr.results {
-		if r.Status == http.StatusOK && !r.Start.Before(lastFail) {
+		if r.Status == http.StatusOK && r.Start.After(lastFail) {
 			if end := r.Start.Add(r.Took); back.IsZero() || end.Before(back) {
 				back = end
 			}

@@ -2,7 +2,6 @@ package ticket
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -40,22 +39,14 @@ func (s *Store) Open(ctx context.Context, r Request) (*Ticket, bool, error) {
 	if len(r.Units) == 0 && r.Desk == "" {
 		return nil, false, fault.Invalidf("ticket_unrouted", "a ticket must be routed to a unit or a desk")
 	}
-	if r.MsgID != "" {
-		// A redelivered message must not use up a ticket number; the write
-		// script still decides when two deliveries race.
-		prior, err := s.rdb.Get(ctx, s.msgKey(r.Tenant, r.User, r.MsgID)).Result()
-		if err == nil {
-			existing, err := s.Get(ctx, r.Tenant, prior)
-			return existing, false, err
-		}
-		if !errors.Is(err, redis.Nil) {
-			return nil, false, storeErr(err)
-		}
-	}
 	now := s.now()
-	id, err := s.nextID(ctx, r.Tenant, now)
+	id, prior, err := s.reserve(ctx, r, now)
 	if err != nil {
 		return nil, false, err
+	}
+	if prior != "" {
+		existing, err := s.Get(ctx, r.Tenant, prior)
+		return existing, false, err
 	}
 	if r.Class == "" {
 		r.Class = General
@@ -77,7 +68,7 @@ func (s *Store) Open(ctx context.Context, r Request) (*Ticket, bool, error) {
 	b.event(Event{Type: EvRouted, Actor: "bot", At: now,
 		Data: map[string]string{"units": strings.Join(r.Units, "、"), "desk": r.Desk}})
 	s.indexOps(nil, t, b)
-	prior, err := s.write(ctx, t, -1, b)
+	prior, err = s.write(ctx, t, -1, b)
 	if err != nil {
 		return nil, false, err
 	}
@@ -88,17 +79,45 @@ func (s *Store) Open(ctx context.Context, r Request) (*Ticket, bool, error) {
 	return t, true, nil
 }
 
-// nextID numbers tickets per tenant and day: YH20261122-0001.
-func (s *Store) nextID(ctx context.Context, tenant string, now time.Time) (string, error) {
+// reserveScript numbers a new ticket, unless the message already opened
+// one (a redelivered message must not use up a number; the write script
+// still decides when two deliveries race). KEYS: the tenant's day
+// sequence, then the message's ticket key if the message has an id.
+// ARGV: the sequence's lifetime in seconds. Returns {0, prior ticket id}
+// or {1, number}.
+var reserveScript = redis.NewScript(`
+if KEYS[2] then
+  local prior = redis.call('GET', KEYS[2])
+  if prior then return {0, prior} end
+end
+local n = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return {1, n}
+`)
+
+// seqTTL keeps a day's ticket sequence past the day in every time zone.
+const seqTTL = 72 * time.Hour
+
+// reserve numbers tickets per tenant and day, YH20261122-0001, in one
+// round trip with the check for a ticket the message already opened.
+func (s *Store) reserve(ctx context.Context, r Request, now time.Time) (id, prior string, err error) {
 	day := now.In(s.policy.Calendar().Location()).Format("20060102")
-	key := s.seqKey(tenant, day)
-	pipe := s.rdb.TxPipeline()
-	incr := pipe.Incr(ctx, key)
-	pipe.Expire(ctx, key, 72*time.Hour)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return "", storeErr(err)
+	keys := []string{s.seqKey(r.Tenant, day)}
+	if r.MsgID != "" {
+		keys = append(keys, s.msgKey(r.Tenant, r.User, r.MsgID))
 	}
-	return fmt.Sprintf("YH%s-%04d", day, incr.Val()), nil
+	res, err := reserveScript.Run(ctx, s.rdb, keys, int(seqTTL/time.Second)).Slice()
+	if err != nil {
+		return "", "", storeErr(err)
+	}
+	if len(res) != 2 {
+		return "", "", fmt.Errorf("ticket numbering: unexpected reply %v", res)
+	}
+	if fresh, _ := res[0].(int64); fresh == 0 {
+		return "", fmt.Sprint(res[1]), nil
+	}
+	n, _ := res[1].(int64)
+	return fmt.Sprintf("YH%s-%04d", day, n), "", nil
 }
 
 // startClocks starts the first-response and resolution clocks.
