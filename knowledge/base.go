@@ -4,9 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"frontdoor/knowledge/docread"
@@ -79,6 +83,7 @@ func Load(fsys fs.FS, opts Options) (*Base, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}
+	var names []string
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || !isDocument(name) {
@@ -87,18 +92,46 @@ func Load(fsys fs.FS, opts Options) (*Base, error) {
 		if ov, ok := cat.documentEntry(name); ok && ov.Skip {
 			continue
 		}
-		doc, err := readDocument(fsys, name, opts.MaxFileSize)
-		if err != nil {
-			b.Problems = append(b.Problems, Problem{File: name, Reason: err.Error()})
+		names = append(names, name)
+	}
+	docs := make([]*Document, len(names))
+	errs := make([]error, len(names))
+	parallel(len(names), func(i int) { docs[i], errs[i] = readDocument(fsys, names[i], opts.MaxFileSize) })
+	for i, name := range names {
+		if errs[i] != nil {
+			b.Problems = append(b.Problems, Problem{File: name, Reason: errs[i].Error()})
 			continue
 		}
-		b.Docs = append(b.Docs, doc)
+		b.Docs = append(b.Docs, docs[i])
 	}
 	if err := b.build(); err != nil {
 		return nil, err
 	}
 	b.BuildTime = time.Since(start)
 	return b, nil
+}
+
+// parallel calls f(0) … f(n-1) on as many goroutines as there are CPUs
+// and returns when all have returned: documents are parsed and regions
+// indexed independently, and start-up waits for them.
+func parallel(n int, f func(i int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 // isDocument reports the file kinds the loader reads.
@@ -110,7 +143,14 @@ func isDocument(name string) bool {
 	return false
 }
 
-func readDocument(fsys fs.FS, name string, limit int64) (*Document, error) {
+func readDocument(fsys fs.FS, name string, limit int64) (doc *Document, err error) {
+	// The parsers are fuzzed; should one still fail on a document, that
+	// document is reported and the others load.
+	defer func() {
+		if r := recover(); r != nil {
+			doc, err = nil, fmt.Errorf("the document could not be parsed (internal error: %v)", r)
+		}
+	}()
 	if info, err := fs.Stat(fsys, name); err == nil && info.Size() > limit {
 		return nil, fmt.Errorf("%d bytes is over the %d-byte limit for a document", info.Size(), limit)
 	}
@@ -194,8 +234,11 @@ func (b *Base) build() error {
 	}
 	b.regions = map[string]*regionIndex{}
 	b.byID = map[string]*Item{}
-	for name, items := range byRegion {
-		b.regions[name] = buildRegionIndex(an, items)
+	names := slices.Sorted(maps.Keys(byRegion))
+	built := make([]*regionIndex, len(names))
+	parallel(len(names), func(i int) { built[i] = buildRegionIndex(an, byRegion[names[i]]) })
+	for i, name := range names {
+		b.regions[name] = built[i]
 		b.aliases[name] = name
 		if short := shortRegionName(name); short != "" {
 			if _, taken := b.aliases[short]; !taken {
