@@ -97,6 +97,51 @@ func TestHandoffLifecycleThroughTheEngine(t *testing.T) {
 	}
 }
 
+// TestNewTicketsAreAnnounced checks that the consoles hear of a ticket
+// the engine opens, once: the write that opens it publishes the
+// announcement, and a retried message opens and announces nothing.
+func TestNewTicketsAreAnnounced(t *testing.T) {
+	env := bottest.New(t, bottest.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sub := env.Redis.Subscribe(ctx, env.Engine.AnnounceChannel("demo"))
+	defer sub.Close()
+	if _, err := sub.Receive(ctx); err != nil { // the subscription is in place
+		t.Fatal(err)
+	}
+	tests := []struct{ name, region, text, kind string }{
+		{"complaint", "朝阳区", "投诉:区里审批一直拖着不办,已经两个月了", "complaint"},
+		{"hand-off", "红谷滩区", "转人工", "handoff"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := bot.Inbound{User: fmt.Sprintf("announced-%d", i), Region: tc.region, Text: tc.text, MsgID: "m1"}
+			r := handle(t, env.Engine, in)
+			if r.Ticket == nil {
+				t.Fatalf("no ticket: %+v", r)
+			}
+			handle(t, env.Engine, in) // the platform retries
+			msg, err := sub.ReceiveMessage(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a bot.Announcement
+			if err := json.Unmarshal([]byte(msg.Payload), &a); err != nil {
+				t.Fatal(err)
+			}
+			if a.Ticket != r.Ticket.ID || a.Event != ticket.EvOpened || a.Kind != tc.kind || a.Region != tc.region {
+				t.Errorf("announcement %+v for ticket %s", a, r.Ticket.ID)
+			}
+		})
+	}
+	// Nothing more: the retries announced nothing.
+	quiet, stop := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer stop()
+	if msg, err := sub.ReceiveMessage(quiet); err == nil {
+		t.Errorf("announced again: %s", msg.Payload)
+	}
+}
+
 func TestConcurrentMessagesFromOneUser(t *testing.T) {
 	env := bottest.New(t, bottest.Options{})
 	var wg sync.WaitGroup

@@ -60,12 +60,21 @@ func (e *Engine) AnnounceChannel(tenant string) string { return e.keys.Tenant(te
 // announce tells every console replica that a ticket changed, so that new
 // hand-offs appear without reloading. It is best effort.
 func (e *Engine) announce(ctx context.Context, t *ticket.Ticket, event string) {
-	a := Announcement{Tenant: t.Tenant, Ticket: t.ID, Event: event, Region: t.Region, Units: t.Units, Desk: t.Desk, Kind: string(t.Kind)}
-	data, _ := json.Marshal(a)
+	channel, data := e.announcement(event)(t)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
-	if err := e.rdb.Publish(ctx, e.AnnounceChannel(t.Tenant), data).Err(); err != nil {
+	if err := e.rdb.Publish(ctx, channel, data).Err(); err != nil {
 		e.log.Debug("announce", "err", err)
+	}
+}
+
+// announcement makes the message announcing event on a ticket, for
+// announce or for the write that opens the ticket (ticket.Request.Announce).
+func (e *Engine) announcement(event string) func(*ticket.Ticket) (string, []byte) {
+	return func(t *ticket.Ticket) (string, []byte) {
+		a := Announcement{Tenant: t.Tenant, Ticket: t.ID, Event: event, Region: t.Region, Units: t.Units, Desk: t.Desk, Kind: string(t.Kind)}
+		data, _ := json.Marshal(a)
+		return e.AnnounceChannel(t.Tenant), data
 	}
 }
 

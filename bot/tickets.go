@@ -31,7 +31,8 @@ func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge
 		units = []string{dispatcherOf(settings)}
 	}
 	req := ticket.Request{Tenant: in.Tenant, Region: region, User: in.User, Channel: in.Channel, Account: in.Account,
-		Kind: kind, Class: classOf(question), Text: question, Units: units, MsgID: in.MsgID}
+		Kind: kind, Class: classOf(question), Text: question, Units: units, MsgID: in.MsgID,
+		Announce: e.announcement(ticket.EvOpened)}
 	if kind == ticket.Assist {
 		req.Desk = deskOf(settings)
 	}
@@ -44,7 +45,6 @@ func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge
 	}
 	if created {
 		e.metrics.Tickets.WithLabelValues(string(kind)).Inc()
-		e.announce(ctx, t, ticket.EvOpened)
 	}
 	intent := Complaint
 	if kind == ticket.Assist {
@@ -63,13 +63,12 @@ func (e *Engine) handoff(ctx context.Context, in Inbound, kb *knowledge.Base, re
 	desk := deskOf(kb.RegionSettings(region))
 	t, created, err := e.tickets.Open(ctx, ticket.Request{Tenant: in.Tenant, Region: region, User: in.User,
 		Channel: in.Channel, Account: in.Account, Kind: ticket.Handoff, Class: ticket.General, Text: question,
-		Desk: desk, MsgID: in.MsgID})
+		Desk: desk, MsgID: in.MsgID, Announce: e.announcement(ticket.EvOpened)})
 	if err != nil {
 		return Reply{}, err
 	}
 	if created {
 		e.metrics.Tickets.WithLabelValues(string(ticket.Handoff)).Inc()
-		e.announce(ctx, t, ticket.EvOpened)
 	}
 	return Reply{Text: handoffText(e.tickets, t), Intent: Human, Handoff: true, Ticket: ref(t), Region: region,
 		Citations: []Citation{}}, nil

@@ -24,6 +24,10 @@ type Request struct {
 	// MsgID makes opening idempotent: the same user and message id never
 	// open a second ticket.
 	MsgID string
+	// Announce, if set, is given the new ticket; the message it returns is
+	// published on its channel by the write that opens the ticket, so that
+	// telling the consoles costs no round trip of its own.
+	Announce func(*Ticket) (channel string, payload []byte)
 }
 
 // msgTicketTTL is how long a message id remembers its ticket.
@@ -68,6 +72,9 @@ func (s *Store) Open(ctx context.Context, r Request) (*Ticket, bool, error) {
 	b.event(Event{Type: EvRouted, Actor: "bot", At: now,
 		Data: map[string]string{"units": strings.Join(r.Units, "、"), "desk": r.Desk}})
 	s.indexOps(nil, t, b)
+	if r.Announce != nil {
+		b.publish(r.Announce(t))
+	}
 	prior, err = s.write(ctx, t, -1, b)
 	if err != nil {
 		return nil, false, err

@@ -122,6 +122,7 @@ for _, op in ipairs(cjson.decode(ARGV[4])) do
   elseif o == 'hdelif' then
     if redis.call('HGET', k, op[3]) == op[4] then redis.call('HDEL', k, op[3]) end
   elseif o == 'set' then redis.call('SET', k, op[3], 'PX', op[4])
+  elseif o == 'publish' then redis.call('PUBLISH', op[3], op[4])
   end
 end
 return {1, ARGV[2]}
@@ -162,6 +163,12 @@ func (b *batch) hset(k, field, value string) {
 }
 func (b *batch) hdelIf(k, field, value string) {
 	b.ops = append(b.ops, []any{"hdelif", b.key(k), field, value})
+}
+
+// publish sends a Pub/Sub message once the write is applied; a channel
+// is not a key, so it takes no KEYS slot.
+func (b *batch) publish(channel string, payload []byte) {
+	b.ops = append(b.ops, []any{"publish", 0, channel, string(payload)})
 }
 func (b *batch) set(k, value string, ttl time.Duration) {
 	b.ops = append(b.ops, []any{"set", b.key(k), value, strconv.FormatInt(ttl.Milliseconds(), 10)})
