@@ -29,7 +29,7 @@ type testServer struct {
 }
 
 // newTestServer drives the real router over HTTP, backed by a real Redis.
-func newTestServer(t *testing.T, opts bottest.Options) *testServer {
+func newTestServer(t testing.TB, opts bottest.Options) *testServer {
 	t.Helper()
 	gin.SetMode(gin.ReleaseMode)
 	env := bottest.New(t, opts)
@@ -284,4 +284,28 @@ func TestRedisDown(t *testing.T) {
 	if code, _, _ := ts.do(t, "GET", "/readyz", "", "", nil); code != 200 {
 		t.Errorf("readyz after recovery = %d", code)
 	}
+}
+
+// FuzzPostMessage sends arbitrary bodies to the JSON message API: whatever
+// arrives, the answer is a JSON error or a reply, never a 5xx.
+func FuzzPostMessage(f *testing.F) {
+	for _, s := range []string{
+		`{"user":"u","region":"葛店开发区","text":"开个公司要多久"}`,
+		`{"user":"u","region":"朝阳区","text":"投诉:审批一直拖着不办","msg_id":"m"}`,
+		`{"user":"u","text":"转人工"}`, `{"user":"u","region":"海淀区","text":"你好"}`,
+		`{"user":1,"text":["a"]}`, `{"user":"u","text":""}`, `{"user":"u","text":"\u0000\ud800"}`,
+		`{`, `null`, `[]`, `""`, "\xff\xfe", `{"user":"u","text":"a","extra":{"deep":[[[[[[1]]]]]]}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	ts := newTestServer(f, bottest.Options{})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		code, _, out := ts.do(t, "POST", "/api/v1/messages", testKey, "application/json", body)
+		if code >= 500 {
+			t.Fatalf("status %d for %q: %v", code, body, out)
+		}
+		if out == nil {
+			t.Fatalf("status %d for %q: the answer is not a JSON object", code, body)
+		}
+	})
 }

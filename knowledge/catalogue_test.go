@@ -269,3 +269,26 @@ func TestLoadBadCatalogue(t *testing.T) {
 		t.Errorf("error %q does not name catalogue.yaml:3", err)
 	}
 }
+
+// FuzzParseCatalogue feeds arbitrary bytes to the catalogue parser: an
+// operator's broken file gets an error, never a panic.
+func FuzzParseCatalogue(f *testing.F) {
+	for _, name := range []string{CatalogueFile, SynonymsFile} {
+		if data, err := os.ReadFile("../seeds/" + name); err == nil {
+			f.Add(data)
+		}
+	}
+	for _, s := range []string{"", "regions: [", "regions:\n  - name: 1\n    aliases: {a: b}\n", "synonyms:\n  - [a]\n  - 3\n",
+		"documents:\n  - {file: ../x.txt, region: \"\"}\n", "a: &a [*a, *a]\n", "calendar:\n  2027: {holidays: [x]}\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<16 {
+			return
+		}
+		c, err := ParseCatalogue("fuzz.yaml", data)
+		if err == nil && c == nil {
+			t.Fatal("no catalogue and no error")
+		}
+	})
+}
