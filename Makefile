@@ -6,10 +6,14 @@ TAGS    ?= ne
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run test bench lint build eval fuzz fuzz-each clean
+.PHONY: run deps test bench lint build eval fuzz fuzz-each clean
 
 run: ## serve on :8080 with the documents in seeds/ (brings its own Redis without REDIS_URL)
 	$(GO) run -tags $(TAGS) . serve
+
+deps: ## download and compile the dependencies, so that the first `make run` only builds frontdoor
+	$(GO) mod download
+	$(GO) build -tags $(TAGS) $$($(GO) list -deps -tags $(TAGS) . | grep -v '^frontdoor')
 
 build: ## build bin/frontdoor
 	$(GO) build -tags $(TAGS) -ldflags '$(LDFLAGS)' -o bin/frontdoor .
