@@ -221,7 +221,7 @@ func contentRunes(s string) int {
 
 // ratingOf reads a rating answer ("1", "满意", "差评").
 func ratingOf(text string) (string, bool) {
-	t := strings.Trim(text, " 。.!!~~")
+	t := strings.Trim(text, " 。.!！~～")
 	if r, ok := ratingWords[t]; ok {
 		return r, true
 	}

@@ -101,7 +101,7 @@ func (e *Engine) region(kb *knowledge.Base, in Inbound, sess *session) (region, 
 
 // onlyNamesRegion reports an answer that is just a region's name.
 func onlyNamesRegion(kb *knowledge.Base, text string) bool {
-	t := strings.Trim(normalize(text), " 。.!,,")
+	t := strings.Trim(normalize(text), " 。.!！,，")
 	for _, w := range []string{"我在", "我们在", "在", "是", "我是", "企业在", "公司在", "这边", "那边", "的"} {
 		t = strings.ReplaceAll(t, w, "")
 	}

@@ -46,10 +46,6 @@ type annotation struct {
 	deadline                           string
 }
 
-func (a *annotation) empty() bool {
-	return len(a.lead)+len(a.resp)+len(a.coop)+len(a.section)+len(a.leaders) == 0 && a.deadline == ""
-}
-
 func (a *annotation) hasUnits() bool {
 	return len(a.lead)+len(a.resp)+len(a.coop) > 0
 }

@@ -65,7 +65,8 @@ func (p *Phraser) Phrase(ctx context.Context, question string, items []*knowledg
 	resp, err := p.client.CreateChatCompletion(ctx, openai.ChatCompletionRequest{
 		Model:       p.model,
 		Temperature: 0.2,
-		MaxTokens:   600,
+		//lint:ignore SA1019 max_tokens is what OpenAI-compatible servers other than OpenAI's own understand
+		MaxTokens: 600,
 		Messages: []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: system},
 			{Role: openai.ChatMessageRoleUser, Content: b.String()},
