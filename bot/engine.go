@@ -213,7 +213,8 @@ func (e *Engine) awaitStored(ctx context.Context, in Inbound) (Reply, error) {
 		case <-ctx.Done():
 			return Reply{}, ctx.Err()
 		case <-deadline.C:
-			return Reply{}, fault.New(fault.Conflict, "message_in_progress", "this message is still being handled; retry later")
+			return Reply{}, &fault.Error{Kind: fault.Conflict, Code: "message_in_progress",
+				Msg: "this message is still being handled; retry later", RetryAfter: time.Second}
 		case <-tick.C:
 			v, err := e.rdb.Get(ctx, e.msgKey(in)).Result()
 			if errors.Is(err, redis.Nil) {

@@ -309,3 +309,19 @@ func FuzzPostMessage(f *testing.F) {
 		}
 	})
 }
+
+// TestMessageHeldElsewhereAsksForARetry: a message another replica claimed
+// and never finished (it died) is answered 409 with Retry-After once the
+// claim has been waited out, so that the client's next try handles it.
+func TestMessageHeldElsewhereAsksForARetry(t *testing.T) {
+	ts := newTestServer(t, bottest.Options{Config: bot.Config{ClaimTTL: 300 * time.Millisecond}})
+	key := ts.env.Keys.Tenant("demo", "msg", "u-held", "m-held")
+	if err := ts.env.Redis.Set(context.Background(), key, "pending:another-replica", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]string{"user": "u-held", "region": "朝阳区", "msg_id": "m-held", "text": "你好"})
+	code, hdr, out := ts.do(t, "POST", "/api/v1/messages", testKey, "application/json", body)
+	if code != http.StatusConflict || out["code"] != "message_in_progress" || hdr.Get("Retry-After") != "1" {
+		t.Fatalf("status %d, Retry-After %q: %v", code, hdr.Get("Retry-After"), out)
+	}
+}

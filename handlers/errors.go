@@ -61,7 +61,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		s.log.WarnContext(c.Request.Context(), "dependency unavailable", "err", err, "request_id", requestID(c))
 	}
 	status := statusOf[fe.Kind]
-	if fe.Kind == fault.RateLimited || fe.Kind == fault.Unavailable {
+	if fe.Kind == fault.RateLimited || fe.Kind == fault.Unavailable || fe.RetryAfter > 0 {
 		retry := fe.RetryAfter
 		if retry <= 0 {
 			retry = time.Second

@@ -55,7 +55,8 @@ type Error struct {
 	Code string
 	// Msg is for people; it may be shown to a business or an operator.
 	Msg string
-	// RetryAfter is set for RateLimited and sometimes Unavailable.
+	// RetryAfter is set for RateLimited, for a message another replica
+	// still handles (Conflict), and sometimes for Unavailable.
 	RetryAfter time.Duration
 	// Err is the cause, for logs; never shown to clients.
 	Err error
