@@ -34,9 +34,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
-	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -48,7 +46,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -64,7 +61,7 @@ import (
 	"frontdoor/bot/store/storetest"
 	"frontdoor/bot/ticket"
 	"frontdoor/knowledge"
-	"frontdoor/seeds"
+	"frontdoor/seeds/seedstest"
 )
 
 // benchClients is how many clients send at once.
@@ -395,7 +392,7 @@ var bench100x struct {
 func benchKB100x(b *testing.B) *knowledge.Base {
 	b.Helper()
 	bench100x.once.Do(func() {
-		fsys, err := benchPerturbedCorpus(100)
+		fsys, err := seedstest.Perturbed(100, seedstest.Spread)
 		if err != nil {
 			bench100x.err = err
 			return
@@ -437,89 +434,6 @@ func BenchmarkJSONPolicyQuestion100xKB(b *testing.B) {
 	b.ReportMetric(float64(len(kb.Items)), "items")
 	b.ReportMetric(float64(len(kb.Regions())), "regions")
 	b.ReportMetric(bench100x.load.Seconds(), "load-s")
-}
-
-// benchSeedRegions are the regions of the seed documents, by file prefix.
-var benchSeedRegions = map[string]string{
-	"000": "红谷滩区", "001": "葛店开发区", "002": "徐州市", "003": "朝阳区", "004": "河池市",
-}
-
-// benchPerturbedCorpus is the seeds and copies-1 perturbed copies of each
-// seed document, copy k of a document of region R in region Rk (its
-// region names rewritten in the text), the catalogue placing each copy.
-// The same generator as knowledge's BenchmarkSearch100x; fixed seed.
-func benchPerturbedCorpus(copies int) (fstest.MapFS, error) {
-	rng := mrand.New(mrand.NewPCG(2024, 100))
-	fsys := fstest.MapFS{}
-	var entries strings.Builder
-	docs, err := fs.Glob(seeds.FS, "*.txt")
-	if err != nil || len(docs) != len(benchSeedRegions) {
-		return nil, fmt.Errorf("seed documents %v: %v", docs, err)
-	}
-	for k := 0; k < copies; k++ {
-		for _, name := range docs {
-			data, err := fs.ReadFile(seeds.FS, name)
-			if err != nil {
-				return nil, err
-			}
-			region := benchSeedRegions[name[:3]]
-			text := string(data)
-			if k > 0 {
-				for _, r := range benchSeedRegions {
-					text = strings.ReplaceAll(text, r, r+strconv.Itoa(k))
-				}
-				region += strconv.Itoa(k)
-				text = benchPerturb(text, rng)
-			}
-			file := fmt.Sprintf("k%02d_%s", k, name)
-			fsys[file] = &fstest.MapFile{Data: []byte(text)}
-			fmt.Fprintf(&entries, "  - {file: %s, region: %s}\n", file, region)
-		}
-	}
-	cat, err := fs.ReadFile(seeds.FS, knowledge.CatalogueFile)
-	if err != nil {
-		return nil, err
-	}
-	if !strings.Contains(string(cat), "\ndocuments: []\n") {
-		return nil, fmt.Errorf("seeds/catalogue.yaml has no empty documents: section to fill")
-	}
-	fsys[knowledge.CatalogueFile] = &fstest.MapFile{Data: []byte(strings.Replace(string(cat), "\ndocuments: []\n",
-		"\ndocuments:\n"+entries.String(), 1))}
-	syn, err := fs.ReadFile(seeds.FS, knowledge.SynonymsFile)
-	if err != nil {
-		return nil, err
-	}
-	fsys[knowledge.SynonymsFile] = &fstest.MapFile{Data: syn}
-	return fsys, nil
-}
-
-// benchPerturb shuffles the sentences inside each paragraph, keeping the
-// first and the last in place, and changes a few digits.
-func benchPerturb(text string, rng *mrand.Rand) string {
-	lines := strings.Split(text, "\n")
-	for i, line := range lines {
-		paras := strings.Split(line, " ")
-		for j, p := range paras {
-			parts := strings.SplitAfter(p, "。")
-			if len(parts) < 4 {
-				continue
-			}
-			mid := parts[1 : len(parts)-1]
-			rng.Shuffle(len(mid), func(a, b int) { mid[a], mid[b] = mid[b], mid[a] })
-			for m, s := range mid {
-				rs := []byte(s)
-				for x, c := range rs {
-					if c >= '0' && c <= '9' && rng.IntN(4) == 0 {
-						rs[x] = byte('0' + rng.IntN(10))
-					}
-				}
-				mid[m] = string(rs)
-			}
-			paras[j] = strings.Join(parts, "")
-		}
-		lines[i] = strings.Join(paras, " ")
-	}
-	return strings.Join(lines, "\n")
 }
 
 // BenchmarkJSONComplaintWithMillionTickets measures complaints with 10^6

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,12 +12,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/go-ego/gse"
 
 	"frontdoor/seeds"
+	"frontdoor/seeds/seedstest"
 )
 
 // Benchmarks for `make bench`:
@@ -189,7 +187,7 @@ func BenchmarkSearchSeeds(b *testing.B) {
 }
 
 func BenchmarkSearch100x(b *testing.B) {
-	kb := corpus100x(b, "")
+	kb := corpus100x(b, seedstest.Spread)
 	pass := 0
 	// Question i of pass p goes to copy (p·n+i) mod 100 of its region;
 	// copy 0 is the original.
@@ -212,7 +210,7 @@ func BenchmarkSearch100x(b *testing.B) {
 // region: each question searches a region 100 times the size of its
 // seed region, which is how cost grows with a region's documents.
 func BenchmarkSearch100xSameRegions(b *testing.B) {
-	kb := corpus100x(b, sameRegions)
+	kb := corpus100x(b, seedstest.SameRegions)
 	same := func(_ int, r string) string { return r }
 	var times []time.Duration
 	for b.Loop() {
@@ -243,122 +241,31 @@ func reportCorpus(b *testing.B, kb *Base, region string) {
 	b.ReportMetric(bench100x.load.Seconds(), "load-s")
 }
 
-// sameRegions, as corpus100x's oneRegion, keeps each copy in its own
-// document's region.
-const sameRegions = "same"
-
 // The 100× corpus is built once per benchmark binary and kept for the
 // benchmark's repeated runs; asking for the other variant drops it.
 var bench100x struct {
-	oneRegion string
-	kb        *Base
-	load      time.Duration
+	layout string
+	kb     *Base
+	load   time.Duration
 }
 
 // corpus100x loads the seeds and 99 perturbed copies of each seed
-// document: copy k of a document of region R is in region Rk (its region
-// names rewritten in the text), in R itself when oneRegion is sameRegions,
-// or else, when oneRegion is set, in oneRegion.
-func corpus100x(b *testing.B, oneRegion string) *Base {
+// document, laid out as seedstest.Perturbed's layout says.
+func corpus100x(b *testing.B, layout string) *Base {
 	b.Helper()
-	if bench100x.kb != nil && bench100x.oneRegion == oneRegion {
+	if bench100x.kb != nil && bench100x.layout == layout {
 		return bench100x.kb
 	}
 	bench100x.kb = nil
-	fsys := perturbedCorpus(b, 100, oneRegion)
+	fsys, err := seedstest.Perturbed(100, layout)
+	if err != nil {
+		b.Fatal(err)
+	}
 	start := time.Now()
 	kb, err := Load(fsys, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	bench100x.oneRegion, bench100x.kb, bench100x.load = oneRegion, kb, time.Since(start)
+	bench100x.layout, bench100x.kb, bench100x.load = layout, kb, time.Since(start)
 	return kb
-}
-
-// seedRegions are the regions of the seed documents, by file prefix.
-var seedRegions = map[string]string{
-	seedHongGuTan: "红谷滩区", seedGeDian: "葛店开发区", seedXuzhou: "徐州市", seedChaoyang: "朝阳区", seedHechi: "河池市",
-}
-
-// perturbedCorpus builds an in-memory knowledge directory of copies
-// copies of every seed document (copy 0 the original), the catalogue
-// placing each copy in its region. Deterministic: fixed seed.
-func perturbedCorpus(b testing.TB, copies int, oneRegion string) fstest.MapFS {
-	b.Helper()
-	rng := rand.New(rand.NewPCG(2024, 100))
-	fsys := fstest.MapFS{}
-	var entries strings.Builder
-	docs, err := fs.Glob(seeds.FS, "*.txt")
-	if err != nil || len(docs) != len(seedRegions) {
-		b.Fatalf("seed documents %v: %v", docs, err)
-	}
-	for k := 0; k < copies; k++ {
-		for _, name := range docs {
-			data, err := fs.ReadFile(seeds.FS, name)
-			if err != nil {
-				b.Fatal(err)
-			}
-			region := seedRegions[name[:3]]
-			text := string(data)
-			if k > 0 {
-				if oneRegion == "" {
-					for _, r := range seedRegions {
-						text = strings.ReplaceAll(text, r, r+strconv.Itoa(k))
-					}
-					region += strconv.Itoa(k)
-				}
-				text = perturb(text, rng)
-			}
-			if oneRegion != "" && oneRegion != sameRegions {
-				region = oneRegion
-			}
-			file := fmt.Sprintf("k%02d_%s", k, name)
-			fsys[file] = &fstest.MapFile{Data: []byte(text)}
-			fmt.Fprintf(&entries, "  - {file: %s, region: %s}\n", file, region)
-		}
-	}
-	cat, err := fs.ReadFile(seeds.FS, CatalogueFile)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if !strings.Contains(string(cat), "\ndocuments: []\n") {
-		b.Fatal("seeds/catalogue.yaml has no empty documents: section to fill")
-	}
-	fsys[CatalogueFile] = &fstest.MapFile{Data: []byte(strings.Replace(string(cat), "\ndocuments: []\n", "\ndocuments:\n"+entries.String(), 1))}
-	syn, err := fs.ReadFile(seeds.FS, SynonymsFile)
-	if err != nil {
-		b.Fatal(err)
-	}
-	fsys[SynonymsFile] = &fstest.MapFile{Data: syn}
-	return fsys
-}
-
-// perturb shuffles the sentences inside each paragraph, keeping the
-// first (the numbered heading) and the last (the unit annotation) in
-// place, and changes a few digits in the shuffled ones.
-func perturb(text string, rng *rand.Rand) string {
-	lines := strings.Split(text, "\n")
-	for i, line := range lines {
-		paras := strings.Split(line, " ")
-		for j, p := range paras {
-			parts := strings.SplitAfter(p, "。")
-			if len(parts) < 4 {
-				continue
-			}
-			mid := parts[1 : len(parts)-1]
-			rng.Shuffle(len(mid), func(a, b int) { mid[a], mid[b] = mid[b], mid[a] })
-			for m, s := range mid {
-				rs := []byte(s)
-				for x, c := range rs {
-					if c >= '0' && c <= '9' && rng.IntN(4) == 0 {
-						rs[x] = byte('0' + rng.IntN(10))
-					}
-				}
-				mid[m] = string(rs)
-			}
-			paras[j] = strings.Join(parts, "")
-		}
-		lines[i] = strings.Join(paras, " ")
-	}
-	return strings.Join(lines, "\n")
 }

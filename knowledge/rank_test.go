@@ -3,6 +3,8 @@ package knowledge
 import (
 	"slices"
 	"testing"
+
+	"frontdoor/seeds/seedstest"
 )
 
 // TestPrunedRankingIsExact checks that leaving out the items that cannot
@@ -13,7 +15,11 @@ func TestPrunedRankingIsExact(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a corpus 12 times the seeds")
 	}
-	kb, err := Load(perturbedCorpus(t, 12, sameRegions), Options{})
+	fsys, err := seedstest.Perturbed(12, seedstest.SameRegions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := Load(fsys, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
