@@ -336,24 +336,23 @@ func BenchmarkFloor(b *testing.B) {
 }
 
 func BenchmarkJSONPolicyQuestion(b *testing.B) {
-	env := benchEngine(b)
-	floor := benchFloor(b, env.Redis, env.Keys, storetest.URL())
-	ts := benchServer(b, env.Engine, nil)
-	benchCheck(b, ts.URL, bot.PolicyQuery, benchPolicyQuestions)
-	benchJSON(b, ts.URL, func(i int) []byte {
-		q := benchPolicyQuestions[i%len(benchPolicyQuestions)]
-		return benchMessage(q.region, q.text)
-	}, floor)
+	benchJSONMessages(b, bot.PolicyQuery, benchPolicyQuestions)
 }
 
 func BenchmarkJSONComplaint(b *testing.B) {
+	benchJSONMessages(b, bot.Complaint, benchComplaints)
+}
+
+// benchJSONMessages sends msgs in turn, each checked first to be taken
+// for intent, through the real router and engine on the test Redis.
+func benchJSONMessages(b *testing.B, intent bot.Intent, msgs []struct{ region, text string }) {
 	env := benchEngine(b)
 	floor := benchFloor(b, env.Redis, env.Keys, storetest.URL())
 	ts := benchServer(b, env.Engine, nil)
-	benchCheck(b, ts.URL, bot.Complaint, benchComplaints)
+	benchCheck(b, ts.URL, intent, msgs)
 	benchJSON(b, ts.URL, func(i int) []byte {
-		c := benchComplaints[i%len(benchComplaints)]
-		return benchMessage(c.region, c.text)
+		m := msgs[i%len(msgs)]
+		return benchMessage(m.region, m.text)
 	}, floor)
 }
 
