@@ -61,7 +61,7 @@ import (
 	"frontdoor/bot/store/storetest"
 	"frontdoor/bot/ticket"
 	"frontdoor/knowledge"
-	"frontdoor/seeds/seedstest"
+	"frontdoor/knowledge/knowledgetest"
 )
 
 // benchClients is how many clients send at once.
@@ -391,7 +391,7 @@ var bench100x struct {
 func benchKB100x(b *testing.B) *knowledge.Base {
 	b.Helper()
 	bench100x.once.Do(func() {
-		fsys, err := seedstest.Perturbed(100, seedstest.Spread)
+		fsys, err := knowledgetest.Perturbed(100, knowledgetest.Spread)
 		if err != nil {
 			bench100x.err = err
 			return

@@ -16,8 +16,8 @@ import (
 
 	"github.com/go-ego/gse"
 
+	"frontdoor/knowledge/knowledgetest"
 	"frontdoor/seeds"
-	"frontdoor/seeds/seedstest"
 )
 
 // Benchmarks for `make bench`:
@@ -187,7 +187,7 @@ func BenchmarkSearchSeeds(b *testing.B) {
 }
 
 func BenchmarkSearch100x(b *testing.B) {
-	kb := corpus100x(b, seedstest.Spread)
+	kb := corpus100x(b, knowledgetest.Spread)
 	pass := 0
 	// Question i of pass p goes to copy (p·n+i) mod 100 of its region;
 	// copy 0 is the original.
@@ -210,7 +210,7 @@ func BenchmarkSearch100x(b *testing.B) {
 // region: each question searches a region 100 times the size of its
 // seed region, which is how cost grows with a region's documents.
 func BenchmarkSearch100xSameRegions(b *testing.B) {
-	kb := corpus100x(b, seedstest.SameRegions)
+	kb := corpus100x(b, knowledgetest.SameRegions)
 	same := func(_ int, r string) string { return r }
 	var times []time.Duration
 	for b.Loop() {
@@ -250,14 +250,14 @@ var bench100x struct {
 }
 
 // corpus100x loads the seeds and 99 perturbed copies of each seed
-// document, laid out as seedstest.Perturbed's layout says.
+// document, laid out as knowledgetest.Perturbed's layout says.
 func corpus100x(b *testing.B, layout string) *Base {
 	b.Helper()
 	if bench100x.kb != nil && bench100x.layout == layout {
 		return bench100x.kb
 	}
 	bench100x.kb = nil
-	fsys, err := seedstest.Perturbed(100, layout)
+	fsys, err := knowledgetest.Perturbed(100, layout)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,9 +1,7 @@
 package knowledge
 
 import (
-	"cmp"
 	"math"
-	"slices"
 	"strings"
 	"sync"
 )
@@ -95,15 +93,14 @@ func (t *termTable) finish() {
 	}
 }
 
-// tf is a term's frequencies in one item, found by binary search: doc ids
-// are added in order, so every posting list is sorted.
+// tf is a term's frequencies in one item: doc ids are added in order, so
+// every posting list is sorted and gallop finds the item's posting.
 func (t *termTable) tf(term string, doc int32) ([nFields]uint8, bool) {
 	ps := t.postings[term]
-	i, ok := slices.BinarySearchFunc(ps, doc, func(p posting, d int32) int { return cmp.Compare(p.doc, d) })
-	if !ok {
-		return [nFields]uint8{}, false
+	if i := gallop(ps, doc); i < len(ps) && ps[i].doc == doc {
+		return ps[i].tf, true
 	}
-	return ps[i].tf, true
+	return [nFields]uint8{}, false
 }
 
 // idf is the BM25 inverse document frequency of a term.

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"cmp"
+	"container/heap"
 	"slices"
 	"sort"
 	"strings"
@@ -224,7 +225,7 @@ type scratch struct {
 	// search touched are cleared after it, not the whole region's.
 	sent                 []float64
 	touched              []int32
-	floor                []float64 // kthLargest's heap
+	floor                floats // kthLargest's heap
 	cands                []int32
 	itemSpans, sentSpans []span
 }
@@ -269,44 +270,36 @@ func (sc *scratch) partial(i int) float64 { return sc.acc[i] + sentenceWeight*sc
 // kthLargest is the k-th largest score so far, 0 if fewer than k items
 // have one.
 func (sc *scratch) kthLargest(k int) float64 {
-	h := sc.floor[:0] // a min-heap of the k largest so far
+	h := &sc.floor // a min-heap of the k largest so far
+	*h = (*h)[:0]
 	for i := range sc.acc {
 		s := sc.partial(i)
 		switch {
 		case s <= 0:
-		case len(h) < k:
-			h = append(h, s)
-			for j := len(h) - 1; j > 0 && h[j] < h[(j-1)/2]; j = (j - 1) / 2 {
-				h[j], h[(j-1)/2] = h[(j-1)/2], h[j]
-			}
-		case s > h[0]:
-			h[0] = s
-			siftDown(h)
+		case h.Len() < k:
+			heap.Push(h, s)
+		case s > (*h)[0]:
+			(*h)[0] = s
+			heap.Fix(h, 0)
 		}
 	}
-	sc.floor = h
-	if len(h) < k {
+	if h.Len() < k {
 		return 0
 	}
-	return h[0]
+	return (*h)[0]
 }
 
-// siftDown restores a min-heap whose root was replaced.
-func siftDown(h []float64) {
-	for i := 0; ; {
-		least, l, r := i, 2*i+1, 2*i+2
-		if l < len(h) && h[l] < h[least] {
-			least = l
-		}
-		if r < len(h) && h[r] < h[least] {
-			least = r
-		}
-		if least == i {
-			return
-		}
-		h[i], h[least] = h[least], h[i]
-		i = least
-	}
+// floats is a min-heap of scores (container/heap).
+type floats []float64
+
+func (h floats) Len() int           { return len(h) }
+func (h floats) Less(i, j int) bool { return h[i] < h[j] }
+func (h floats) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *floats) Push(x any)        { *h = append(*h, x.(float64)) }
+func (h *floats) Pop() any {
+	x := (*h)[len(*h)-1]
+	*h = (*h)[:len(*h)-1]
+	return x
 }
 
 // candidates are the items whose score so far reaches cut, ascending.

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"frontdoor/seeds/seedstest"
+	"frontdoor/knowledge/knowledgetest"
 )
 
 // TestPrunedRankingIsExact checks that leaving out the items that cannot
@@ -15,7 +15,7 @@ func TestPrunedRankingIsExact(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a corpus 12 times the seeds")
 	}
-	fsys, err := seedstest.Perturbed(12, seedstest.SameRegions)
+	fsys, err := knowledgetest.Perturbed(12, knowledgetest.SameRegions)
 	if err != nil {
 		t.Fatal(err)
 	}

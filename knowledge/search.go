@@ -159,32 +159,26 @@ func (ri *regionIndex) searchWith(q query, k int, prune bool) []Hit {
 	return hits
 }
 
-// boost is what item i's score is multiplied by for q: time questions
-// prefer items that promise a time, amount questions items with a figure.
+// boost is what item i's score is multiplied by for q.
 func (ri *regionIndex) boost(q query, i int) float64 {
-	b := 1.0
-	if q.time && ri.timed[i] {
-		b *= 1 + timeBoost
-	}
-	if q.money && ri.figured[i] {
-		b *= 1 + figureBoost
-	}
-	if q.prefer != "" && ri.items[i].HasTag(q.prefer) {
-		b *= 1 + tagBoost
-	}
-	return b
+	return boostOf(q, ri.timed[i], ri.figured[i], q.prefer != "" && ri.items[i].HasTag(q.prefer))
 }
 
 // maxBoost is the most boost can be for any item.
-func maxBoost(q query) float64 {
+func maxBoost(q query) float64 { return boostOf(q, true, true, true) }
+
+// boostOf is the boost for an item that promises a time, promises a
+// figure, and carries the preferred tag, as said: time questions prefer
+// items that promise a time, amount questions items with a figure.
+func boostOf(q query, timed, figured, tagged bool) float64 {
 	b := 1.0
-	if q.time {
+	if q.time && timed {
 		b *= 1 + timeBoost
 	}
-	if q.money {
+	if q.money && figured {
 		b *= 1 + figureBoost
 	}
-	if q.prefer != "" {
+	if q.prefer != "" && tagged {
 		b *= 1 + tagBoost
 	}
 	return b

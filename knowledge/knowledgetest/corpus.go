@@ -1,7 +1,7 @@
-// Package seedstest generates knowledge directories from the seeds for
+// Package knowledgetest generates knowledge directories from the seeds for
 // benchmarks and tests: a corpus many times the seeds, deterministic, in
 // the layout a benchmark needs.
-package seedstest
+package knowledgetest
 
 import (
 	"fmt"
