@@ -1,8 +1,10 @@
 # frontdoor — see README.md.
 GO      ?= go
-# gse is built without its embedded full dictionary: frontdoor ships a
+# ne: gse is built without its embedded full dictionary; frontdoor ships a
 # trimmed one (knowledge/dict) and learns domain words from the documents.
-TAGS    ?= ne
+# nomsgpack: gin without MessagePack binding, which frontdoor does not speak
+# and whose codec package alone takes half a minute to compile.
+TAGS    ?= ne,nomsgpack
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 

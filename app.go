@@ -12,7 +12,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/redis/go-redis/v9"
 
 	"frontdoor/bot"
 	"frontdoor/bot/calendar"
@@ -20,6 +19,7 @@ import (
 	"frontdoor/bot/outbox"
 	"frontdoor/bot/privacy"
 	"frontdoor/bot/store"
+	"frontdoor/bot/store/dial"
 	"frontdoor/bot/ticket"
 	"frontdoor/knowledge"
 	"frontdoor/seeds"
@@ -110,7 +110,8 @@ type app struct {
 	cfg      Config
 	log      *slog.Logger
 	registry *prometheus.Registry
-	rdb      redis.UniversalClient
+	conn     *dial.Conn
+	rdb      store.Client // conn's commands
 	embedded *store.Embedded
 	lib      *knowledge.Library
 	tickets  *ticket.Store
@@ -178,15 +179,15 @@ func (a *app) connect(ctx context.Context) error {
 		}
 		a.log.Info("embedded redis started", "kind", e.Kind, "durable", e.Durable, "dir", dir)
 	}
-	rdb, err := store.Open(ctx, url)
-	if rdb == nil {
+	conn, err := dial.Open(ctx, url)
+	if conn == nil {
 		return fmt.Errorf("redis: %w", err)
 	}
 	if err != nil {
 		// go-redis reconnects by itself: start degraded, /readyz says so
-		a.log.Warn("redis not reachable yet; serving degraded until it is", "url", store.Redact(url), "err", err)
+		a.log.Warn("redis not reachable yet; serving degraded until it is", "url", dial.Redact(url), "err", err)
 	}
-	a.rdb = rdb
+	a.conn, a.rdb = conn, conn.Client()
 	return nil
 }
 
@@ -198,7 +199,7 @@ func (a *app) sharedEmbedded(ctx context.Context) string {
 		return ""
 	}
 	url := strings.TrimSpace(string(data))
-	c, err := store.Open(ctx, url)
+	c, err := dial.Open(ctx, url)
 	if c != nil {
 		defer c.Close()
 	}
@@ -221,8 +222,8 @@ func (a *app) ready(ctx context.Context) error {
 
 // close releases Redis and stops the embedded server, in that order.
 func (a *app) close() {
-	if a.rdb != nil {
-		_ = a.rdb.Close()
+	if a.conn != nil {
+		_ = a.conn.Close()
 	}
 	if a.embedded != nil {
 		_ = os.Remove(filepath.Join(a.cfg.DataDir, "redis", "url"))

@@ -19,6 +19,7 @@ import (
 	"frontdoor/bot/report"
 	"frontdoor/bot/report/reporttest"
 	"frontdoor/bot/staff"
+	"frontdoor/bot/store/dial"
 	"frontdoor/handlers"
 )
 
@@ -103,7 +104,7 @@ func reportFromAPI(t *testing.T, env *bottest.Env) ([]byte, string) {
 		t.Fatal(err)
 	}
 	srv := handlers.New(handlers.Deps{Engine: env.Engine, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		ConsoleDeps: handlers.ConsoleDeps{Staff: st, Redis: env.Redis}})
+		ConsoleDeps: handlers.ConsoleDeps{Staff: st, Feeds: dial.Wrap(env.Redis)}})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	resp, err := http.Post(ts.URL+"/api/v1/staff/login", "application/json",

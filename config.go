@@ -13,7 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"frontdoor/bot/store"
+	"frontdoor/bot/store/dial"
 	"frontdoor/handlers"
 )
 
@@ -215,7 +215,7 @@ func (c Config) Validate() error {
 		fail("addr (FRONTDOOR_ADDR) %q: want host:port or :port", c.Addr)
 	}
 	if c.RedisURL != "" {
-		if _, err := store.Options(c.RedisURL); err != nil {
+		if err := dial.Check(c.RedisURL); err != nil {
 			fail("redis_url (REDIS_URL): %v", err)
 		}
 	}

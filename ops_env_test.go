@@ -29,6 +29,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdoor/bot/store"
+	"frontdoor/bot/store/dial"
+	"frontdoor/bot/store/storetest"
 	"frontdoor/bot/ticket"
 )
 
@@ -64,7 +66,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// opsBinary builds `go build -tags ne -o <tmp>/frontdoor .` once.
+// opsBinary builds `go build -tags ne,nomsgpack -o <tmp>/frontdoor .` once.
 func opsBinary(t testing.TB) string {
 	t.Helper()
 	opsBuild.once.Do(func() {
@@ -79,11 +81,11 @@ func opsBinary(t testing.TB) string {
 		}
 		opsBuild.path = filepath.Join(opsBuild.dir, "frontdoor")
 		start := time.Now()
-		cmd := exec.Command(goBin, "build", "-tags", "ne", "-o", opsBuild.path, ".")
+		cmd := exec.Command(goBin, "build", "-tags", "ne,nomsgpack", "-o", opsBuild.path, ".")
 		out, err := cmd.CombinedOutput()
 		opsBuild.took = time.Since(start)
 		if err != nil {
-			opsBuild.err = fmt.Errorf("go build -tags ne: %v\n%s", err, out)
+			opsBuild.err = fmt.Errorf("go build -tags ne,nomsgpack: %v\n%s", err, out)
 		}
 	})
 	if opsBuild.err != nil {
@@ -444,9 +446,9 @@ func opsRedis(t testing.TB, url string) redis.UniversalClient {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	rdb, err := store.Open(ctx, url)
+	rdb, err := storetest.Open(ctx, url)
 	if err != nil {
-		t.Fatalf("redis %s: %v", store.Redact(url), err)
+		t.Fatalf("redis %s: %v", dial.Redact(url), err)
 	}
 	t.Cleanup(func() { rdb.Close() })
 	return rdb

@@ -79,7 +79,7 @@ type Phraser interface {
 
 // Deps are the engine's collaborators.
 type Deps struct {
-	Redis   redis.UniversalClient
+	Redis   store.Client
 	Keys    store.Keys
 	KB      func() *knowledge.Base
 	Tickets *ticket.Store
@@ -95,7 +95,7 @@ type Deps struct {
 // in Redis, so any number of replicas may run one.
 type Engine struct {
 	cfg     Config
-	rdb     redis.UniversalClient
+	rdb     store.Client
 	keys    store.Keys
 	kb      func() *knowledge.Base
 	tickets *ticket.Store

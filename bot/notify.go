@@ -57,9 +57,10 @@ type Announcement struct {
 // AnnounceChannel is the Redis Pub/Sub channel the console listens on.
 func (e *Engine) AnnounceChannel(tenant string) string { return e.keys.Tenant(tenant, "announce") }
 
-// announce tells every console replica that a ticket changed, so that new
-// hand-offs appear without reloading. It is best effort.
-func (e *Engine) announce(ctx context.Context, t *ticket.Ticket, event string) {
+// Announce tells every console replica that a ticket changed, so that new
+// hand-offs, and tickets staff move to another unit, appear without
+// reloading. It is best effort.
+func (e *Engine) Announce(ctx context.Context, t *ticket.Ticket, event string) {
 	channel, data := e.announcement(event)(t)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
@@ -88,7 +89,7 @@ func (e *Engine) StaffReply(ctx context.Context, tenant, id, actor, text string)
 	if err := e.tellBusiness(ctx, t, "staff", text); err != nil {
 		return t, err
 	}
-	e.announce(ctx, t, ticket.EvReply)
+	e.Announce(ctx, t, ticket.EvReply)
 	return e.tickets.Get(ctx, tenant, id)
 }
 
@@ -110,7 +111,7 @@ func (e *Engine) Resolve(ctx context.Context, tenant, id, actor, summary string)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return t, e.storeErr(err)
 	}
-	e.announce(ctx, t, ticket.EvResolved)
+	e.Announce(ctx, t, ticket.EvResolved)
 	return t, nil
 }
 
@@ -120,7 +121,7 @@ func (e *Engine) ClockNotifier() ticket.Notifier {
 	return func(ctx context.Context, t *ticket.Ticket, fired []ticket.Event) {
 		for _, ev := range fired {
 			e.metrics.ClockEvents.WithLabelValues(ev.Type).Inc()
-			e.announce(ctx, t, ev.Type)
+			e.Announce(ctx, t, ev.Type)
 			if ev.Type != ticket.EvEscalated {
 				continue
 			}

@@ -122,7 +122,7 @@ func (e *Engine) relay(ctx context.Context, in Inbound, sess *session) (Reply, b
 		sess.Handoff = ""
 		return Reply{}, false, nil
 	}
-	e.announce(ctx, t, ticket.EvMessage)
+	e.Announce(ctx, t, ticket.EvMessage)
 	return Reply{Intent: Human, Silent: true, Handoff: true, Ticket: ref(t), Region: t.Region}, true, nil
 }
 

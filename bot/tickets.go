@@ -100,7 +100,7 @@ func (e *Engine) rate(ctx context.Context, in Inbound, sess *session, r ticket.R
 		return Reply{}, err
 	}
 	e.metrics.Ratings.WithLabelValues(string(r)).Inc()
-	e.announce(ctx, t, ticket.EvRated)
+	e.Announce(ctx, t, ticket.EvRated)
 	text := "感谢您的评价!有其他问题随时问我。"
 	if r == ticket.Bad {
 		text = fmt.Sprintf("收到您的差评,我们很抱歉。诉求 %s 已重新交 %s 回访整改,%s内给您答复(截止 %s)。",

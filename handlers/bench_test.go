@@ -462,7 +462,7 @@ func BenchmarkJSONComplaintWithMillionTickets(b *testing.B) {
 	}
 	url := benchRedisServer(b)
 	ctx := context.Background()
-	rdb, err := store.Open(ctx, url)
+	rdb, err := storetest.Open(ctx, url)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -535,7 +535,7 @@ func benchRedisServer(b *testing.B) string {
 	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	url := "redis://127.0.0.1:" + strconv.Itoa(port) + "/0"
 	for deadline := time.Now().Add(10 * time.Second); ; {
-		c, err := store.Open(context.Background(), url)
+		c, err := storetest.Open(context.Background(), url)
 		if c != nil {
 			c.Close()
 		}

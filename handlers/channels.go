@@ -35,7 +35,7 @@ type ChannelDeps struct {
 	// Redis and Keys hold the per-message delivery records that let every
 	// replica answer a platform retry the way the first delivery was
 	// answered.
-	Redis redis.UniversalClient
+	Redis store.Client
 	Keys  store.Keys
 	// ReplyBudget is how long a callback waits for the engine before it
 	// acknowledges with "success" and pushes the reply instead (default
@@ -549,7 +549,7 @@ var errNoRecords = errors.New("channels: no Redis for delivery records")
 
 // wxRecords keeps the delivery records in Redis.
 type wxRecords struct {
-	rdb  redis.UniversalClient
+	rdb  store.Client
 	keys store.Keys
 }
 

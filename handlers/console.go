@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -9,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/redis/go-redis/v9"
 
 	"frontdoor/bot/fault"
 	"frontdoor/bot/report"
@@ -22,9 +22,9 @@ import (
 type ConsoleDeps struct {
 	// Staff keeps users and sessions.
 	Staff *staff.Store
-	// Redis carries the engine's ticket announcements to the console's
-	// event stream (Pub/Sub); nil turns live updates off.
-	Redis redis.UniversalClient
+	// Feeds carries the engine's ticket announcements to the console's
+	// event stream (Redis Pub/Sub); nil turns live updates off.
+	Feeds Listener
 	// ResolutionTarget marks units below this resolution rate on the
 	// dashboard (default 0.6, 河池's 60%).
 	ResolutionTarget float64
@@ -34,6 +34,13 @@ type ConsoleDeps struct {
 	// Done, when closed, ends the console's event streams so that a
 	// graceful shutdown is not held up by open consoles.
 	Done <-chan struct{}
+}
+
+// Listener subscribes to a Pub/Sub channel. The payloads arrive on msgs
+// until ctx ends or stop is called; stop must be called either way.
+// dial.Conn is one.
+type Listener interface {
+	Listen(ctx context.Context, channel string) (msgs <-chan string, stop func(), err error)
 }
 
 // consoleAssets are the console's templates and static files.

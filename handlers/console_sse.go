@@ -37,17 +37,17 @@ type sseEvent struct {
 // GET /console/events.
 func (c *console) events(g *gin.Context) {
 	p := principalOf(g)
-	if c.deps.Redis == nil {
+	if c.deps.Feeds == nil {
 		g.Status(http.StatusNoContent) // tells EventSource not to reconnect
 		return
 	}
 	ctx := g.Request.Context()
-	sub := c.deps.Redis.Subscribe(ctx, c.s.engine.AnnounceChannel(p.user.Tenant))
-	defer sub.Close()
-	if _, err := sub.Receive(ctx); err != nil {
+	msgs, stop, err := c.deps.Feeds.Listen(ctx, c.s.engine.AnnounceChannel(p.user.Tenant))
+	if err != nil {
 		c.s.writeError(g, fault.Wrap(fault.Unavailable, "store_unavailable", "服务暂时不可用,请稍后再试", err))
 		return
 	}
+	defer stop()
 	// The server's write timeout is for ordinary requests, not streams.
 	_ = http.NewResponseController(g.Writer).SetWriteDeadline(time.Time{})
 	h := g.Writer.Header()
@@ -58,7 +58,6 @@ func (c *console) events(g *gin.Context) {
 	fmt.Fprintf(g.Writer, "retry: %d\n: connected\n\n", sseRetry)
 	g.Writer.Flush()
 
-	msgs := sub.Channel()
 	beat := time.NewTicker(sseHeartbeat)
 	defer beat.Stop()
 	end := time.NewTimer(sseLifetime)
@@ -80,7 +79,7 @@ func (c *console) events(g *gin.Context) {
 			if !ok {
 				return
 			}
-			ev, visible := c.filterAnnouncement(p, m.Payload)
+			ev, visible := c.filterAnnouncement(p, m)
 			if !visible {
 				continue
 			}

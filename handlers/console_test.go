@@ -22,6 +22,7 @@ import (
 
 	"frontdoor/bot/bottest"
 	"frontdoor/bot/staff"
+	"frontdoor/bot/store/dial"
 	"frontdoor/bot/ticket"
 )
 
@@ -52,7 +53,7 @@ func newConsoleServer(t *testing.T, opts bottest.Options) *consoleServer {
 	srv := New(Deps{Engine: env.Engine, Tenants: []Tenant{{ID: "demo", APIKey: testKey}},
 		Ready: func(ctx context.Context) error { return env.Redis.Ping(ctx).Err() }, Registry: prometheus.NewRegistry(),
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-		ConsoleDeps: ConsoleDeps{Staff: st, Redis: env.Redis}})
+		ConsoleDeps: ConsoleDeps{Staff: st, Feeds: dial.Wrap(env.Redis)}})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return &consoleServer{Server: ts, env: env, staff: st}

@@ -2,16 +2,13 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"frontdoor/bot"
 	"frontdoor/bot/fault"
 	"frontdoor/bot/staff"
 	"frontdoor/bot/ticket"
@@ -259,7 +256,7 @@ func (c *console) act(ctx context.Context, u *staff.User, id, name string, req a
 		return nil, err
 	}
 	if name != "reply" && name != "resolve" {
-		c.announce(ctx, t, name)
+		c.s.engine.Announce(ctx, t, name)
 	}
 	res := &actionResult{Ticket: viewTicket(t, c.tickets.Now())}
 	if name == "reply" {
@@ -353,20 +350,4 @@ func (c *console) lastDelivery(ctx context.Context, tenant, id string) (string, 
 		}
 	}
 	return "", ""
-}
-
-// announce tells every console that a ticket changed, as the engine does
-// for its own changes, so that a transferred ticket appears at once in
-// its new unit's queue. It is best effort.
-func (c *console) announce(ctx context.Context, t *ticket.Ticket, event string) {
-	if c.deps.Redis == nil {
-		return
-	}
-	data, _ := json.Marshal(bot.Announcement{Tenant: t.Tenant, Ticket: t.ID, Event: event, Region: t.Region,
-		Units: t.Units, Desk: t.Desk, Kind: string(t.Kind)})
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-	defer cancel()
-	if err := c.deps.Redis.Publish(ctx, c.s.engine.AnnounceChannel(t.Tenant), data).Err(); err != nil {
-		c.s.log.Debug("announce", "err", err)
-	}
 }

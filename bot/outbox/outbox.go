@@ -30,7 +30,7 @@ type Message struct {
 
 // Outbox stores messages per user.
 type Outbox struct {
-	rdb  redis.UniversalClient
+	rdb  store.Client
 	keys store.Keys
 	// Max is how many messages a user's outbox keeps (approximately).
 	Max int64
@@ -39,7 +39,7 @@ type Outbox struct {
 }
 
 // New builds an outbox.
-func New(rdb redis.UniversalClient, keys store.Keys) *Outbox {
+func New(rdb store.Client, keys store.Keys) *Outbox {
 	return &Outbox{rdb: rdb, keys: keys, Max: 500, TTL: 90 * 24 * time.Hour}
 }
 

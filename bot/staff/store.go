@@ -39,7 +39,7 @@ type Options struct {
 //	{global}:login:name:<name>       hash: failed logins of a name
 //	{global}:login:addr:<address>    hash: failed logins from an address
 type Store struct {
-	rdb  redis.UniversalClient
+	rdb  store.Client
 	keys store.Keys
 	ttl  time.Duration
 	cost int
@@ -51,7 +51,7 @@ type Store struct {
 }
 
 // NewStore builds a store.
-func NewStore(rdb redis.UniversalClient, keys store.Keys, o Options) *Store {
+func NewStore(rdb store.Client, keys store.Keys, o Options) *Store {
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = 8 * time.Hour
 	}

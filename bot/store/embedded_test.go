@@ -31,10 +31,11 @@ func startEmbedded(t *testing.T, opts EmbeddedOptions) *Embedded {
 
 func connect(t *testing.T, e *Embedded) redis.UniversalClient {
 	t.Helper()
-	client, err := Open(context.Background(), e.URL)
+	opts, err := redis.ParseURL(e.URL)
 	if err != nil {
-		t.Fatalf("Open(%s): %v", e.URL, err)
+		t.Fatalf("ParseURL(%s): %v", e.URL, err)
 	}
+	client := redis.NewClient(opts)
 	t.Cleanup(func() { client.Close() })
 	return client
 }

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func requireRedisServer(t *testing.T) string {
@@ -133,8 +135,15 @@ func TestLaunchOnTakenPort(t *testing.T) {
 }
 
 func TestProbeRejectsForeignRedis(t *testing.T) {
-	requireRedis(t)
-	err := probe(context.Background(), "127.0.0.1:6379", os.Getpid())
+	addr := "127.0.0.1:6379"
+	if u := os.Getenv("REDIS_URL"); u != "" {
+		opts, err := redis.ParseURL(u)
+		if err != nil {
+			t.Skipf("REDIS_URL is not a single node: %v", err)
+		}
+		addr = opts.Addr
+	}
+	err := probe(context.Background(), addr, os.Getpid())
 	if !errors.Is(err, errPortTaken) {
 		t.Errorf("probe of a Redis that is not our child = %v, want errPortTaken", err)
 	}

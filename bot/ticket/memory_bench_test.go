@@ -16,6 +16,7 @@ import (
 
 	"frontdoor/bot/bottest"
 	"frontdoor/bot/store"
+	"frontdoor/bot/store/storetest"
 	"frontdoor/bot/ticket"
 )
 
@@ -106,7 +107,7 @@ func measureTicketMemory(b *testing.B, n int) (memoryResult, error) {
 	ctx := context.Background()
 	var rdb redis.UniversalClient
 	for deadline := time.Now().Add(10 * time.Second); ; {
-		rdb, err = store.Open(ctx, url)
+		rdb, err = storetest.Open(ctx, url)
 		if err == nil {
 			break
 		}

@@ -457,7 +457,7 @@ func TestTwoProcessesFireOnce(t *testing.T) {
 // schedulerChild is one scheduler process of TestTwoProcessesFireOnce.
 func schedulerChild(t *testing.T) {
 	ctx := context.Background()
-	rdb, err := store.Open(ctx, storetest.URL())
+	rdb, err := storetest.Open(ctx, storetest.URL())
 	if err != nil {
 		t.Fatal(err)
 	}

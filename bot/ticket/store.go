@@ -21,7 +21,7 @@ import (
 // so each change — the ticket, its events, its indexes and its clock — is
 // written by one script, atomically, on a single node or a Cluster.
 type Store struct {
-	rdb    redis.UniversalClient
+	rdb    store.Client
 	keys   store.Keys
 	policy *clock.Policy
 	now    func() time.Time
@@ -31,7 +31,7 @@ type Store struct {
 
 // NewStore builds a store; now is injectable so clocks can be tested
 // without sleeping.
-func NewStore(rdb redis.UniversalClient, keys store.Keys, policy *clock.Policy, now func() time.Time) *Store {
+func NewStore(rdb store.Client, keys store.Keys, policy *clock.Policy, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}

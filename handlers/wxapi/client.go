@@ -22,8 +22,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"frontdoor/bot/store"
 )
 
@@ -89,7 +87,7 @@ func tokenRejected(code int) bool {
 // Deps are what a client needs besides its account's settings.
 type Deps struct {
 	// Redis holds the shared access-token cache.
-	Redis redis.UniversalClient
+	Redis store.Client
 	// Keys names the cache keys (under the global hash tag).
 	Keys store.Keys
 	// HTTP is the client for platform calls (default: DefaultTimeout).

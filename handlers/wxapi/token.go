@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"frontdoor/bot/store"
 )
 
 const (
@@ -35,7 +37,7 @@ type fetchFunc func(ctx context.Context) (token string, ttl time.Duration, err e
 // "<refresh at ms>|<expires at ms>|<token>" under a key that expires with
 // the token.
 type tokenCache struct {
-	rdb     redis.UniversalClient
+	rdb     store.Client
 	key     string
 	lockKey string
 	fetch   fetchFunc

@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdoor/bot/store"
+	"frontdoor/bot/store/dial"
 )
 
 // DefaultURL is used when REDIS_URL is not set.
@@ -38,9 +39,9 @@ func Client(t testing.TB) (redis.UniversalClient, store.Keys) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	rdb, err := store.Open(ctx, URL())
+	rdb, err := Open(ctx, URL())
 	if err != nil {
-		t.Fatalf("tests need a real Redis at %s (set REDIS_URL or run `make test`): %v", store.Redact(URL()), err)
+		t.Fatalf("tests need a real Redis at %s (set REDIS_URL or run `make test`): %v", dial.Redact(URL()), err)
 	}
 	keys := store.Keys{Prefix: "fdtest-" + randomID()}
 	t.Cleanup(func() {
@@ -48,6 +49,22 @@ func Client(t testing.TB) (redis.UniversalClient, store.Keys) {
 		_ = rdb.Close()
 	})
 	return rdb, keys
+}
+
+// Open connects to url as dial.Open does but returns the whole client, for
+// tests that reach past the stores (Cluster nodes, INFO, scripts of their
+// own). Unlike dial.Open it returns no client when the ping fails.
+func Open(ctx context.Context, url string) (redis.UniversalClient, error) {
+	opts, err := dial.Options(url)
+	if err != nil {
+		return nil, err
+	}
+	rdb := redis.NewUniversalClient(opts)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		_ = rdb.Close()
+		return nil, err
+	}
+	return rdb, nil
 }
 
 // Clean deletes every key under a prefix, on every master of a Cluster.
@@ -140,4 +157,16 @@ func (s *Server) Stop() {
 	_ = s.cmd.Process.Kill()
 	_ = s.cmd.Wait()
 	s.cmd = nil
+}
+
+// ClosedPort returns a port on 127.0.0.1 that nothing listens on.
+func ClosedPort(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	l.Close()
+	return port
 }

@@ -1,7 +1,6 @@
-package store
+package dial
 
 import (
-	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -87,25 +86,6 @@ func Options(rawURL string) (*redis.UniversalOptions, error) {
 		return nil, fmt.Errorf("store: redis url: %w", err)
 	}
 	return opts, nil
-}
-
-// Open connects to the Redis named by rawURL and pings it once, for at most
-// two seconds. A malformed URL returns a nil client. When only the ping fails
-// Open still returns the client along with the error, because the caller, not
-// this package, decides whether the server may start degraded and let the
-// client reconnect on its own once Redis is back.
-func Open(ctx context.Context, rawURL string) (redis.UniversalClient, error) {
-	opts, err := Options(rawURL)
-	if err != nil {
-		return nil, err
-	}
-	client := redis.NewUniversalClient(opts)
-	pingCtx, cancel := context.WithTimeout(ctx, openPingTimeout)
-	defer cancel()
-	if err := client.Ping(pingCtx).Err(); err != nil {
-		return client, fmt.Errorf("store: ping %s: %w", Redact(rawURL), err)
-	}
-	return client, nil
 }
 
 // urlParts is a Redis URL cut into its pieces, nothing decoded or checked.

@@ -1,8 +1,7 @@
-package store
+package dial
 
 import (
 	"context"
-	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -230,69 +229,4 @@ func TestRedact(t *testing.T) {
 			}
 		})
 	}
-}
-
-// requireRedis skips the test when the local Redis on 127.0.0.1:6379 is not
-// running, so the package can still be tested on a machine without one.
-func requireRedis(t *testing.T) {
-	t.Helper()
-	conn, err := net.DialTimeout("tcp", "127.0.0.1:6379", 500*time.Millisecond)
-	if err != nil {
-		t.Skipf("skipping: needs a Redis on 127.0.0.1:6379 (%v)", err)
-	}
-	conn.Close()
-}
-
-func TestOpen(t *testing.T) {
-	requireRedis(t)
-	ctx := context.Background()
-	tests := []struct {
-		name    string
-		url     string
-		wantErr bool
-	}{
-		{"local redis db 15", "redis://127.0.0.1:6379/15?dial_timeout=500ms", false},
-		{"nothing listening", "redis://:" + testPassword + "@127.0.0.1:" + closedPort(t) + "?dial_timeout=200ms", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			client, err := Open(ctx, tt.url)
-			if client == nil {
-				t.Fatalf("Open returned no client (err %v)", err)
-			}
-			t.Cleanup(func() { client.Close() })
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("Open error = %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil {
-				if !IsUnavailable(err) {
-					t.Errorf("IsUnavailable(%v) = false, want true", err)
-				}
-				if strings.Contains(err.Error(), testPassword) {
-					t.Errorf("error %q reveals the password", err)
-				}
-				return
-			}
-			key := Keys{Prefix: "fd-test-" + t.Name()}.Tenant("demo", "open")
-			t.Cleanup(func() { client.Del(context.Background(), key) })
-			if err := client.Set(ctx, key, "ok", time.Minute).Err(); err != nil {
-				t.Fatal(err)
-			}
-			if got, err := client.Get(ctx, key).Result(); err != nil || got != "ok" {
-				t.Errorf("GET = %q, %v", got, err)
-			}
-		})
-	}
-}
-
-// closedPort returns a port on 127.0.0.1 that nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	l.Close()
-	return port
 }

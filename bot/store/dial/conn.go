@@ -1,0 +1,112 @@
+package dial
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
+
+	"frontdoor/bot/store"
+)
+
+// Conn is an open Redis connection: commands for the stores, Pub/Sub for
+// live feeds, and Close. Its fields name no go-redis client or Pub/Sub type,
+// so that packages holding a Conn do not compile their method sets.
+type Conn struct {
+	client store.Client
+	close  func() error
+	listen func(ctx context.Context, channel string) (<-chan string, func(), error)
+}
+
+// Wrap makes a Conn of a client built elsewhere (tests, tools).
+func Wrap(rdb redis.UniversalClient) *Conn {
+	return &Conn{client: rdb, close: rdb.Close, listen: func(ctx context.Context, channel string) (<-chan string, func(), error) {
+		return listen(ctx, rdb.Subscribe(ctx, channel))
+	}}
+}
+
+// Open connects to the Redis named by rawURL and pings it once, for at most
+// two seconds. A malformed URL returns a nil Conn. When only the ping fails
+// Open still returns the Conn along with the error, because the caller, not
+// this package, decides whether the server may start degraded and let the
+// client reconnect on its own once Redis is back.
+func Open(ctx context.Context, rawURL string) (*Conn, error) {
+	opts, err := Options(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	c := Wrap(redis.NewUniversalClient(opts))
+	pingCtx, cancel := context.WithTimeout(ctx, openPingTimeout)
+	defer cancel()
+	if err := c.client.Ping(pingCtx).Err(); err != nil {
+		return c, fmt.Errorf("store: ping %s: %w", Redact(rawURL), err)
+	}
+	return c, nil
+}
+
+// Client returns the commands, for the stores.
+func (c *Conn) Client() store.Client { return c.client }
+
+// Close closes every connection of the pool.
+func (c *Conn) Close() error { return c.close() }
+
+// Listen subscribes to channel and returns its messages' payloads once the
+// subscription is confirmed, so that nothing published after Listen returns
+// is missed. The channel closes when ctx ends or stop is called; stop must be
+// called either way.
+func (c *Conn) Listen(ctx context.Context, channel string) (msgs <-chan string, stop func(), err error) {
+	return c.listen(ctx, channel)
+}
+
+// listen confirms sub and forwards its payloads, for Listen.
+func listen(ctx context.Context, sub *redis.PubSub) (<-chan string, func(), error) {
+	if _, err := sub.Receive(ctx); err != nil {
+		_ = sub.Close()
+		return nil, nil, err
+	}
+	out := make(chan string)
+	done := make(chan struct{})
+	go func() {
+		defer close(out)
+		in := sub.Channel()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-done:
+				return
+			case m, ok := <-in:
+				if !ok {
+					return
+				}
+				select {
+				case out <- m.Payload:
+				case <-ctx.Done():
+					return
+				case <-done:
+					return
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			close(done)
+			_ = sub.Close()
+		})
+	}
+	return out, stop, nil
+}
+
+// Check reports whether rawURL is a Redis URL Open would accept.
+//
+// It is kept out of line: inlined, it would bring redis.UniversalOptions and
+// its method-laden field types into every caller's compilation.
+//
+//go:noinline
+func Check(rawURL string) error {
+	_, err := Options(rawURL)
+	return err
+}

@@ -1,0 +1,132 @@
+package dial_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"frontdoor/bot/store"
+	"frontdoor/bot/store/dial"
+	"frontdoor/bot/store/storetest"
+)
+
+const secret = "s3cr3t-Pw"
+
+func TestOpen(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		url     string
+		wantErr bool
+	}{
+		{"the test redis", storetest.URL(), false},
+		{"nothing listening", "redis://:" + secret + "@127.0.0.1:" + storetest.ClosedPort(t) + "?dial_timeout=200ms", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn, err := dial.Open(ctx, tt.url)
+			if conn == nil {
+				t.Fatalf("Open returned no connection (err %v)", err)
+			}
+			t.Cleanup(func() { conn.Close() })
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Open error = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil {
+				if !store.IsUnavailable(err) {
+					t.Errorf("store.IsUnavailable(%v) = false, want true", err)
+				}
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error %q reveals the password", err)
+				}
+				return
+			}
+			key := store.Keys{Prefix: "fdtest-open-" + storetest.ClosedPort(t)}.Tenant("demo", "open")
+			c := conn.Client()
+			t.Cleanup(func() { c.Del(context.Background(), key) })
+			if err := c.Set(ctx, key, "ok", time.Minute).Err(); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := c.Get(ctx, key).Result(); err != nil || got != "ok" {
+				t.Errorf("GET = %q, %v", got, err)
+			}
+		})
+	}
+}
+
+func TestOpenRejectsBadURL(t *testing.T) {
+	conn, err := dial.Open(context.Background(), "http://localhost")
+	if conn != nil || err == nil {
+		t.Fatalf("Open(http://…) = %v, %v; want no connection and an error", conn, err)
+	}
+	if err := dial.Check("http://localhost"); err == nil {
+		t.Error("Check accepted an http URL")
+	}
+	if err := dial.Check(storetest.URL()); err != nil {
+		t.Errorf("Check(%s) = %v", dial.Redact(storetest.URL()), err)
+	}
+}
+
+func TestListen(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := dial.Open(ctx, storetest.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	channel := "fdtest-listen-" + storetest.ClosedPort(t)
+
+	msgs, stop, err := conn.Listen(ctx, channel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Listen returns only once subscribed, so this first message is not lost.
+	for _, want := range []string{"one", "two"} {
+		if err := conn.Client().Publish(ctx, channel, want).Err(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case got := <-msgs:
+			if got != want {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		case <-ctx.Done():
+			t.Fatalf("no message %q", want)
+		}
+	}
+	stop()
+	stop() // a second stop is harmless
+	select {
+	case _, ok := <-msgs:
+		if ok {
+			t.Error("a message after stop")
+		}
+	case <-ctx.Done():
+		t.Fatal("the channel did not close after stop")
+	}
+}
+
+func TestListenEndsWithContext(t *testing.T) {
+	conn, err := dial.Open(context.Background(), storetest.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	msgs, stop, err := conn.Listen(ctx, "fdtest-listen-ctx-"+storetest.ClosedPort(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	cancel()
+	select {
+	case _, ok := <-msgs:
+		if ok {
+			t.Error("a message on a channel nobody published to")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the channel did not close when ctx ended")
+	}
+}
