@@ -236,7 +236,8 @@ func (b *Base) build() error {
 	b.byID = map[string]*Item{}
 	names := slices.Sorted(maps.Keys(byRegion))
 	built := make([]*regionIndex, len(names))
-	parallel(len(names), func(i int) { built[i] = buildRegionIndex(an, byRegion[names[i]]) })
+	dict := newDictionary()
+	parallel(len(names), func(i int) { built[i] = buildRegionIndex(an, dict, byRegion[names[i]]) })
 	for i, name := range names {
 		b.regions[name] = built[i]
 		b.aliases[name] = name

@@ -1,7 +1,9 @@
 package knowledge
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -31,14 +33,25 @@ type posting struct {
 	tf  [nFields]uint8 // saturating at 255, far beyond where BM25 saturates
 }
 
-// termTable is an inverted index of one kind of term.
+// termTable is an inverted index of one kind of term. While a region is
+// being built its postings are kept by term string; finish numbers the
+// terms in the base's dictionary and keeps only sorted ids and one packed
+// array of postings. A province-wide base has hundreds of regions that
+// share most of their vocabulary, and a map per table per region, with its
+// own copy of every string, was most of its memory.
 type termTable struct {
-	postings map[string][]posting
+	dict     *dictionary
+	building map[string][]posting // until finish
+	ids      []uint32             // the table's terms, ascending
+	offs     []uint32             // postings of ids[i] are packed[offs[i]:offs[i+1]]
+	packed   []posting
 	lens     [][nFields]float32
 	avg      [nFields]float64
 }
 
-func newTermTable() *termTable { return &termTable{postings: map[string][]posting{}} }
+func newTermTable(d *dictionary) *termTable {
+	return &termTable{dict: d, building: map[string][]posting{}}
+}
 
 // add indexes one item's terms, field by field; doc ids are dense.
 func (t *termTable) add(doc int32, fields [nFields][]string) {
@@ -60,24 +73,36 @@ func (t *termTable) add(doc int32, fields [nFields][]string) {
 		}
 	}
 	for _, term := range order {
-		t.postings[term] = append(t.postings[term], *counts[term])
+		t.building[term] = append(t.building[term], *counts[term])
 	}
 	t.lens = append(t.lens, lens)
 }
 
-// finish computes the average field lengths and packs the posting lists
-// into one array, exactly sized: growing them one item at a time leaves up
-// to half of each list's memory unused.
+// finish numbers the terms, packs their posting lists into one exactly
+// sized array in id order, and computes the average field lengths.
 func (t *termTable) finish() {
+	terms := make([]string, 0, len(t.building))
 	total := 0
-	for _, ps := range t.postings {
+	for term, ps := range t.building {
+		terms = append(terms, term)
 		total += len(ps)
 	}
-	packed := make([]posting, 0, total)
-	for term, ps := range t.postings {
-		packed = append(packed, ps...)
-		t.postings[term] = packed[len(packed)-len(ps) : len(packed) : len(packed)]
+	ids := t.dict.intern(terms)
+	order := make([]int, len(terms))
+	for i := range order {
+		order[i] = i
 	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ids[a], ids[b]) })
+	t.ids = make([]uint32, len(terms))
+	t.offs = make([]uint32, len(terms)+1)
+	t.packed = make([]posting, 0, total)
+	for i, k := range order {
+		t.ids[i] = ids[k]
+		t.offs[i] = uint32(len(t.packed))
+		t.packed = append(t.packed, t.building[terms[k]]...)
+	}
+	t.offs[len(terms)] = uint32(len(t.packed))
+	t.building = nil
 	n := float64(len(t.lens))
 	if n == 0 {
 		return
@@ -93,10 +118,24 @@ func (t *termTable) finish() {
 	}
 }
 
+// list is a term's posting list, sorted by doc id; nil when no entry of
+// the table has the term.
+func (t *termTable) list(term string) []posting {
+	id, ok := t.dict.lookup(term)
+	if !ok {
+		return nil
+	}
+	i, found := slices.BinarySearch(t.ids, id)
+	if !found {
+		return nil
+	}
+	return t.packed[t.offs[i]:t.offs[i+1]:t.offs[i+1]]
+}
+
 // tf is a term's frequencies in one item: doc ids are added in order, so
 // every posting list is sorted and gallop finds the item's posting.
 func (t *termTable) tf(term string, doc int32) ([nFields]uint8, bool) {
-	ps := t.postings[term]
+	ps := t.list(term)
 	if i := gallop(ps, doc); i < len(ps) && ps[i].doc == doc {
 		return ps[i].tf, true
 	}
@@ -132,7 +171,7 @@ func (t *termTable) saturated(p posting) float64 {
 func (t *termTable) selfScore(query map[string]float64, scale float64) float64 {
 	total := 0.0
 	for term, qw := range query {
-		df := len(t.postings[term])
+		df := len(t.list(term))
 		if df == 0 {
 			df = 1
 		}
@@ -195,10 +234,10 @@ func analyseItem(a *analyzer, it *Item) itemText {
 	return t
 }
 
-func buildRegionIndex(a *analyzer, items []*Item) *regionIndex {
-	ri := &regionIndex{items: items, words: newTermTable(), grams: newTermTable(),
-		chars: newTermTable(), sounds: newTermTable(), pos: map[*Item]int{},
-		sentWords: newTermTable(), sentGrams: newTermTable()}
+func buildRegionIndex(a *analyzer, d *dictionary, items []*Item) *regionIndex {
+	ri := &regionIndex{items: items, words: newTermTable(d), grams: newTermTable(d),
+		chars: newTermTable(d), sounds: newTermTable(d), pos: map[*Item]int{},
+		sentWords: newTermTable(d), sentGrams: newTermTable(d)}
 	ri.scratch.New = func() any { return new(scratch) }
 	for i, it := range items {
 		var wf, gf, cf, sf [nFields][]string

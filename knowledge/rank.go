@@ -45,7 +45,7 @@ type leg struct {
 // occur in more than limit entries.
 func (l leg) split(n, limit int, rare, common []term) ([]term, []term) {
 	for tok, qw := range l.terms {
-		ps := l.t.postings[tok]
+		ps := l.t.list(tok)
 		if len(ps) == 0 {
 			continue
 		}

@@ -33,7 +33,7 @@ func (ri *regionIndex) Known(q query) float64 {
 	}
 	n := 0
 	for g := range q.grams {
-		if len(ri.grams.postings[g]) > 0 {
+		if len(ri.grams.list(g)) > 0 {
 			n++
 		}
 	}
