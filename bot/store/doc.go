@@ -1,7 +1,8 @@
-// Package store connects frontdoor to Redis, its system of record for sessions,
-// tickets and response clocks, and gives the rest of the code one way to name
-// keys, to tell an outage from a bug, and to run without any setup in
-// development.
+// Package store is what frontdoor's code shares about Redis, its system of
+// record for sessions, tickets and response clocks: the Client the stores
+// talk to, one way to name keys, a way to tell an outage from a bug, and a
+// Redis to run without any setup in development. Package dial turns a
+// REDIS_URL into a connection.
 //
 // # Keys
 //
