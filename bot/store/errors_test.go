@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -13,6 +13,9 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"frontdoor/bot/store"
+	"frontdoor/bot/store/storetest"
 )
 
 // replyError stands in for a server reply; go-redis keeps its own type internal.
@@ -60,7 +63,7 @@ func TestIsUnavailableSynthetic(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := IsUnavailable(tt.err); got != tt.want {
+			if got := store.IsUnavailable(tt.err); got != tt.want {
 				t.Errorf("IsUnavailable(%v) = %v, want %v", tt.err, got, tt.want)
 			}
 		})
@@ -77,7 +80,7 @@ func TestIsUnavailableReal(t *testing.T) {
 		{
 			name: "dial a closed port",
 			do: func(ctx context.Context) error {
-				c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + closedPort(t), MaxRetries: -1})
+				c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + storetest.ClosedPort(t), MaxRetries: -1})
 				defer c.Close()
 				return c.Ping(ctx).Err()
 			},
@@ -165,7 +168,7 @@ func TestIsUnavailableReal(t *testing.T) {
 			if err == nil {
 				t.Fatal("got no error")
 			}
-			if got := IsUnavailable(err); got != tt.want {
+			if got := store.IsUnavailable(err); got != tt.want {
 				t.Errorf("IsUnavailable(%v) = %v, want %v", err, got, tt.want)
 			}
 		})
@@ -196,16 +199,4 @@ func silentServer(t *testing.T) string {
 		}
 	}()
 	return l.Addr().String()
-}
-
-// closedPort returns a port on 127.0.0.1 that nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	l.Close()
-	return port
 }
