@@ -630,6 +630,7 @@ type opsOutage struct {
 	Failed      int
 	FailedCodes map[string]int
 	Recovered   time.Duration // from the fault to service back; 0: nothing failed
+	Resumed     bool          // an answer came after the last failure
 	Business    string        // what the business saw, in words
 }
 
@@ -653,21 +654,26 @@ func (tr *opsTraffic) Outage(faultAt time.Time) opsOutage {
 		}
 	}
 	if o.Failed == 0 {
+		o.Resumed = true
 		o.Business = "no message failed"
 		return o
 	}
+	// A request that failed because it was in flight at the fault may have
+	// started before a neighbour that still finished before the fault; only
+	// answers that ended after the fault say the service came back.
 	var back time.Time
 	for _, r := range tr.results {
-		if r.Status == http.StatusOK && r.Start.After(lastFail) {
-			if end := r.Start.Add(r.Took); back.IsZero() || end.Before(back) {
-				back = end
-			}
+		end := r.Start.Add(r.Took)
+		if r.Status != http.StatusOK || !r.Start.After(lastFail) || end.Before(faultAt) {
+			continue
+		}
+		if back.IsZero() || end.Before(back) {
+			back = end
 		}
 	}
 	if !back.IsZero() {
+		o.Resumed = true
 		o.Recovered = back.Sub(faultAt)
-	} else {
-		o.Recovered = -1
 	}
 	o.Business = fmt.Sprintf("%d messages failed (%v)", o.Failed, o.FailedCodes)
 	return o
