@@ -264,3 +264,23 @@ func corpus100x(b *testing.B, layout string) *Base {
 	bench100x.layout, bench100x.kb, bench100x.load = layout, kb, time.Since(start)
 	return kb
 }
+
+// BenchmarkLoad100x loads the 100× corpus spread over 500 regions: how
+// start-up and the base's live heap grow with a province's documents.
+func BenchmarkLoad100x(b *testing.B) {
+	fsys, err := knowledgetest.Perturbed(100, knowledgetest.Spread)
+	if err != nil {
+		b.Fatal(err)
+	}
+	before := liveHeapMB()
+	var kb *Base
+	for b.Loop() {
+		kb = nil
+		if kb, err = Load(fsys, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(liveHeapMB()-before, "heapMB")
+	b.ReportMetric(float64(len(kb.Items)), "items")
+	runtime.KeepAlive(kb)
+}

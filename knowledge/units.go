@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -32,13 +33,43 @@ var labels = []struct {
 	{"完成时限", fieldDeadline}, {"完成时间", fieldDeadline}, {"办结时限", fieldDeadline}, {"时间节点", fieldDeadline},
 }
 
-var reLabel = func() *regexp.Regexp {
+// labelsByLength are the labels longest first, so that a label that ends
+// another (责任单位 in 总责任单位) is only taken when the longer one is not there.
+var labelsByLength = func() []string {
 	words := make([]string, len(labels))
 	for i, l := range labels {
-		words[i] = regexp.QuoteMeta(l.word)
+		words[i] = l.word
 	}
-	return regexp.MustCompile(`(` + strings.Join(words, "|") + `)\s*[:∶]`)
+	slices.SortStableFunc(words, func(a, b string) int { return len(b) - len(a) })
+	return words
 }()
+
+// findLabels finds every "label:" in text (a label, ASCII white space, then
+// ':' or '∶') as [label start, end after the colon, label start, label end],
+// in order. Every match ends at a colon and labels hold none, so looking
+// back from each colon finds them all; a regular expression with 23
+// alternatives and no literal prefix was a seventh of loading a base.
+func findLabels(text string) [][4]int {
+	var locs [][4]int
+	for i := 0; i < len(text); {
+		j := strings.IndexAny(text[i:], ":∶")
+		if j < 0 {
+			break
+		}
+		colon := i + j
+		_, size := utf8.DecodeRuneInString(text[colon:])
+		i = colon + size
+		before := strings.TrimRight(text[:colon], " \t\n\f\r")
+		for _, w := range labelsByLength {
+			if strings.HasSuffix(before, w) {
+				start := len(before) - len(w)
+				locs = append(locs, [4]int{start, i, start, len(before)})
+				break
+			}
+		}
+	}
+	return locs
+}
 
 // annotation is what an item's unit brackets say.
 type annotation struct {
@@ -69,7 +100,7 @@ const (
 // brackets missing or unbalanced — and returns the text without them.
 func parseAnnotations(text string) (annotation, string) {
 	var a annotation
-	locs := reLabel.FindAllStringSubmatchIndex(text, -1)
+	locs := findLabels(text)
 	if len(locs) == 0 {
 		return a, text
 	}
