@@ -153,20 +153,38 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 		return Reply{}, &fault.Error{Kind: fault.RateLimited, Code: "rate_limited",
 			Msg: "消息太频繁,请稍后再试", RetryAfter: st.retryAfter}
 	}
-	sess := st.session
-	reply, err := e.respond(ctx, in, &sess)
-	if err != nil {
-		e.release(ctx, in)
-		return Reply{}, err
+	// A ticket the reply opens is written together with the reply and the
+	// session. Should another delivery of the message have opened one first
+	// (possible only once this one's claim expired), nothing was written and
+	// the message is answered again, now with that ticket.
+	for range 2 {
+		sess := st.session
+		reply, err := e.respond(ctx, in, &sess)
+		if err != nil {
+			e.release(ctx, in)
+			return Reply{}, err
+		}
+		opening := reply.opening
+		reply.opening = nil
+		reply = e.fit(in, reply, &sess)
+		stored, _ := json.Marshal(reply)
+		applied, err := e.commit(ctx, in, stored, sess, opening)
+		if err != nil {
+			e.release(ctx, in)
+			return Reply{}, err
+		}
+		if !applied {
+			continue
+		}
+		if opening != nil {
+			e.metrics.Tickets.WithLabelValues(string(opening.Ticket().Kind)).Inc()
+		}
+		e.metrics.Messages.WithLabelValues(string(reply.Intent), in.Channel).Inc()
+		return reply, nil
 	}
-	reply = e.fit(in, reply, &sess)
-	stored, _ := json.Marshal(reply)
-	if err := e.commit(ctx, in, stored, sess); err != nil {
-		e.release(ctx, in)
-		return Reply{}, err
-	}
-	e.metrics.Messages.WithLabelValues(string(reply.Intent), in.Channel).Inc()
-	return reply, nil
+	e.release(ctx, in)
+	return Reply{}, fault.Wrap(fault.Unavailable, "store_conflict", "服务暂时不可用,请稍后再试",
+		errors.New("the message's ticket changed twice while it was answered"))
 }
 
 // check validates a message before anything is stored.

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 
 	"frontdoor/bot"
 	"frontdoor/bot/bottest"
+	"frontdoor/bot/fault"
 	"frontdoor/bot/llm"
 	"frontdoor/bot/ticket"
 )
@@ -172,6 +174,51 @@ func TestConcurrentMessagesFromOneUser(t *testing.T) {
 			t.Errorf("duplicate ticket id %s", tk.ID)
 		}
 		seen[tk.ID] = true
+	}
+}
+
+// TestRedeliveryRacingPastItsClaim: deliveries of one complaint arrive
+// together and outlive their claim (a millisecond here), so several are
+// numbered and answered at once. One ticket is written and every answered
+// delivery names it; a delivery that found another's claim may instead be
+// asked to retry (409), never answered with a ticket that was not kept.
+func TestRedeliveryRacingPastItsClaim(t *testing.T) {
+	env := bottest.New(t, bottest.Options{Config: bot.Config{ClaimTTL: time.Millisecond}})
+	const n = 8
+	replies := make([]bot.Reply, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			replies[i], errs[i] = env.Engine.Handle(context.Background(), bot.Inbound{Tenant: "demo", User: "u-race",
+				Region: "河池市", MsgID: "m-race", Text: "给县里做的工程欠我们80多万一直拖着不给,希望有关部门管管"})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	ts, err := env.Tickets.List(context.Background(), ticket.Query{Tenant: "demo", User: "u-race"})
+	if err != nil || len(ts) != 1 {
+		t.Fatalf("tickets = %d (%v), want 1", len(ts), err)
+	}
+	answered := 0
+	for i := range n {
+		var fe *fault.Error
+		switch {
+		case errors.As(errs[i], &fe) && fe.Code == "message_in_progress":
+		case errs[i] != nil:
+			t.Errorf("delivery %d: %v", i, errs[i])
+		case replies[i].Ticket == nil || replies[i].Ticket.ID != ts[0].ID:
+			t.Errorf("delivery %d answered with %+v, want ticket %s", i, replies[i].Ticket, ts[0].ID)
+		default:
+			answered++
+		}
+	}
+	if answered == 0 {
+		t.Error("no delivery was answered")
 	}
 }
 

@@ -6,6 +6,8 @@ package bot
 
 import (
 	"time"
+
+	"frontdoor/bot/ticket"
 )
 
 // Intent is what a business wants from a message.
@@ -60,6 +62,9 @@ type Reply struct {
 	// Silent means a person holds the conversation: nothing is sent back,
 	// the message went into the ticket's thread.
 	Silent bool `json:"silent,omitempty"`
+
+	// opening is the ticket this reply opens, written with the reply.
+	opening *ticket.Opening
 }
 
 // Citation is a knowledge-base item an answer rests on.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"frontdoor/bot/ticket"
 )
 
 // session is what the bot remembers about a user between messages.
@@ -130,14 +132,32 @@ func (e *Engine) begin(ctx context.Context, in Inbound) (beginResult, error) {
 }
 
 // commit stores the reply under the message id and saves the session, in
-// one transaction.
-func (e *Engine) commit(ctx context.Context, in Inbound, stored []byte, s session) error {
+// one step: a transaction, or the write of the ticket the reply opens.
+// applied=false means that ticket was opened first by another delivery
+// of the message and nothing was written.
+func (e *Engine) commit(ctx context.Context, in Inbound, stored []byte, s session, opening *ticket.Opening) (applied bool, err error) {
+	key := e.sessKey(in)
+	set, del := s.fields()
+	if opening != nil {
+		var w ticket.Writes
+		if in.MsgID != "" {
+			w.Set = []ticket.KeyValue{{Key: e.msgKey(in), Value: string(stored), TTL: e.cfg.DedupeTTL}}
+		}
+		for i := 0; i+1 < len(set); i += 2 {
+			w.HSet = append(w.HSet, ticket.KeyValue{Key: key, Field: set[i].(string), Value: set[i+1].(string)})
+		}
+		for _, f := range del {
+			w.HDel = append(w.HDel, ticket.KeyValue{Key: key, Field: f})
+		}
+		w.Expire = []ticket.KeyValue{{Key: key, TTL: e.cfg.SessionTTL}}
+		opening.With(w)
+		_, created, err := opening.Commit(ctx)
+		return created, err
+	}
 	pipe := e.rdb.TxPipeline()
 	if in.MsgID != "" {
 		pipe.Set(ctx, e.msgKey(in), stored, e.cfg.DedupeTTL)
 	}
-	key := e.sessKey(in)
-	set, del := s.fields()
 	if len(set) > 0 {
 		pipe.HSet(ctx, key, set...)
 	}
@@ -145,8 +165,8 @@ func (e *Engine) commit(ctx context.Context, in Inbound, stored []byte, s sessio
 		pipe.HDel(ctx, key, del...)
 	}
 	pipe.Expire(ctx, key, e.cfg.SessionTTL)
-	_, err := pipe.Exec(ctx)
-	return e.storeErr(err)
+	_, err = pipe.Exec(ctx)
+	return err == nil, e.storeErr(err)
 }
 
 // release forgets a message claim after a failure, so that a retry of the

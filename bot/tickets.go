@@ -39,19 +39,16 @@ func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge
 	if item != nil {
 		req.Item = &ticket.ItemRef{ID: item.ID, Doc: item.Doc, Number: item.Number, Title: item.Title}
 	}
-	t, created, err := e.tickets.Open(ctx, req)
+	t, opening, err := e.tickets.Prepare(ctx, req)
 	if err != nil {
 		return Reply{}, err
-	}
-	if created {
-		e.metrics.Tickets.WithLabelValues(string(kind)).Inc()
 	}
 	intent := Complaint
 	if kind == ticket.Assist {
 		intent = AssistRequest
 	}
 	r := Reply{Text: ticketText(e.tickets, t, a, item), Intent: intent, Ticket: ref(t), Region: region,
-		Citations: []Citation{}}
+		Citations: []Citation{}, opening: opening}
 	if item != nil {
 		r.Citations = e.citations(kb, res)
 	}
@@ -61,17 +58,14 @@ func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge
 // handoff gives the conversation to the region's 政务服务小哥 desk.
 func (e *Engine) handoff(ctx context.Context, in Inbound, kb *knowledge.Base, region, question string) (Reply, error) {
 	desk := deskOf(kb.RegionSettings(region))
-	t, created, err := e.tickets.Open(ctx, ticket.Request{Tenant: in.Tenant, Region: region, User: in.User,
+	t, opening, err := e.tickets.Prepare(ctx, ticket.Request{Tenant: in.Tenant, Region: region, User: in.User,
 		Channel: in.Channel, Account: in.Account, Kind: ticket.Handoff, Class: ticket.General, Text: question,
 		Desk: desk, MsgID: in.MsgID, Announce: e.announcement(ticket.EvOpened)})
 	if err != nil {
 		return Reply{}, err
 	}
-	if created {
-		e.metrics.Tickets.WithLabelValues(string(ticket.Handoff)).Inc()
-	}
 	return Reply{Text: handoffText(e.tickets, t), Intent: Human, Handoff: true, Ticket: ref(t), Region: region,
-		Citations: []Citation{}}, nil
+		Citations: []Citation{}, opening: opening}, nil
 }
 
 // progress lists the business's requests with where they stand.

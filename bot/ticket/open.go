@@ -3,6 +3,7 @@ package ticket
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,20 +38,40 @@ const msgTicketTTL = 7 * 24 * time.Hour
 // reports created=false and the existing ticket when the message had
 // already opened one.
 func (s *Store) Open(ctx context.Context, r Request) (*Ticket, bool, error) {
+	t, o, err := s.Prepare(ctx, r)
+	if err != nil || o == nil {
+		return t, false, err
+	}
+	return o.Commit(ctx)
+}
+
+// Opening is a ticket numbered and built but not yet written. The caller
+// may add writes of its own (With); they are applied in the same step as
+// the ticket, and only if the ticket is, which saves the caller a round
+// trip and leaves no state where one was written without the other.
+type Opening struct {
+	s *Store
+	t *Ticket
+	b *batch
+}
+
+// Prepare numbers and builds the ticket a request opens. When the message
+// had already opened a ticket it returns that ticket and no Opening.
+func (s *Store) Prepare(ctx context.Context, r Request) (*Ticket, *Opening, error) {
 	if r.Tenant == "" || r.User == "" || strings.TrimSpace(r.Text) == "" {
-		return nil, false, fault.Invalidf("ticket_incomplete", "a ticket needs a tenant, a user and the business's words")
+		return nil, nil, fault.Invalidf("ticket_incomplete", "a ticket needs a tenant, a user and the business's words")
 	}
 	if len(r.Units) == 0 && r.Desk == "" {
-		return nil, false, fault.Invalidf("ticket_unrouted", "a ticket must be routed to a unit or a desk")
+		return nil, nil, fault.Invalidf("ticket_unrouted", "a ticket must be routed to a unit or a desk")
 	}
 	now := s.now()
 	id, prior, err := s.reserve(ctx, r, now)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, err
 	}
 	if prior != "" {
 		existing, err := s.Get(ctx, r.Tenant, prior)
-		return existing, false, err
+		return existing, nil, err
 	}
 	if r.Class == "" {
 		r.Class = General
@@ -75,15 +96,57 @@ func (s *Store) Open(ctx context.Context, r Request) (*Ticket, bool, error) {
 	if r.Announce != nil {
 		b.publish(r.Announce(t))
 	}
-	prior, err = s.write(ctx, t, -1, b)
+	return t, &Opening{s: s, t: t, b: b}, nil
+}
+
+// Ticket is the ticket the opening will write.
+func (o *Opening) Ticket() *Ticket { return o.t }
+
+// With adds writes to the opening. Their keys must share the ticket's
+// hash slot (the tenant's keys do), so that the step runs on Cluster.
+func (o *Opening) With(w Writes) {
+	for _, x := range w.Set {
+		o.b.set(x.Key, x.Value, x.TTL)
+	}
+	for _, x := range w.HSet {
+		o.b.hset(x.Key, x.Field, x.Value)
+	}
+	for _, x := range w.HDel {
+		o.b.ops = append(o.b.ops, []any{"hdel", o.b.key(x.Key), x.Field})
+	}
+	for _, x := range w.Expire {
+		o.b.ops = append(o.b.ops, []any{"pexpire", o.b.key(x.Key), strconv.FormatInt(x.TTL.Milliseconds(), 10)})
+	}
+}
+
+// Writes are plain writes that go along with an opening.
+type Writes struct {
+	Set    []KeyValue // SET key value PX ttl
+	HSet   []KeyValue // HSET key field value
+	HDel   []KeyValue // HDEL key field
+	Expire []KeyValue // PEXPIRE key ttl
+}
+
+// KeyValue is one write of Writes; each kind uses the fields it needs.
+type KeyValue struct {
+	Key, Field, Value string
+	TTL               time.Duration
+}
+
+// Commit writes the ticket, its clocks, indexes and events, and the added
+// writes, in one step. created=false means a concurrent delivery of the
+// same message opened a ticket first: that ticket is returned and nothing
+// of this opening, the added writes included, was applied.
+func (o *Opening) Commit(ctx context.Context) (*Ticket, bool, error) {
+	prior, err := o.s.write(ctx, o.t, -1, o.b)
 	if err != nil {
 		return nil, false, err
 	}
 	if prior != "" {
-		existing, err := s.Get(ctx, r.Tenant, prior)
+		existing, err := o.s.Get(ctx, o.t.Tenant, prior)
 		return existing, false, err
 	}
-	return t, true, nil
+	return o.t, true, nil
 }
 
 // reserveScript numbers a new ticket, unless the message already opened

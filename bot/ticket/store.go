@@ -121,6 +121,8 @@ for _, op in ipairs(cjson.decode(ARGV[4])) do
   elseif o == 'hset' then redis.call('HSET', k, op[3], op[4])
   elseif o == 'hdelif' then
     if redis.call('HGET', k, op[3]) == op[4] then redis.call('HDEL', k, op[3]) end
+  elseif o == 'hdel' then redis.call('HDEL', k, op[3])
+  elseif o == 'pexpire' then redis.call('PEXPIRE', k, op[3])
   elseif o == 'set' then redis.call('SET', k, op[3], 'PX', op[4])
   elseif o == 'publish' then redis.call('PUBLISH', op[3], op[4])
   end

@@ -327,3 +327,69 @@ func TestOpenValidation(t *testing.T) {
 		t.Errorf("get unknown: %v, want ErrNotFound", err)
 	}
 }
+
+// TestOpeningCarriesWrites: writes added to an opening land with the
+// ticket; when another delivery of the message opened a ticket between
+// numbering and writing, neither this ticket nor the added writes land.
+func TestOpeningCarriesWrites(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, at(2026, 11, 23, 9, 0))
+	reply, sess := e.keys.Tenant(tenant, "reply"), e.keys.Tenant(tenant, "sess", "u-1")
+	if err := e.rdb.HSet(ctx, sess, "stale", "x").Err(); err != nil {
+		t.Fatal(err)
+	}
+	writes := ticket.Writes{
+		Set:    []ticket.KeyValue{{Key: reply, Value: "the reply", TTL: time.Hour}},
+		HSet:   []ticket.KeyValue{{Key: sess, Field: "region", Value: region}},
+		HDel:   []ticket.KeyValue{{Key: sess, Field: "stale"}},
+		Expire: []ticket.KeyValue{{Key: sess, TTL: time.Minute}},
+	}
+
+	r := complaint("u-1", "办证大厅排队三小时")
+	r.MsgID = "wx-msg-7"
+	_, opening, err := e.store.Prepare(ctx, r)
+	if err != nil || opening == nil {
+		t.Fatalf("prepare: opening %v, err %v", opening, err)
+	}
+	opening.With(writes)
+	tk, created, err := opening.Commit(ctx)
+	if err != nil || !created || tk.ID != opening.Ticket().ID {
+		t.Fatalf("commit: created=%v err=%v", created, err)
+	}
+	if got := e.rdb.Get(ctx, reply).Val(); got != "the reply" {
+		t.Errorf("reply = %q, want it written with the ticket", got)
+	}
+	if got := e.rdb.HGetAll(ctx, sess).Val(); len(got) != 1 || got["region"] != region {
+		t.Errorf("session = %v, want only region", got)
+	}
+	if ttl := e.rdb.PTTL(ctx, sess).Val(); ttl <= 0 || ttl > time.Minute {
+		t.Errorf("session ttl = %v, want at most a minute", ttl)
+	}
+
+	// Two deliveries of one message are both numbered before either writes.
+	r2 := complaint("u-2", "窗口推诿")
+	r2.MsgID = "wx-msg-8"
+	_, first, err := e.store.Prepare(ctx, r2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, second, err := e.another().Prepare(ctx, r2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, created, err := first.Commit(ctx); err != nil || !created {
+		t.Fatalf("first commit: created=%v err=%v", created, err)
+	}
+	lost := e.keys.Tenant(tenant, "lost")
+	second.With(ticket.Writes{Set: []ticket.KeyValue{{Key: lost, Value: "x", TTL: time.Hour}}})
+	got, created, err := second.Commit(ctx)
+	if err != nil || created {
+		t.Fatalf("second commit: created=%v err=%v", created, err)
+	}
+	if got.ID != first.Ticket().ID {
+		t.Errorf("second commit returned %s, want the first delivery's %s", got.ID, first.Ticket().ID)
+	}
+	if n := e.rdb.Exists(ctx, lost, e.keys.Tenant(tenant, "tk", second.Ticket().ID)).Val(); n != 0 {
+		t.Errorf("the losing delivery wrote %d keys, want none", n)
+	}
+}
