@@ -34,46 +34,65 @@ type posting struct {
 }
 
 // termTable is an inverted index of one kind of term. While a region is
-// being built its postings are kept by term string; finish numbers the
-// terms in the base's dictionary and keeps only sorted ids and one packed
-// array of postings. A province-wide base has hundreds of regions that
+// being built its postings are appended to one list in item order, each
+// naming its term by a number local to the table; finish numbers the
+// terms in the base's dictionary and sorts the postings into one packed
+// array in term order. A province-wide base has hundreds of regions that
 // share most of their vocabulary, and a map per table per region, with its
-// own copy of every string, was most of its memory.
+// own copy of every string, was most of its memory; a growing list per
+// term was most of the time it took to build.
 type termTable struct {
-	dict     *dictionary
-	building map[string][]posting // until finish
-	ids      []uint32             // the table's terms, ascending
-	offs     []uint32             // postings of ids[i] are packed[offs[i]:offs[i+1]]
-	packed   []posting
-	lens     [][nFields]float32
-	avg      [nFields]float64
+	dict   *dictionary
+	build  *tableBuild // until finish
+	ids    []uint32    // the table's terms, ascending
+	offs   []uint32    // postings of ids[i] are packed[offs[i]:offs[i+1]]
+	packed []posting
+	lens   [][nFields]float32
+	avg    [nFields]float64
+}
+
+// tableBuild is a termTable's state while items are added.
+type tableBuild struct {
+	local   map[string]uint32 // term → its number in terms
+	terms   []string
+	last    []int32 // term number → index in pending of its latest posting
+	pending []pendingPosting
+}
+
+type pendingPosting struct {
+	term uint32
+	p    posting
 }
 
 func newTermTable(d *dictionary) *termTable {
-	return &termTable{dict: d, building: map[string][]posting{}}
+	return &termTable{dict: d, build: &tableBuild{local: map[string]uint32{}}}
 }
 
-// add indexes one item's terms, field by field; doc ids are dense.
+// add indexes one item's terms, field by field; doc ids are dense and
+// added in ascending order.
 func (t *termTable) add(doc int32, fields [nFields][]string) {
+	b := t.build
 	var lens [nFields]float32
-	counts := map[string]*posting{}
-	var order []string
 	for f, terms := range fields {
 		lens[f] = float32(len(terms))
 		for _, term := range terms {
-			p := counts[term]
-			if p == nil {
-				p = &posting{doc: doc}
-				counts[term] = p
-				order = append(order, term)
+			n, ok := b.local[term]
+			if !ok {
+				n = uint32(len(b.terms))
+				b.local[term] = n
+				b.terms = append(b.terms, term)
+				b.last = append(b.last, -1)
 			}
-			if p.tf[f] < math.MaxUint8 {
-				p.tf[f]++
+			i := b.last[n]
+			if i < 0 || b.pending[i].p.doc != doc {
+				i = int32(len(b.pending))
+				b.pending = append(b.pending, pendingPosting{term: n, p: posting{doc: doc}})
+				b.last[n] = i
+			}
+			if tf := &b.pending[i].p.tf[f]; *tf < math.MaxUint8 {
+				*tf++
 			}
 		}
-	}
-	for _, term := range order {
-		t.building[term] = append(t.building[term], *counts[term])
 	}
 	t.lens = append(t.lens, lens)
 }
@@ -81,28 +100,34 @@ func (t *termTable) add(doc int32, fields [nFields][]string) {
 // finish numbers the terms, packs their posting lists into one exactly
 // sized array in id order, and computes the average field lengths.
 func (t *termTable) finish() {
-	terms := make([]string, 0, len(t.building))
-	total := 0
-	for term, ps := range t.building {
-		terms = append(terms, term)
-		total += len(ps)
-	}
-	ids := t.dict.intern(terms)
-	order := make([]int, len(terms))
+	b := t.build
+	t.build = nil
+	ids := t.dict.intern(b.terms)
+	order := make([]uint32, len(b.terms))
 	for i := range order {
-		order[i] = i
+		order[i] = uint32(i)
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ids[a], ids[b]) })
-	t.ids = make([]uint32, len(terms))
-	t.offs = make([]uint32, len(terms)+1)
-	t.packed = make([]posting, 0, total)
-	for i, k := range order {
-		t.ids[i] = ids[k]
-		t.offs[i] = uint32(len(t.packed))
-		t.packed = append(t.packed, t.building[terms[k]]...)
+	slices.SortFunc(order, func(x, y uint32) int { return cmp.Compare(ids[x], ids[y]) })
+	// Count each term's postings, turn the counts into start offsets in id
+	// order, then place the postings: their item order is kept.
+	next := make([]uint32, len(b.terms))
+	for _, pp := range b.pending {
+		next[pp.term]++
 	}
-	t.offs[len(terms)] = uint32(len(t.packed))
-	t.building = nil
+	t.ids = make([]uint32, len(order))
+	t.offs = make([]uint32, len(order)+1)
+	at := uint32(0)
+	for i, n := range order {
+		t.ids[i] = ids[n]
+		t.offs[i] = at
+		at, next[n] = at+next[n], at
+	}
+	t.offs[len(order)] = at
+	t.packed = make([]posting, len(b.pending))
+	for _, pp := range b.pending {
+		t.packed[next[pp.term]] = pp.p
+		next[pp.term]++
+	}
 	n := float64(len(t.lens))
 	if n == 0 {
 		return
