@@ -253,10 +253,16 @@ func analyseItem(a *analyzer, it *Item) itemText {
 	for _, s := range splitSentences(it.Body) {
 		t.sentences = append(t.sentences, analyseText(a, s))
 	}
-	for _, c := range it.Commitments {
-		t.subjects = append(t.subjects, analyseText(a, c.Subject))
-	}
+	t.subjects = analyseSubjects(a, it)
 	return t
+}
+
+func analyseSubjects(a *analyzer, it *Item) []analysedText {
+	var out []analysedText
+	for _, c := range it.Commitments {
+		out = append(out, analyseText(a, c.Subject))
+	}
+	return out
 }
 
 func buildRegionIndex(a *analyzer, d *dictionary, items []*Item) *regionIndex {
@@ -267,9 +273,36 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item) *regionIndex {
 	for i, it := range items {
 		var wf, gf, cf, sf [nFields][]string
 		for f, text := range itemFields(it) {
-			wf[f], gf[f] = a.terms(text)
+			if f != fBody {
+				wf[f], gf[f] = a.terms(normalizeText(text), nil)
+			}
 			norm := normalizeText(text)
 			cf[f], sf[f] = unigrams(norm), pinyinBigrams(norm)
+		}
+		// The body is analysed sentence by sentence, once, and its terms are
+		// its sentences' terms together: no word, concept or bigram spans
+		// the marks sentences are split at. The segmenter also cuts a
+		// sentence alone the way it cuts a question (各/部门, where a whole
+		// paragraph gave 各部/门), and the sentence index needs the same
+		// analysis anyway.
+		ss := splitSentences(it.Body)
+		ri.firstSent = append(ri.firstSent, -1)
+		if len(ss) > 0 {
+			ri.firstSent[i] = int32(len(ri.sentItem))
+		}
+		ri.sentEnd = append(ri.sentEnd, int32(len(ri.sentItem)+len(ss)))
+		t := itemText{subjects: analyseSubjects(a, it)}
+		for _, s := range ss {
+			at := analyseText(a, s)
+			t.sentences = append(t.sentences, at)
+			var sw, sg [nFields][]string
+			sw[fBody], sg[fBody] = a.terms(at.norm, at.concepts)
+			wf[fBody] = append(wf[fBody], sw[fBody]...)
+			gf[fBody] = append(gf[fBody], sg[fBody]...)
+			ri.sentWords.add(int32(len(ri.sentItem)), sw)
+			ri.sentGrams.add(int32(len(ri.sentItem)), sg)
+			ri.sentItem = append(ri.sentItem, int32(i))
+			ri.sentText = append(ri.sentText, s)
 		}
 		ri.words.add(int32(i), wf)
 		ri.grams.add(int32(i), gf)
@@ -277,21 +310,7 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item) *regionIndex {
 		ri.sounds.add(int32(i), sf)
 		ri.timed = append(ri.timed, hasKind(it, "time"))
 		ri.figured = append(ri.figured, hasKind(it, "money", "percent", "quantity", "phone", "frequency"))
-		ss := splitSentences(it.Body)
-		ri.firstSent = append(ri.firstSent, -1)
-		if len(ss) > 0 {
-			ri.firstSent[i] = int32(len(ri.sentItem))
-		}
-		ri.sentEnd = append(ri.sentEnd, int32(len(ri.sentItem)+len(ss)))
-		for _, s := range ss {
-			var sw, sg [nFields][]string
-			sw[fBody], sg[fBody] = a.terms(s)
-			ri.sentWords.add(int32(len(ri.sentItem)), sw)
-			ri.sentGrams.add(int32(len(ri.sentItem)), sg)
-			ri.sentItem = append(ri.sentItem, int32(i))
-			ri.sentText = append(ri.sentText, s)
-		}
-		ri.texts = append(ri.texts, analyseItem(a, it))
+		ri.texts = append(ri.texts, t)
 		ri.pos[it] = i
 	}
 	for _, t := range []*termTable{ri.words, ri.grams, ri.chars, ri.sounds, ri.sentWords, ri.sentGrams} {
@@ -300,11 +319,15 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item) *regionIndex {
 	return ri
 }
 
-// terms analyses one field's text into words with concepts, and bigrams.
-func (a *analyzer) terms(text string) (words, grams []string) {
-	norm := normalizeText(text)
+// terms analyses normalised text into words with concepts, and bigrams;
+// concepts, when the caller has counted them already, are not counted
+// again.
+func (a *analyzer) terms(norm string, concepts map[string]int) (words, grams []string) {
 	words = a.words(norm)
-	for tok, n := range a.conceptCounts(norm) {
+	if concepts == nil {
+		concepts = a.conceptCounts(norm)
+	}
+	for tok, n := range concepts {
 		for k := 0; k < n; k++ {
 			words = append(words, tok)
 		}
