@@ -40,28 +40,52 @@ type concept struct {
 	members []string
 }
 
-// newAnalyzer builds a segmenter from the general dictionary plus the
-// domain words, and the concept table from the synonym groups. A new
-// analyzer is built on every reload: gse must not learn words while other
-// goroutines cut.
-func newAnalyzer(domain []string, synonyms [][]string) (*analyzer, error) {
+// newGeneralAnalyzer is an analyzer that knows the general dictionary
+// only; learn adds the domain words and synonyms. It needs no document, so
+// Load builds it while documents are read. A new analyzer is built on
+// every reload: gse must not learn words while other goroutines cut.
+func newGeneralAnalyzer() (*analyzer, error) {
 	a := &analyzer{trie: &trieNode{next: map[rune]*trieNode{}}}
 	a.seg.SkipLog = true
 	a.seg.NotLoadHMM = true // the HMM model is package state in gse; DAG only
-	var b strings.Builder
-	b.Grow(len(generalDict) + 16*len(domain))
-	b.WriteString(generalDict)
-	seen := map[string]bool{}
-	for _, w := range domain {
-		w = strings.TrimSpace(w)
-		if runeLen(w) < 2 || runeLen(w) > 16 || strings.ContainsAny(w, " \t\n") || seen[w] {
+	a.seg.Dict = gse.NewDict()
+	a.seg.Init()
+	if err := loadWords(&a.seg, generalDict); err != nil {
+		return nil, fmt.Errorf("load dictionary: %w", err)
+	}
+	return a, nil
+}
+
+// loadWords adds dictionary lines ("word freq [pos]") to the segmenter the
+// way gse's LoadDictStr reads them, but leaves out what LoadDictStr does
+// last: CalcToken works out every word's sub-words for gse's search mode,
+// which Cut never reads, and it was half the time the dictionary took.
+func loadWords(seg *gse.Segmenter, dict string) error {
+	for line := range strings.SplitSeq(dict, "\n") {
+		fields := strings.Split(line, seg.DictSep+" ")
+		text, freqText, pos := strings.TrimSpace(fields[0]), "", ""
+		if len(fields) > 1 {
+			freqText = strings.TrimSpace(fields[1])
+		}
+		if len(fields) > 2 {
+			pos = strings.TrimSpace(fields[2])
+		}
+		freq := seg.Size(len(fields), text, freqText)
+		if freq == 0 {
 			continue
 		}
-		seen[w] = true
-		fmt.Fprintf(&b, "%s %d n\n", strings.ToLower(w), domainFreq)
+		if err := seg.AddToken(text, freq, pos); err != nil {
+			return err
+		}
 	}
-	if err := a.seg.LoadDictStr(b.String()); err != nil {
-		return nil, fmt.Errorf("load dictionary: %w", err)
+	return nil
+}
+
+// learn adds the domain words to the dictionary and the synonym groups
+// as concepts.
+func (a *analyzer) learn(domain []string, synonyms [][]string) error {
+	if err := loadWords(&a.seg, domainLines(domain)); err != nil {
+		return fmt.Errorf("load domain words: %w", err)
 	}
 	a.dictSize = a.seg.Dict.NumTokens()
 	for i, g := range synonyms {
@@ -76,7 +100,22 @@ func newAnalyzer(domain []string, synonyms [][]string) (*analyzer, error) {
 		}
 		a.concepts = append(a.concepts, c)
 	}
-	return a, nil
+	return nil
+}
+
+// domainLines are the domain words worth learning as dictionary lines.
+func domainLines(domain []string) string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, w := range domain {
+		w = strings.TrimSpace(w)
+		if runeLen(w) < 2 || runeLen(w) > 16 || strings.ContainsAny(w, " \t\n") || seen[w] {
+			continue
+		}
+		seen[w] = true
+		fmt.Fprintf(&b, "%s %d n\n", strings.ToLower(w), domainFreq)
+	}
+	return b.String()
 }
 
 // normalizeText folds full-width forms, lowercases Latin letters and turns

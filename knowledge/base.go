@@ -94,9 +94,23 @@ func Load(fsys fs.FS, opts Options) (*Base, error) {
 		}
 		names = append(names, name)
 	}
+	// The general dictionary needs no document: it loads while they are read.
+	type general struct {
+		an  *analyzer
+		err error
+	}
+	loaded := make(chan general, 1)
+	go func() {
+		an, err := newGeneralAnalyzer()
+		loaded <- general{an, err}
+	}()
 	docs := make([]*Document, len(names))
 	errs := make([]error, len(names))
 	parallel(len(names), func(i int) { docs[i], errs[i] = readDocument(fsys, names[i], opts.MaxFileSize) })
+	g := <-loaded
+	if g.err != nil {
+		return nil, g.err
+	}
 	for i, name := range names {
 		if errs[i] != nil {
 			b.Problems = append(b.Problems, Problem{File: name, Reason: errs[i].Error()})
@@ -104,7 +118,7 @@ func Load(fsys fs.FS, opts Options) (*Base, error) {
 		}
 		b.Docs = append(b.Docs, docs[i])
 	}
-	if err := b.build(); err != nil {
+	if err := b.build(g.an); err != nil {
 		return nil, err
 	}
 	b.BuildTime = time.Since(start)
@@ -180,7 +194,7 @@ func ReadDocument(name string, data []byte, limit int64) (*Document, error) {
 
 // build applies the catalogue, repairs run-together units with the
 // endings the corpus teaches, and indexes every region.
-func (b *Base) build() error {
+func (b *Base) build(an *analyzer) error {
 	cat := b.Catalog
 	for _, d := range b.Docs {
 		if ov, ok := cat.documentEntry(d.File); ok {
@@ -211,8 +225,7 @@ func (b *Base) build() error {
 		it.Coop = splitter.splitAll(it.Coop)
 		it.SectionUnits = splitter.splitAll(it.SectionUnits)
 	}
-	an, err := newAnalyzer(b.domainWords(), cat.Synonyms)
-	if err != nil {
+	if err := an.learn(b.domainWords(), cat.Synonyms); err != nil {
 		return err
 	}
 	b.an = an

@@ -1,0 +1,58 @@
+package knowledge
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/go-ego/gse"
+
+	"frontdoor/seeds"
+)
+
+// TestDictionaryAsGseLoadsIt: the dictionary loadWords builds is the one
+// gse's LoadDictStr builds from the same lines (same words, frequencies
+// and total), and the segmenter cuts every line of the seeds the same.
+func TestDictionaryAsGseLoadsIt(t *testing.T) {
+	kb, err := Load(seeds.FS, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	domain := kb.domainWords()
+	ours, err := newGeneralAnalyzer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ours.learn(domain, nil); err != nil {
+		t.Fatal(err)
+	}
+	var theirs gse.Segmenter
+	theirs.SkipLog, theirs.NotLoadHMM = true, true
+	if err := theirs.LoadDictStr(generalDict + domainLines(domain)); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ours.seg.Dict.NumTokens(), theirs.Dict.NumTokens(); got != want || got < 30000 {
+		t.Errorf("%d words, gse loads %d", got, want)
+	}
+	if got, want := ours.seg.Dict.TotalFreq(), theirs.Dict.TotalFreq(); got != want {
+		t.Errorf("total frequency %v, gse's %v", got, want)
+	}
+	for i := range theirs.Dict.Tokens {
+		tok := &theirs.Dict.Tokens[i]
+		if f, pos, ok := ours.seg.Find(tok.Text()); !ok || f != tok.Freq() || pos != tok.Pos() {
+			t.Fatalf("%q: ours %v %q %v, gse's %v %q", tok.Text(), f, pos, ok, tok.Freq(), tok.Pos())
+		}
+	}
+	cut := 0
+	for _, it := range kb.Items {
+		for _, s := range splitSentences(it.Body) {
+			norm := normalizeText(s)
+			if got, want := ours.seg.Cut(norm, false), theirs.Cut(norm, false); !slices.Equal(got, want) {
+				t.Errorf("%q: cut %q, gse's dictionary %q", norm, got, want)
+			}
+			cut++
+		}
+	}
+	if cut < 500 {
+		t.Errorf("%d sentences compared, want the seeds' (at least 500)", cut)
+	}
+}
