@@ -54,7 +54,7 @@ func (s *Store) Login(ctx context.Context, name, password, addr string) (*Sessio
 		return nil, nil, err
 	}
 	if u == nil {
-		hash = s.dummy
+		hash = s.dummy()
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil {
 		if err := s.fail(ctx, name, addr); err != nil {

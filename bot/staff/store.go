@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -46,8 +47,10 @@ type Store struct {
 	thr  Throttle
 	now  func() time.Time
 	// dummy is compared against when a name does not exist, so that a
-	// failed login takes as long whether or not the name is known.
-	dummy []byte
+	// failed login takes as long whether or not the name is known. Hashing
+	// it takes as long as a login; it starts in the background so that it
+	// is not on start-up's path.
+	dummy func() []byte
 }
 
 // NewStore builds a store.
@@ -62,7 +65,11 @@ func NewStore(rdb store.Client, keys store.Keys, o Options) *Store {
 		o.Now = time.Now
 	}
 	o.Throttle.defaults()
-	dummy, _ := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), o.Cost)
+	dummy := sync.OnceValue(func() []byte {
+		h, _ := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), o.Cost)
+		return h
+	})
+	go dummy()
 	return &Store{rdb: rdb, keys: keys, ttl: o.SessionTTL, cost: o.Cost, thr: o.Throttle, now: o.Now, dummy: dummy}
 }
 
