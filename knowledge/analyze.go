@@ -140,7 +140,7 @@ func normalizeText(s string) string {
 // words segments normalised text into index words, dropping punctuation,
 // spaces and stopwords.
 func (a *analyzer) words(text string) []string {
-	raw := a.seg.Cut(text, false)
+	raw := a.cut(text)
 	out := raw[:0]
 	for _, w := range raw {
 		w = strings.TrimSpace(w)
