@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -294,14 +295,15 @@ func (ch *channels) ask(ctx context.Context, a *wxAccount, m *wxproto.Message, t
 	in := bot.Inbound{Tenant: a.tenant, Region: a.region, User: m.FromUserName, Text: text, MsgID: m.DedupeKey(),
 		Channel: a.channel, Account: a.name}
 	key := ch.records.key(a, in.User, in.MsgID)
+	pending := wxPending + ":" + strconv.FormatUint(rand.Uint64(), 36)
 	for range 3 {
-		prior, err := ch.records.claim(ctx, key)
+		prior, err := ch.records.claim(ctx, key, pending)
 		if err != nil {
 			ch.s.log.WarnContext(ctx, "delivery record unavailable", "channel", a.channel, "account", a.name, "err", err)
 			return ch.passive(a, passiveNow(wxBusyText))
 		}
 		if prior == "" {
-			return ch.work(ctx, a, in, key, deadline)
+			return ch.work(ctx, a, in, key, pending, deadline)
 		}
 		if p, ok := ch.follow(ctx, a, in, key, prior, deadline); ok {
 			return p
@@ -311,21 +313,21 @@ func (ch *channels) ask(ctx context.Context, a *wxAccount, m *wxproto.Message, t
 }
 
 // work handles a message whose record this delivery claimed.
-func (ch *channels) work(ctx context.Context, a *wxAccount, in bot.Inbound, key string, deadline time.Time) wxPassive {
+func (ch *channels) work(ctx context.Context, a *wxAccount, in bot.Inbound, key, pending string, deadline time.Time) wxPassive {
 	done := ch.start(ctx, in)
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
 	select {
 	case o := <-done:
 		p := passiveNow(ch.replyText(ctx, a, o))
-		if ok, err := ch.records.swap(ctx, key, wxPending, encodeReply(p)); err == nil && !ok {
+		if ok, err := ch.records.swap(ctx, key, pending, encodeReply(p)); err == nil && !ok {
 			// A retry gave up waiting and took the answer over for push.
 			return ch.passive(a, wxPassive{})
 		}
 		return ch.passive(a, p)
 	case <-timer.C:
 	}
-	p, ok, err := ch.takeOver(ctx, a, in, key, func() <-chan wxOutcome { return done }, true)
+	p, ok, err := ch.takeOver(ctx, a, in, key, pending, func() <-chan wxOutcome { return done }, true)
 	if err == nil && !ok {
 		return ch.passive(a, wxPassive{}) // a retry took it over
 	}
@@ -337,14 +339,14 @@ func (ch *channels) work(ctx context.Context, a *wxAccount, in bot.Inbound, key 
 // that cannot push, to a passive "still working" reply. ok is false when
 // another delivery changed the record first. When Redis fails the owner of
 // the claim pushes anyway: an answer twice is better than none.
-func (ch *channels) takeOver(ctx context.Context, a *wxAccount, in bot.Inbound, key string,
+func (ch *channels) takeOver(ctx context.Context, a *wxAccount, in bot.Inbound, key, pending string,
 	answer func() <-chan wxOutcome, owner bool) (wxPassive, bool, error) {
 	if !ch.canPush(a) {
 		p := passiveNow(wxNoPushText)
-		ok, err := ch.records.swap(ctx, key, wxPending, encodeReply(p))
+		ok, err := ch.records.swap(ctx, key, pending, encodeReply(p))
 		return p, ok, err
 	}
-	ok, err := ch.records.swap(ctx, key, wxPending, wxPush)
+	ok, err := ch.records.swap(ctx, key, pending, wxPush)
 	if ok || (err != nil && owner) {
 		ch.pushLater(a, in, key, answer())
 	}
@@ -370,7 +372,8 @@ func (ch *channels) follow(ctx context.Context, a *wxAccount, in bot.Inbound, ke
 			return wxPassive{}, true
 		}
 		if !time.Now().Before(deadline) {
-			p, ok, err := ch.takeOver(ctx, a, in, key, func() <-chan wxOutcome { return ch.start(ctx, in) }, false)
+			// v is the first delivery's pending claim, as last read
+			p, ok, err := ch.takeOver(ctx, a, in, key, v, func() <-chan wxOutcome { return ch.start(ctx, in) }, false)
 			if err != nil {
 				return ch.passive(a, wxPassive{}), true
 			}
@@ -524,7 +527,7 @@ func wxSleep(ctx context.Context, d time.Duration) error {
 
 // The delivery record of one message, under the tenant's hash tag:
 //
-//	pending                   the first delivery is with the engine
+//	pending:<token>           the first delivery (token) is with the engine
 //	reply:<unix>:<text>       answered passively with text (empty: ack)
 //	push[:<outcome>]          acknowledged; the answer goes by push
 const (
@@ -558,10 +561,14 @@ func (r wxRecords) key(a *wxAccount, user, dedupe string) string {
 	return r.keys.Tenant(a.tenant, "wx", a.channel, a.name, user, dedupe)
 }
 
-// claimScript returns the record, or creates it as pending and returns
-// false.
+// claimScript returns the record, or creates it as this delivery's
+// pending claim (ARGV[1]) and returns false. Finding its own claim means
+// the script ran before and its reply was lost (the client sent it again
+// on a new connection): it counts as created, so that the delivery
+// answers instead of following itself.
 var claimScript = redis.NewScript(`
 local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then return false end
 if v then return v end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false
@@ -574,14 +581,15 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 `)
 
-// claim returns "" when this delivery created the record, else the record.
-func (r wxRecords) claim(ctx context.Context, key string) (string, error) {
+// claim returns "" when this delivery created the record with its pending
+// claim, else the record.
+func (r wxRecords) claim(ctx context.Context, key, pending string) (string, error) {
 	if r.rdb == nil {
 		return "", errNoRecords
 	}
 	ctx, cancel := context.WithTimeout(ctx, wxRecordTimeout)
 	defer cancel()
-	v, err := claimScript.Run(ctx, r.rdb, []string{key}, wxPending, wxRecordTTL.Milliseconds()).Text()
+	v, err := claimScript.Run(ctx, r.rdb, []string{key}, pending, wxRecordTTL.Milliseconds()).Text()
 	if errors.Is(err, redis.Nil) {
 		return "", nil
 	}
