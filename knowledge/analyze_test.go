@@ -5,18 +5,13 @@ import (
 	"testing"
 
 	"github.com/go-ego/gse"
-
-	"frontdoor/seeds"
 )
 
 // TestDictionaryAsGseLoadsIt: the dictionary loadWords builds is the one
 // gse's LoadDictStr builds from the same lines (same words, frequencies
 // and total), and the segmenter cuts every line of the seeds the same.
 func TestDictionaryAsGseLoadsIt(t *testing.T) {
-	kb, err := Load(seeds.FS, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	kb := seedBase(t)
 	domain := kb.domainWords()
 	ours, err := newGeneralAnalyzer()
 	if err != nil {

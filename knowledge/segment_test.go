@@ -4,23 +4,10 @@ import (
 	"slices"
 	"testing"
 	"unicode/utf8"
-
-	"frontdoor/seeds"
 )
 
-// segmentTestBase is the seeds' base, whose analyzer knows their domain
-// words.
-func segmentTestBase(t testing.TB) *Base {
-	t.Helper()
-	kb, err := Load(seeds.FS, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return kb
-}
-
 func TestCutAsGse(t *testing.T) {
-	kb := segmentTestBase(t)
+	kb := seedBase(t)
 	cases := []struct{ name, text string }{
 		{"empty", ""},
 		{"one character", "电"},
@@ -53,7 +40,7 @@ func TestCutAsGse(t *testing.T) {
 }
 
 func FuzzCut(f *testing.F) {
-	kb := segmentTestBase(f)
+	kb := seedBase(f)
 	for _, s := range []string{"营商环境", "abc123", "ABC公司", "停电了😤", "鳌鳌鳌", "a b", ""} {
 		f.Add(s)
 	}
