@@ -253,16 +253,10 @@ func analyseItem(a *analyzer, it *Item) itemText {
 	for _, s := range splitSentences(it.Body) {
 		t.sentences = append(t.sentences, analyseText(a, s))
 	}
-	t.subjects = analyseSubjects(a, it)
-	return t
-}
-
-func analyseSubjects(a *analyzer, it *Item) []analysedText {
-	var out []analysedText
 	for _, c := range it.Commitments {
-		out = append(out, analyseText(a, c.Subject))
+		t.subjects = append(t.subjects, analyseText(a, c.Subject))
 	}
-	return out
+	return t
 }
 
 func buildRegionIndex(a *analyzer, d *dictionary, items []*Item) *regionIndex {
@@ -273,10 +267,10 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item) *regionIndex {
 	for i, it := range items {
 		var wf, gf, cf, sf [nFields][]string
 		for f, text := range itemFields(it) {
-			if f != fBody {
-				wf[f], gf[f] = a.terms(normalizeText(text), nil)
-			}
 			norm := normalizeText(text)
+			if f != fBody {
+				wf[f], gf[f] = a.terms(norm, nil)
+			}
 			cf[f], sf[f] = unigrams(norm), pinyinBigrams(norm)
 		}
 		// The body is analysed sentence by sentence, once, and its terms are
@@ -285,16 +279,13 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item) *regionIndex {
 		// sentence alone the way it cuts a question (各/部门, where a whole
 		// paragraph gave 各部/门), and the sentence index needs the same
 		// analysis anyway.
-		ss := splitSentences(it.Body)
+		t := analyseItem(a, it)
 		ri.firstSent = append(ri.firstSent, -1)
-		if len(ss) > 0 {
+		if len(t.sentences) > 0 {
 			ri.firstSent[i] = int32(len(ri.sentItem))
 		}
-		ri.sentEnd = append(ri.sentEnd, int32(len(ri.sentItem)+len(ss)))
-		t := itemText{subjects: analyseSubjects(a, it)}
-		for _, s := range ss {
-			at := analyseText(a, s)
-			t.sentences = append(t.sentences, at)
+		ri.sentEnd = append(ri.sentEnd, int32(len(ri.sentItem)+len(t.sentences)))
+		for _, at := range t.sentences {
 			var sw, sg [nFields][]string
 			sw[fBody], sg[fBody] = a.terms(at.norm, at.concepts)
 			wf[fBody] = append(wf[fBody], sw[fBody]...)
@@ -302,7 +293,7 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item) *regionIndex {
 			ri.sentWords.add(int32(len(ri.sentItem)), sw)
 			ri.sentGrams.add(int32(len(ri.sentItem)), sg)
 			ri.sentItem = append(ri.sentItem, int32(i))
-			ri.sentText = append(ri.sentText, s)
+			ri.sentText = append(ri.sentText, at.raw)
 		}
 		ri.words.add(int32(i), wf)
 		ri.grams.add(int32(i), gf)

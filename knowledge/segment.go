@@ -37,8 +37,12 @@ func (a *analyzer) cut(text string) []string {
 	edges := make([][]edge, n)
 	for k := 0; k < n; k++ {
 		var es []edge
+		var single edge // rune k alone, the route when no word starts here
 		for i := k; i < n; i++ {
 			freq, _, ok := dict.Find(b[at[k]:at[i+1]])
+			if i == k {
+				single = edge{end: k, freq: freq, ok: ok}
+			}
 			if !ok {
 				break
 			}
@@ -47,8 +51,7 @@ func (a *analyzer) cut(text string) []string {
 			}
 		}
 		if len(es) == 0 {
-			freq, _, ok := dict.Find(b[at[k]:at[k+1]])
-			es = append(es, edge{end: k, freq: freq, ok: ok})
+			es = append(es, single)
 		}
 		edges[k] = es
 	}

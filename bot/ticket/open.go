@@ -3,7 +3,6 @@ package ticket
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -112,10 +111,10 @@ func (o *Opening) With(w Writes) {
 		o.b.hset(x.Key, x.Field, x.Value)
 	}
 	for _, x := range w.HDel {
-		o.b.ops = append(o.b.ops, []any{"hdel", o.b.key(x.Key), x.Field})
+		o.b.hdel(x.Key, x.Field)
 	}
 	for _, x := range w.Expire {
-		o.b.ops = append(o.b.ops, []any{"pexpire", o.b.key(x.Key), strconv.FormatInt(x.TTL.Milliseconds(), 10)})
+		o.b.pexpire(x.Key, x.TTL)
 	}
 }
 

@@ -163,6 +163,10 @@ func (b *batch) zrem(k, member string) { b.ops = append(b.ops, []any{"zrem", b.k
 func (b *batch) hset(k, field, value string) {
 	b.ops = append(b.ops, []any{"hset", b.key(k), field, value})
 }
+func (b *batch) hdel(k, field string) { b.ops = append(b.ops, []any{"hdel", b.key(k), field}) }
+func (b *batch) pexpire(k string, ttl time.Duration) {
+	b.ops = append(b.ops, []any{"pexpire", b.key(k), strconv.FormatInt(ttl.Milliseconds(), 10)})
+}
 func (b *batch) hdelIf(k, field, value string) {
 	b.ops = append(b.ops, []any{"hdelif", b.key(k), field, value})
 }
