@@ -164,6 +164,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	rate, burst, _ := cfg.Rate()
 	keys := store.Keys{Prefix: cfg.RedisPrefix}
 	a.tickets = ticket.NewStore(a.rdb, keys, policy, nil)
+	a.tickets.Replication = cfg.Replication()
 	tenantRegions := map[string]string{}
 	for _, t := range cfg.AllTenants() {
 		if t.Region != "" {
@@ -171,7 +172,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		}
 	}
 	a.engine = bot.New(bot.Config{MaxTextRunes: cfg.MaxTextRunes, RatePerSecond: rate, RateBurst: burst,
-		TenantRegions: tenantRegions},
+		TenantRegions: tenantRegions, Replication: cfg.Replication()},
 		bot.Deps{Redis: a.rdb, Keys: keys, KB: lib.Current, Tickets: a.tickets, Outbox: outbox.New(a.rdb, keys),
 			Pushers: a.pushers(keys), Phraser: a.phraser(), Metrics: bot.NewMetrics(a.registry), Logger: log})
 	return a, nil

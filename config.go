@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"frontdoor/bot/store"
 	"frontdoor/bot/store/dial"
 	"frontdoor/handlers"
 )
@@ -29,6 +30,16 @@ type Config struct {
 	RedisURL string `yaml:"redis_url"`
 	// RedisPrefix starts every key (FRONTDOOR_REDIS_PREFIX, default "fd").
 	RedisPrefix string `yaml:"redis_prefix"`
+	// RedisWaitReplicas is how many replicas must hold a write before the
+	// business is answered (FRONTDOOR_REDIS_WAIT_REPLICAS, default 0: the
+	// primary's own fsync is the guarantee). Set it under Sentinel, where
+	// replication is asynchronous and a failover can lose what the old
+	// primary acknowledged last.
+	RedisWaitReplicas int `yaml:"redis_wait_replicas"`
+	// RedisWaitTimeout is how long a write waits for those replicas
+	// (FRONTDOOR_REDIS_WAIT_TIMEOUT, default 500ms). A write they do not
+	// confirm in time is answered 503 and kept, so the retry gets it.
+	RedisWaitTimeout time.Duration `yaml:"redis_wait_timeout"`
 	// DataDir holds the embedded Redis's files (FRONTDOOR_DATA_DIR, default "var").
 	DataDir string `yaml:"data_dir"`
 	// SeedsDir holds documents, catalogue and calendar (FRONTDOOR_SEEDS,
@@ -78,6 +89,7 @@ func Defaults() Config {
 	return Config{
 		Addr:              ":8080",
 		RedisPrefix:       "fd",
+		RedisWaitTimeout:  500 * time.Millisecond,
 		DataDir:           "var",
 		SeedsDir:          "seeds",
 		APIKey:            "dev-key",
@@ -147,6 +159,9 @@ func (c *Config) applyEnv(env func(string) (string, bool)) error {
 		}
 	}
 	num("FRONTDOOR_MAX_BODY", &c.MaxBodyBytes)
+	waitReplicas := int64(c.RedisWaitReplicas)
+	num("FRONTDOOR_REDIS_WAIT_REPLICAS", &waitReplicas)
+	c.RedisWaitReplicas = int(waitReplicas)
 	maxText := int64(c.MaxTextRunes)
 	num("FRONTDOOR_MAX_TEXT", &maxText)
 	c.MaxTextRunes = int(maxText)
@@ -165,6 +180,7 @@ func (c *Config) applyEnv(env func(string) (string, bool)) error {
 	dur("FRONTDOOR_IDLE_TIMEOUT", &c.IdleTimeout)
 	dur("FRONTDOOR_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	dur("FRONTDOOR_SCHEDULER_INTERVAL", &c.SchedulerInterval)
+	dur("FRONTDOOR_REDIS_WAIT_TIMEOUT", &c.RedisWaitTimeout)
 	errs = append(errs, c.ChannelConfig.applyEnv(env), c.ConsoleConfig.applyEnv(env))
 	return errors.Join(errs...)
 }
@@ -197,6 +213,36 @@ func (c Config) Rate() (perSecond float64, burst int, err error) {
 	return n, burst, nil
 }
 
+// validateWait checks the replicas a write waits for against the Redis
+// that is to provide them.
+func (c Config) validateWait() error {
+	const name = "redis_wait_replicas (FRONTDOOR_REDIS_WAIT_REPLICAS)"
+	switch {
+	case c.RedisWaitReplicas < 0 || c.RedisWaitReplicas > 16:
+		return fmt.Errorf("%s %d: want between 0 and 16", name, c.RedisWaitReplicas)
+	case c.RedisWaitReplicas == 0:
+		return nil
+	case c.RedisURL == "":
+		return fmt.Errorf("%s %d: the embedded Redis has no replicas; set REDIS_URL or use 0", name, c.RedisWaitReplicas)
+	}
+	shape, err := dial.Inspect(c.RedisURL)
+	if err != nil {
+		return nil // reported as redis_url's error
+	}
+	if shape.Cluster {
+		return fmt.Errorf("%s %d: not available on Redis Cluster (WAIT must follow a write on its own connection); use 0 and AOF appendfsync always on every primary", name, c.RedisWaitReplicas)
+	}
+	if c.RedisWaitTimeout <= 0 || c.RedisWaitTimeout >= shape.ReadTimeout {
+		return fmt.Errorf("redis_wait_timeout (FRONTDOOR_REDIS_WAIT_TIMEOUT) %v: must be positive and under the Redis read timeout (%v; read_timeout in REDIS_URL)", c.RedisWaitTimeout, shape.ReadTimeout)
+	}
+	return nil
+}
+
+// Replication is what every write that answers a business waits for.
+func (c Config) Replication() store.Replication {
+	return store.Replication{Replicas: c.RedisWaitReplicas, Timeout: c.RedisWaitTimeout}
+}
+
 // AllTenants lists the demo tenant (when its key is set) and the
 // configured ones.
 func (c Config) AllTenants() []handlers.Tenant {
@@ -219,6 +265,7 @@ func (c Config) Validate() error {
 			fail("redis_url (REDIS_URL): %v", err)
 		}
 	}
+	errs = append(errs, c.validateWait())
 	if c.RedisPrefix == "" || strings.ContainsAny(c.RedisPrefix, "{} \t\n") {
 		fail("redis_prefix (FRONTDOOR_REDIS_PREFIX) %q: must be non-empty, without braces or spaces", c.RedisPrefix)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"frontdoor/bot/store"
 	"frontdoor/handlers"
 )
 
@@ -83,6 +84,16 @@ func TestValidateNamesTheBadSetting(t *testing.T) {
 			c.Tenants = []handlers.Tenant{{ID: "demo", APIKey: "other-key"}}
 		}, "used twice"},
 		{"short key", func(c *Config) { c.APIKey = "abc" }, "api_key"},
+		{"negative wait replicas", func(c *Config) {
+			c.RedisURL, c.RedisWaitReplicas = "redis://r:6379", -1
+		}, "redis_wait_replicas (FRONTDOOR_REDIS_WAIT_REPLICAS) -1"},
+		{"wait replicas of the embedded redis", func(c *Config) { c.RedisWaitReplicas = 1 }, "embedded Redis has no replicas"},
+		{"wait replicas on cluster", func(c *Config) {
+			c.RedisURL, c.RedisWaitReplicas = "redis+cluster://n1:7000,n2:7001", 1
+		}, "not available on Redis Cluster"},
+		{"wait past the read timeout", func(c *Config) {
+			c.RedisURL, c.RedisWaitReplicas, c.RedisWaitTimeout = "redis+sentinel://s1/m?read_timeout=1s", 1, time.Second
+		}, "redis_wait_timeout (FRONTDOOR_REDIS_WAIT_TIMEOUT) 1s"},
 		{"shared key", func(c *Config) {
 			c.Tenants = []handlers.Tenant{{ID: "b", APIKey: "dev-key"}}
 		}, "same key"},
@@ -96,5 +107,13 @@ func TestValidateNamesTheBadSetting(t *testing.T) {
 				t.Errorf("Validate() = %v, want mention of %q", err, tt.want)
 			}
 		})
+	}
+	c, err := LoadConfig("", envOf(map[string]string{"REDIS_URL": "redis+sentinel://s1,s2/mymaster",
+		"FRONTDOOR_REDIS_WAIT_REPLICAS": "1", "FRONTDOOR_REDIS_WAIT_TIMEOUT": "300ms"}))
+	if err == nil {
+		err = c.Validate()
+	}
+	if want := (store.Replication{Replicas: 1, Timeout: 300 * time.Millisecond}); err != nil || c.Replication() != want {
+		t.Errorf("one replica under Sentinel: %+v, %v; want %+v", c.Replication(), err, want)
 	}
 }

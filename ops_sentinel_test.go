@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -134,24 +135,38 @@ func opsSentinelMaster(s *opsRedisProc, masterName string) string {
 }
 
 // TestSentinelFailover runs the server against a real Sentinel setup — a
-// primary, a replica and three sentinels — and kills the primary with
+// primary, its replicas and three sentinels — and kills the primary with
 // SIGKILL while complaints flow. Requests in flight may fail with 503; no
-// ticket number given out may be lost; service resumes by itself.
+// ticket number given out may be lost; service resumes by itself. It runs
+// twice: with one replica and asynchronous replication, and with two
+// replicas and every reply waiting for one of them
+// (FRONTDOOR_REDIS_WAIT_REPLICAS=1), which leaves one to wait for after
+// the other is promoted.
 func TestSentinelFailover(t *testing.T) {
 	opsNeed(t, "redis-server", "redis-sentinel")
+	t.Run("asynchronous", func(t *testing.T) { opsSentinelFailover(t, 1, 0) })
+	t.Run("waiting for a replica", func(t *testing.T) { opsSentinelFailover(t, 2, 1) })
+}
+
+func opsSentinelFailover(t *testing.T, replicas, wait int) {
 	const masterName = "fdmaster"
 	primary := opsRedisServer(t, "primary")
-	replica := opsRedisServer(t, "replica", "--replicaof", "127.0.0.1", strconv.Itoa(primary.port))
-	rc := redis.NewClient(&redis.Options{Addr: replica.Addr()})
-	defer rc.Close()
-	if err := opsEventually(10*time.Second, func() error {
-		info, _ := rc.Info(context.Background(), "replication").Result()
-		if !strings.Contains(info, "master_link_status:up") {
-			return errOps
+	var addrs []string
+	for i := range replicas {
+		replica := opsRedisServer(t, fmt.Sprintf("replica%d", i+1), "--replicaof", "127.0.0.1", strconv.Itoa(primary.port))
+		addrs = append(addrs, replica.Addr())
+		rc := redis.NewClient(&redis.Options{Addr: replica.Addr()})
+		err := opsEventually(10*time.Second, func() error {
+			info, _ := rc.Info(context.Background(), "replication").Result()
+			if !strings.Contains(info, "master_link_status:up") {
+				return errOps
+			}
+			return nil
+		})
+		rc.Close()
+		if err != nil {
+			t.Fatalf("replica %d did not connect to the primary", i+1)
 		}
-		return nil
-	}); err != nil {
-		t.Fatal("the replica did not connect to the primary")
 	}
 	sentinels := opsSentinels(t, 3, masterName, primary)
 	// Every sentinel must see the others and the replica before a failover
@@ -160,10 +175,10 @@ func TestSentinelFailover(t *testing.T) {
 		for _, s := range sentinels {
 			c := redis.NewSentinelClient(&redis.Options{Addr: s.Addr()})
 			ok, err1 := c.CkQuorum(context.Background(), masterName).Result()
-			replicas, err2 := c.Replicas(context.Background(), masterName).Result()
+			known, err2 := c.Replicas(context.Background(), masterName).Result()
 			c.Close()
-			if err1 != nil || err2 != nil || !strings.HasPrefix(ok, "OK 3 ") || len(replicas) != 1 {
-				return fmt.Errorf("%s: %q %v, %d replicas %v", s.name, ok, err1, len(replicas), err2)
+			if err1 != nil || err2 != nil || !strings.HasPrefix(ok, "OK 3 ") || len(known) != replicas {
+				return fmt.Errorf("%s: %q %v, %d replicas %v", s.name, ok, err1, len(known), err2)
 			}
 		}
 		return nil
@@ -175,7 +190,7 @@ func TestSentinelFailover(t *testing.T) {
 		hosts = append(hosts, s.Addr())
 	}
 	url := "redis+sentinel://" + strings.Join(hosts, ",") + "/" + masterName + "/0"
-	p := opsServe(t, "server", map[string]string{"REDIS_URL": url})
+	p := opsServe(t, "server", map[string]string{"REDIS_URL": url, "FRONTDOOR_REDIS_WAIT_REPLICAS": strconv.Itoa(wait)})
 
 	tr := opsDrive(opsTrafficOptions{Workers: 4, Target: func(int64) string { return p.URL() },
 		Message: opsComplaint("sentinel"), Timeout: 10 * time.Second})
@@ -186,24 +201,24 @@ func TestSentinelFailover(t *testing.T) {
 	primary.Kill()
 
 	// Sentinels notice after down-after-milliseconds (1 s) and promote
-	// the replica.
+	// a replica.
 	var promotedAt time.Time
 	if err := opsEventually(30*time.Second, func() error {
-		if opsSentinelMaster(sentinels[0], masterName) != replica.Addr() {
+		if !slices.Contains(addrs, opsSentinelMaster(sentinels[0], masterName)) {
 			return errOps
 		}
 		promotedAt = time.Now()
 		return nil
 	}); err != nil {
-		t.Fatalf("the replica was not promoted within 30 s")
+		t.Fatalf("no replica was promoted within 30 s")
 	}
 	tr.WaitOK(t, 100, 30*time.Second)
 	tr.Stop()
 	out := tr.Outage(faultAt)
 	acked := tr.Acked()
-	t.Logf("failover: %d acknowledged before the kill, %d in all; replica promoted %v after the kill; "+
+	t.Logf("failover with %d replicas, replies waiting for %d: %d acknowledged before the kill, %d in all; replica promoted %v after the kill; "+
 		"service back %v after the kill; business saw: %s; all outcomes %v",
-		before, len(acked), promotedAt.Sub(faultAt).Round(time.Millisecond), out.Recovered.Round(time.Millisecond),
+		replicas, wait, before, len(acked), promotedAt.Sub(faultAt).Round(time.Millisecond), out.Recovered.Round(time.Millisecond),
 		out.Business, tr.Counts())
 	opsOnly5xxAre503(t, tr.Counts())
 	if !out.Resumed {

@@ -40,6 +40,9 @@ type Config struct {
 	// AnswerScore is the least search score an item needs to be presented
 	// as the answer; RouteScore the least to route a complaint to it.
 	AnswerScore, RouteScore float64
+	// Replication is how many replicas confirm a reply's writes before it
+	// is given (see store.Replication); the ticket store needs the same.
+	Replication store.Replication
 }
 
 func (c *Config) defaults() {
@@ -145,7 +148,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 	}
 	switch st.state {
 	case "dup":
-		return decodeStored(st.stored)
+		return e.resend(ctx, in, st.stored)
 	case "busy":
 		return e.awaitStored(ctx, in)
 	case "limited":
@@ -169,6 +172,11 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 		reply = e.fit(in, reply, &sess)
 		stored, _ := json.Marshal(reply)
 		applied, err := e.commit(ctx, in, stored, sess, opening)
+		if errors.Is(err, store.ErrUnconfirmed) {
+			// Written, but not yet on enough replicas: keep the reply, so
+			// that the retry gets it once they confirm it.
+			return Reply{}, e.storeErr(err)
+		}
 		if err != nil {
 			e.release(ctx, in)
 			return Reply{}, err
@@ -242,10 +250,19 @@ func (e *Engine) awaitStored(ctx context.Context, in Inbound) (Reply, error) {
 				return Reply{}, e.storeErr(err)
 			}
 			if !strings.HasPrefix(v, "pending") {
-				return decodeStored(v)
+				return e.resend(ctx, in, v)
 			}
 		}
 	}
+}
+
+// resend answers a message again with the reply stored for it, once the
+// replicas the configuration asks for hold that reply.
+func (e *Engine) resend(ctx context.Context, in Inbound, stored string) (Reply, error) {
+	if err := e.cfg.Replication.Confirm(ctx, e.rdb, e.msgKey(in), e.cfg.DedupeTTL); err != nil {
+		return Reply{}, e.storeErr(err)
+	}
+	return decodeStored(stored)
 }
 
 func decodeStored(s string) (Reply, error) {

@@ -131,8 +131,22 @@ func (e *Engine) begin(ctx context.Context, in Inbound) (beginResult, error) {
 	return out, nil
 }
 
+// commitScript stores a reply under its message id and saves the session,
+// atomically. KEYS[1] session, KEYS[2] message record (absent when the
+// message has no id). ARGV[1] stored reply, ARGV[2] its lifetime ms,
+// ARGV[3] the session's lifetime ms, ARGV[4] n, then n field-value pairs
+// to set, then the fields to delete.
+var commitScript = redis.NewScript(`
+if KEYS[2] then redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2]) end
+local n = tonumber(ARGV[4])
+if n > 0 then redis.call('HSET', KEYS[1], unpack(ARGV, 5, 4 + 2 * n)) end
+if #ARGV > 4 + 2 * n then redis.call('HDEL', KEYS[1], unpack(ARGV, 5 + 2 * n)) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`)
+
 // commit stores the reply under the message id and saves the session, in
-// one step: a transaction, or the write of the ticket the reply opens.
+// one step: commitScript, or the write of the ticket the reply opens.
 // applied=false means that ticket was opened first by another delivery
 // of the message and nothing was written.
 func (e *Engine) commit(ctx context.Context, in Inbound, stored []byte, s session, opening *ticket.Opening) (applied bool, err error) {
@@ -154,18 +168,17 @@ func (e *Engine) commit(ctx context.Context, in Inbound, stored []byte, s sessio
 		_, created, err := opening.Commit(ctx)
 		return created, err
 	}
-	pipe := e.rdb.TxPipeline()
+	keys := []string{key}
 	if in.MsgID != "" {
-		pipe.Set(ctx, e.msgKey(in), stored, e.cfg.DedupeTTL)
+		keys = append(keys, e.msgKey(in))
 	}
-	if len(set) > 0 {
-		pipe.HSet(ctx, key, set...)
+	args := make([]any, 0, 4+len(set)+len(del))
+	args = append(args, stored, e.cfg.DedupeTTL.Milliseconds(), e.cfg.SessionTTL.Milliseconds(), len(set)/2)
+	args = append(args, set...)
+	for _, f := range del {
+		args = append(args, f)
 	}
-	if len(del) > 0 {
-		pipe.HDel(ctx, key, del...)
-	}
-	pipe.Expire(ctx, key, e.cfg.SessionTTL)
-	_, err = pipe.Exec(ctx)
+	err = e.cfg.Replication.Run(ctx, e.rdb, commitScript, keys, args...).Err()
 	return err == nil, e.storeErr(err)
 }
 

@@ -99,6 +99,7 @@ func New(t testing.TB, opts Options) *Env {
 		now = env.Clock.Now
 	}
 	env.Tickets = ticket.NewStore(rdb, keys, Policy(t, b), now)
+	env.Tickets.Replication = opts.Config.Replication
 	env.Outbox = outbox.New(rdb, keys)
 	env.Engine = bot.New(opts.Config, bot.Deps{Redis: rdb, Keys: keys, KB: func() *knowledge.Base { return b },
 		Tickets: env.Tickets, Outbox: env.Outbox, Pushers: opts.Pushers, Phraser: opts.Phraser, Now: now})

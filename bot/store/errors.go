@@ -16,9 +16,13 @@ import (
 // retry later (HTTP 503) instead of reporting a bug. Missing keys (redis.Nil)
 // and errors in the command or script itself (WRONGTYPE, NOSCRIPT, ERR ...)
 // are not outages and return false, as does a context the caller cancelled.
+// A write too few replicas confirmed (ErrUnconfirmed) counts as one.
 func IsUnavailable(err error) bool {
 	if err == nil || errors.Is(err, redis.Nil) {
 		return false
+	}
+	if errors.Is(err, ErrUnconfirmed) {
+		return true
 	}
 	// A server reply is judged by its text alone: it proves the connection
 	// works, whatever else err may wrap.

@@ -27,6 +27,9 @@ type Store struct {
 	now    func() time.Time
 	// EventsMax caps each ticket's audit stream (approximate trim).
 	EventsMax int
+	// Replication is how many replicas confirm each write before it is
+	// acknowledged (see store.Replication).
+	Replication store.Replication
 }
 
 // NewStore builds a store; now is injectable so clocks can be tested
@@ -209,7 +212,7 @@ func (s *Store) write(ctx context.Context, t *Ticket, expect int64, b *batch) (p
 		evs = []byte("[]")
 	}
 	token := strconv.FormatUint(rand.Uint64(), 36)
-	res, err := writeScript.Run(ctx, s.rdb, b.keys, expect, t.Version, data, ops, evs, s.EventsMax, b.dedupe, token).Slice()
+	res, err := s.Replication.Run(ctx, s.rdb, writeScript, b.keys, expect, t.Version, data, ops, evs, s.EventsMax, b.dedupe, token).Slice()
 	if err != nil {
 		return "", storeErr(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -109,4 +110,26 @@ func listen(ctx context.Context, sub *redis.PubSub) (<-chan string, func(), erro
 func Check(rawURL string) error {
 	_, err := Options(rawURL)
 	return err
+}
+
+// Shape is what a Redis URL says about the deployment that configuration
+// checks need.
+type Shape struct {
+	// Cluster is true for a Redis Cluster.
+	Cluster bool
+	// ReadTimeout is how long a reply may take before the client gives up.
+	ReadTimeout time.Duration
+}
+
+// Inspect reports the Shape of the deployment rawURL names.
+//
+//go:noinline
+func Inspect(rawURL string) (Shape, error) {
+	o, err := Options(rawURL)
+	if err != nil {
+		return Shape{}, err
+	}
+	parts, _ := cutURL(rawURL)
+	sch, _ := lookupScheme(parts.scheme)
+	return Shape{Cluster: sch.topo == topoCluster, ReadTimeout: o.ReadTimeout}, nil
 }

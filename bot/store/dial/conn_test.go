@@ -130,3 +130,26 @@ func TestListenEndsWithContext(t *testing.T) {
 		t.Fatal("the channel did not close when ctx ended")
 	}
 }
+
+func TestInspect(t *testing.T) {
+	tests := []struct {
+		name string
+		url  string
+		want dial.Shape
+	}{
+		{"single node", "redis://127.0.0.1:6379/0", dial.Shape{ReadTimeout: 2 * time.Second}},
+		{"sentinel with a read timeout", "redis+sentinel://s1,s2/mymaster?read_timeout=800ms", dial.Shape{ReadTimeout: 800 * time.Millisecond}},
+		{"cluster", "rediss+cluster://n1:7000,n2:7001", dial.Shape{Cluster: true, ReadTimeout: 2 * time.Second}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := dial.Inspect(tt.url)
+			if err != nil || got != tt.want {
+				t.Errorf("Inspect(%q) = %+v, %v; want %+v", tt.url, got, err, tt.want)
+			}
+		})
+	}
+	if _, err := dial.Inspect("http://localhost"); err == nil {
+		t.Error("Inspect accepted an http URL")
+	}
+}

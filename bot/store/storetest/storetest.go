@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -100,12 +102,37 @@ type Server struct {
 	dir  string
 	port int
 	cmd  *exec.Cmd
+	args []string // beyond the defaults, e.g. --replicaof
 }
 
 // StartServer starts a redis-server on a free loopback port; it is stopped
 // when the test ends. Tests that need one fail when redis-server is not
 // installed (make test installs it).
 func StartServer(t testing.TB) *Server {
+	t.Helper()
+	return startServer(t)
+}
+
+// StartReplica starts a redis-server replicating primary and waits until
+// it is in sync.
+func StartReplica(t testing.TB, primary *Server) *Server {
+	t.Helper()
+	s := startServer(t, "--replicaof", "127.0.0.1", strconv.Itoa(primary.port))
+	c := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", s.port)})
+	defer c.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		info, _ := c.Info(context.Background(), "replication").Result()
+		if strings.Contains(info, "master_link_status:up") {
+			return s
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("replica on port %d did not sync with port %d", s.port, primary.port)
+	return nil
+}
+
+func startServer(t testing.TB, args ...string) *Server {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Fatalf("this test needs redis-server on PATH: %v", err)
@@ -116,7 +143,7 @@ func StartServer(t testing.TB) *Server {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	s := &Server{t: t, dir: t.TempDir(), port: port}
+	s := &Server{t: t, dir: t.TempDir(), port: port, args: args}
 	s.Start()
 	t.Cleanup(s.Stop)
 	return s
@@ -131,8 +158,8 @@ func (s *Server) Start() {
 	if s.cmd != nil {
 		return
 	}
-	s.cmd = exec.Command("redis-server", "--bind", "127.0.0.1", "--port", strconv.Itoa(s.port), "--dir", s.dir,
-		"--appendonly", "yes", "--appendfsync", "always", "--save", "")
+	s.cmd = exec.Command("redis-server", append([]string{"--bind", "127.0.0.1", "--port", strconv.Itoa(s.port), "--dir", s.dir,
+		"--appendonly", "yes", "--appendfsync", "always", "--save", ""}, s.args...)...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
@@ -157,6 +184,24 @@ func (s *Server) Stop() {
 	_ = s.cmd.Process.Kill()
 	_ = s.cmd.Wait()
 	s.cmd = nil
+}
+
+// Pause stops the server's process without killing it (SIGSTOP): it
+// keeps its connections but answers nothing, like a replica stuck behind
+// a slow link, until Resume.
+func (s *Server) Pause() {
+	s.t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// Resume continues a paused server (SIGCONT).
+func (s *Server) Resume() {
+	s.t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		s.t.Fatal(err)
+	}
 }
 
 // ClosedPort returns a port on 127.0.0.1 that nothing listens on.
