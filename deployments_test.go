@@ -130,3 +130,46 @@ func TestRedisConfRequiresDurability(t *testing.T) {
 		}
 	}
 }
+
+// TestKubernetesConfigStartsTheServer loads the ConfigMap's frontdoor.yaml
+// with the Secret's variables the way the Deployment passes them, and
+// wants the configuration to pass Validate: a manifest that parses but
+// would stop start-up is caught here.
+func TestKubernetesConfigStartsTheServer(t *testing.T) {
+	object := func(file, name string) map[string]any {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		for {
+			var doc map[string]any
+			if err := dec.Decode(&doc); err != nil {
+				t.Fatalf("%s: no object named %s (%v)", file, name, err)
+			}
+			if path(doc, "metadata", "name") == name {
+				return doc
+			}
+		}
+	}
+	config, _ := path(object("deployments/kubernetes/configmap.yaml", "frontdoor-config"), "data", "frontdoor.yaml").(string)
+	if config == "" {
+		t.Fatal("frontdoor-config has no frontdoor.yaml")
+	}
+	file := filepath.Join(t.TempDir(), "frontdoor.yaml")
+	if err := os.WriteFile(file, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	secrets, _ := path(object("deployments/kubernetes/secret.yaml", "frontdoor-secrets"), "stringData").(map[string]any)
+	env := map[string]string{"FRONTDOOR_SEEDS": "/srv/frontdoor/seeds"}
+	for k, v := range secrets {
+		env[k], _ = v.(string)
+	}
+	c, err := LoadConfig(file, envOf(env))
+	if err == nil {
+		err = c.Validate()
+	}
+	if err != nil {
+		t.Errorf("the Kubernetes configuration would not start: %v", err)
+	}
+}

@@ -92,7 +92,9 @@ func opsRedisServer(t testing.TB, name string, extra ...string) *opsRedisProc {
 	port := opsFreePort(t)
 	dir := t.TempDir()
 	args := append([]string{"--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--dir", dir,
-		"--appendonly", "yes", "--appendfsync", "always", "--save", ""}, extra...)
+		"--appendonly", "yes", "--appendfsync", "always", "--save", "",
+		// a primary would wait 5 s for more replicas before a full sync
+		"--repl-diskless-sync-delay", "0"}, extra...)
 	return opsStartRedis(t, name, "redis-server", port, args...)
 }
 

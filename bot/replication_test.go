@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -105,4 +106,36 @@ func TestRepliesWaitForReplicas(t *testing.T) {
 			t.Errorf("the stored reply is not on the replica: %q, %v", stored, err)
 		}
 	})
+}
+
+// BenchmarkHandleComplaintWaitingForAReplica measures complaints, one at a
+// time, on a primary of its own with one replica: first acknowledged by
+// the primary alone, then each waiting for the replica. wait-x is the
+// second rate as a fraction of the first, measured in the same run.
+func BenchmarkHandleComplaintWaitingForAReplica(b *testing.B) {
+	primary := storetest.StartServer(b)
+	storetest.StartReplica(b, primary)
+	rdb, err := storetest.Open(context.Background(), primary.URL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { rdb.Close() })
+	rate := func(wait store.Replication, n int) float64 {
+		env := bottest.New(b, bottest.Options{Redis: rdb, Config: bot.Config{Replication: wait}})
+		start := time.Now()
+		for i := range n {
+			_, err := env.Engine.Handle(context.Background(), bot.Inbound{Tenant: "demo", User: fmt.Sprintf("u-%d", i%64),
+				Region: "葛店开发区", Text: "去报装用电,供电所的人说施工必须找他们推荐的那家,不然不给接,我要投诉",
+				MsgID: fmt.Sprintf("m-%d-%d", wait.Replicas, i)})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		return float64(n) / time.Since(start).Seconds()
+	}
+	base := rate(store.Replication{}, max(b.N, 200))
+	b.ResetTimer()
+	waiting := rate(store.Replication{Replicas: 1, Timeout: time.Second}, b.N)
+	b.ReportMetric(waiting, "msgs/s")
+	b.ReportMetric(waiting/base, "wait-x")
 }

@@ -117,6 +117,13 @@ func StartServer(t testing.TB) *Server {
 // it is in sync.
 func StartReplica(t testing.TB, primary *Server) *Server {
 	t.Helper()
+	// A primary waits 5 s for more replicas before a diskless full sync.
+	p := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", primary.port)})
+	err := p.ConfigSet(context.Background(), "repl-diskless-sync-delay", "0").Err()
+	p.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := startServer(t, "--replicaof", "127.0.0.1", strconv.Itoa(primary.port))
 	c := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", s.port)})
 	defer c.Close()
