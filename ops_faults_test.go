@@ -95,7 +95,8 @@ func TestFaultKillReplicaMidTraffic(t *testing.T) {
 			continue
 		}
 		// A message A had claimed when it died is held by that claim until
-		// it expires (ClaimTTL, 30 s); a retry after that is answered.
+		// it lapses (ClaimTTL, 3 s, once nothing renews it); a retry after that
+		// is answered.
 		again := opsMustSend(t, b.URL(), r.Msg)
 		if again.TicketID() == "" {
 			t.Errorf("message %s sent again after its claim expired: %s", r.Msg.MsgID, again.Body)

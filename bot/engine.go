@@ -29,8 +29,11 @@ type Config struct {
 	RateBurst     int
 	// DedupeTTL is how long a message id remembers its reply (default 24 h).
 	DedupeTTL time.Duration
-	// ClaimTTL is how long a message being handled blocks its retries.
-	ClaimTTL time.Duration
+	// ClaimTTL is how long a message's claim outlives the replica handling
+	// it, which renews it every ClaimRenewal (defaults 3 s and a third of
+	// that; a negative renewal never renews, to test a claim that lapses).
+	ClaimTTL     time.Duration
+	ClaimRenewal time.Duration
 	// SessionTTL forgets an idle user's session (default 30 days).
 	SessionTTL time.Duration
 	// ReplyBytes caps reply text per channel (WeChat: 2048 bytes).
@@ -58,7 +61,10 @@ func (c *Config) defaults() {
 	if c.ClaimTTL <= 0 {
 		// well under the HTTP write timeout, so that a retry of a message
 		// whose replica died gets its answer on the same request
-		c.ClaimTTL = 15 * time.Second
+		c.ClaimTTL = 3 * time.Second
+	}
+	if c.ClaimRenewal == 0 {
+		c.ClaimRenewal = c.ClaimTTL / 3
 	}
 	if c.SessionTTL <= 0 {
 		c.SessionTTL = 30 * 24 * time.Hour
@@ -156,6 +162,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 		return Reply{}, &fault.Error{Kind: fault.RateLimited, Code: "rate_limited",
 			Msg: "消息太频繁,请稍后再试", RetryAfter: st.retryAfter}
 	}
+	defer e.keepClaim(in, st.token)()
 	// A ticket the reply opens is written together with the reply and the
 	// session. Should another delivery of the message have opened one first
 	// (possible only once this one's claim expired), nothing was written and
@@ -228,9 +235,12 @@ func (e *Engine) check(in *Inbound) error {
 	return nil
 }
 
-// awaitStored waits for another replica handling the same message.
+// awaitStored waits for another replica handling the same message: for
+// its reply, or for its claim to lapse when it died. A holder that is
+// alive but slow is waited for twice ClaimTTL before the client is asked
+// to come back.
 func (e *Engine) awaitStored(ctx context.Context, in Inbound) (Reply, error) {
-	deadline := time.NewTimer(e.cfg.ClaimTTL)
+	deadline := time.NewTimer(2 * e.cfg.ClaimTTL)
 	defer deadline.Stop()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()

@@ -183,7 +183,7 @@ func TestConcurrentMessagesFromOneUser(t *testing.T) {
 // delivery names it; a delivery that found another's claim may instead be
 // asked to retry (409), never answered with a ticket that was not kept.
 func TestRedeliveryRacingPastItsClaim(t *testing.T) {
-	env := bottest.New(t, bottest.Options{Config: bot.Config{ClaimTTL: time.Millisecond}})
+	env := bottest.New(t, bottest.Options{Config: bot.Config{ClaimTTL: time.Millisecond, ClaimRenewal: -1}})
 	const n = 8
 	replies := make([]bot.Reply, n)
 	errs := make([]error, n)

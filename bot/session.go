@@ -98,6 +98,7 @@ return out
 // beginResult is what beginScript found.
 type beginResult struct {
 	state      string
+	token      string // this handling's claim token
 	retryAfter time.Duration
 	stored     string
 	session    session
@@ -112,9 +113,10 @@ func (e *Engine) begin(ctx context.Context, in Inbound) (beginResult, error) {
 	if in.MsgID != "" {
 		hasID = "1"
 	}
+	token := strconv.FormatUint(rand.Uint64(), 36)
 	res, err := beginScript.Run(ctx, e.rdb, []string{e.rateKey(in), e.msgKey(in), e.sessKey(in)},
 		e.now().UnixMilli(), strconv.FormatFloat(e.cfg.RatePerSecond, 'f', -1, 64), e.cfg.RateBurst,
-		hasID, e.cfg.ClaimTTL.Milliseconds(), strconv.FormatUint(rand.Uint64(), 36)).StringSlice()
+		hasID, e.cfg.ClaimTTL.Milliseconds(), token).StringSlice()
 	if err != nil {
 		return beginResult{}, e.storeErr(err)
 	}
@@ -122,7 +124,7 @@ func (e *Engine) begin(ctx context.Context, in Inbound) (beginResult, error) {
 		return beginResult{}, errors.New("begin: short reply")
 	}
 	ms, _ := strconv.ParseInt(res[1], 10, 64)
-	out := beginResult{state: res[0], retryAfter: time.Duration(ms) * time.Millisecond, stored: res[2]}
+	out := beginResult{state: res[0], token: token, retryAfter: time.Duration(ms) * time.Millisecond, stored: res[2]}
 	fields := map[string]string{}
 	for i := 3; i+1 < len(res); i += 2 {
 		fields[res[i]] = res[i+1]
