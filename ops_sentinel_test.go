@@ -155,7 +155,10 @@ func opsSentinelFailover(t *testing.T, replicas, wait int) {
 	primary := opsRedisServer(t, "primary")
 	var addrs []string
 	for i := range replicas {
-		replica := opsRedisServer(t, fmt.Sprintf("replica%d", i+1), "--replicaof", "127.0.0.1", strconv.Itoa(primary.port))
+		// Replicas that are waited for need not fsync every write: a
+		// write is safe once it is on two machines.
+		replica := opsRedisServer(t, fmt.Sprintf("replica%d", i+1), "--replicaof", "127.0.0.1", strconv.Itoa(primary.port),
+			"--appendfsync", map[bool]string{true: "everysec", false: "always"}[wait > 0])
 		addrs = append(addrs, replica.Addr())
 		rc := redis.NewClient(&redis.Options{Addr: replica.Addr()})
 		err := opsEventually(10*time.Second, func() error {
@@ -192,7 +195,8 @@ func opsSentinelFailover(t *testing.T, replicas, wait int) {
 		hosts = append(hosts, s.Addr())
 	}
 	url := "redis+sentinel://" + strings.Join(hosts, ",") + "/" + masterName + "/0"
-	p := opsServe(t, "server", map[string]string{"REDIS_URL": url, "FRONTDOOR_REDIS_WAIT_REPLICAS": strconv.Itoa(wait)})
+	p := opsServe(t, "server", map[string]string{"REDIS_URL": url, "FRONTDOOR_REDIS_WAIT_REPLICAS": strconv.Itoa(wait),
+		"FRONTDOOR_REDIS_WAIT_TIMEOUT": "1500ms"})
 
 	tr := opsDrive(opsTrafficOptions{Workers: 4, Target: func(int64) string { return p.URL() },
 		Message: opsComplaint("sentinel"), Timeout: 10 * time.Second})

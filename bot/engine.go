@@ -194,6 +194,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 		if opening != nil {
 			e.metrics.Tickets.WithLabelValues(string(opening.Ticket().Kind)).Inc()
 		}
+		reply.encoded = stored
 		e.metrics.Messages.WithLabelValues(string(reply.Intent), in.Channel).Inc()
 		return reply, nil
 	}

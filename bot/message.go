@@ -5,6 +5,7 @@
 package bot
 
 import (
+	"encoding/json"
 	"time"
 
 	"frontdoor/bot/ticket"
@@ -65,6 +66,18 @@ type Reply struct {
 
 	// opening is the ticket this reply opens, written with the reply.
 	opening *ticket.Opening
+	// encoded is the reply as Handle stored it for its message.
+	encoded []byte
+}
+
+// JSON is the reply encoded as JSON. For a reply Handle just gave these
+// are the bytes stored for its message, so that a reply is encoded once;
+// a caller that changes the reply must encode it itself.
+func (r Reply) JSON() ([]byte, error) {
+	if r.encoded != nil {
+		return r.encoded, nil
+	}
+	return json.Marshal(r)
 }
 
 // Citation is a knowledge-base item an answer rests on.

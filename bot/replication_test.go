@@ -37,7 +37,7 @@ func TestRepliesWaitForReplicas(t *testing.T) {
 	primary := storetest.StartServer(t)
 	replica := storetest.StartReplica(t, primary)
 	onReplica := openTest(t, replica.URL())
-	wait := store.Replication{Replicas: 1, Timeout: 300 * time.Millisecond}
+	wait := store.Replication{Replicas: 1, Timeout: time.Second}
 	env := bottest.New(t, bottest.Options{Redis: openTest(t, primary.URL()), Config: bot.Config{Replication: wait}})
 	ctx := context.Background()
 	complaint := func(id string) bot.Inbound {
