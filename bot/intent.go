@@ -5,9 +5,33 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 )
+
+// cueRegexp is a regular expression with the words one of which every
+// match holds. A text with none of them is not searched: the expressions
+// start with alternatives, so the matcher would try them at every
+// position, and most messages hold none of the words.
+type cueRegexp struct {
+	re   *regexp.Regexp
+	need []string
+}
+
+func mustCue(expr string, need ...string) cueRegexp {
+	return cueRegexp{re: regexp.MustCompile(expr), need: need}
+}
+
+// MatchString reports whether s holds a match.
+func (c cueRegexp) MatchString(s string) bool {
+	for _, w := range c.need {
+		if strings.Contains(s, w) {
+			return c.re.MatchString(s)
+		}
+	}
+	return false
+}
 
 // cue is a wording that signals an intent, with its weight.
 type cue struct {
@@ -48,13 +72,15 @@ var complaintCues = []cue{
 
 // rePointedQuestion catches "不是说…吗" and officials' demands ("说…要我们自己…").
 var (
-	reNotSupposed = regexp.MustCompile(`不是说.{0,24}(吗|嘛|么)`)
-	reDemanded    = regexp.MustCompile(`(说|让|要|要求|非|逼)(我们|我).{0,8}(自己|出|交|找|付|掏|用)`)
-	reStuck       = regexp.MustCompile(`(两年|一年多|半年|几个月|好几个月|一个多月|半个月|一年半|快一个月|大半年|快一年).{0,10}(了|还|都|没)`)
+	reNotSupposed = mustCue(`不是说.{0,24}(吗|嘛|么)`, "不是说")
+	reDemanded    = mustCue(`(说|让|要|要求|非|逼)(我们|我).{0,8}(自己|出|交|找|付|掏|用)`, "我")
+	reStuck       = mustCue(`(两年|一年多|半年|几个月|好几个月|一个多月|半个月|一年半|快一个月|大半年|快一年).{0,10}(了|还|都|没)`, "年", "月")
 	// Repeated or long-lasting trouble: 停了三次, 拖了八个月, 跑了三趟, 说了好几次.
-	reRepeated = regexp.MustCompile(`(了|过)(\d+|[一二两三四五六七八九十几好俩]+)(次|个月|年|趟|回|遍|拨)|(\d+|[两三四五六七八九十几好俩]+)(次|回|趟)(了|都|还)`)
+	reRepeated = mustCue(`(了|过)(\d+|[一二两三四五六七八九十几好俩]+)(次|个月|年|趟|回|遍|拨)|(\d+|[两三四五六七八九十几好俩]+)(次|回|趟)(了|都|还)`,
+		"次", "月", "年", "趟", "回", "遍", "拨")
 	// An information question: asks whether a rule, channel or remedy exists.
-	reInfoQuestion = regexp.MustCompile(`(有没有|是不是|会不会|有啥|有什么|能不能找|可不可以|一般几天|一般多少|哪些).{0,30}[吗么?？]?$|条例|规定吗|会公开|通报出来`)
+	reInfoQuestion = mustCue(`(有没有|是不是|会不会|有啥|有什么|能不能找|可不可以|一般几天|一般多少|哪些).{0,30}[吗么?？]?$|条例|规定吗|会公开|通报出来`,
+		"有没有", "是不是", "会不会", "有啥", "有什么", "能不能找", "可不可以", "一般几天", "一般多少", "哪些", "条例", "规定吗", "会公开", "通报出来")
 )
 
 // Information-seeking wordings soften complaint cues: a business asking
@@ -93,7 +119,7 @@ var assistCues = []string{"帮我办", "帮我们办", "帮忙办", "代办", "�
 
 // Asking whether a service or platform exists is a policy question even
 // when it mentions help.
-var reAsksExistence = regexp.MustCompile(`(有没有|有无|有啥|有什么)(啥|什么)?.{0,8}(平台|地方|渠道|政策|网站|系统|窗口|热线)`)
+var reAsksExistence = mustCue(`(有没有|有无|有啥|有什么)(啥|什么)?.{0,8}(平台|地方|渠道|政策|网站|系统|窗口|热线)`, "有没有", "有无", "有啥", "有什么")
 
 // Asking for a person.
 var humanCues = []string{"转人工", "人工客服", "人工服务", "找人工", "要人工", "接人工", "真人", "跟机器人", "机器人听不懂",
@@ -108,7 +134,8 @@ var progressCues = []string{"进度", "到哪一步", "到哪步", "怎么样了
 	"查下进度", "办到哪", "审到哪", "到哪了", "单号", "批了没", "进展如何", "有进展吗"}
 
 // reProgress catches "有结果了没", "批了没有", "通过了没".
-var reProgress = regexp.MustCompile(`(有结果|批下来|审核通过|通过|办好|办完|处理好|回复)了(没|吗|没有)|(有结果|办好|弄好)没`)
+var reProgress = mustCue(`(有结果|批下来|审核通过|通过|办好|办完|处理好|回复)了(没|吗|没有)|(有结果|办好|弄好)没`,
+	"有结果", "批下来", "通过", "办好", "办完", "处理好", "回复", "弄好")
 
 // Demands that turn a status question into a complaint.
 var escalateCues = []string{"督促", "催一下", "催催", "往上报", "管管", "管一管", "投诉他", "太慢", "过分"}
@@ -125,7 +152,7 @@ var offTopicCues = []string{"写个", "写一篇", "写一段", "帮我写", "�
 	"唱歌", "星座", "算命", "减肥", "菜谱", "恋爱", "相亲", "歌词", "写诗"}
 
 // reRecommend catches "哪家民宿性价比高", "推荐个火锅店".
-var reRecommend = regexp.MustCompile(`(推荐|哪家|哪里有|哪儿有).{0,10}(好吃|餐厅|饭店|火锅|美食|民宿|景点|酒店|好玩|馆子)`)
+var reRecommend = mustCue(`(推荐|哪家|哪里有|哪儿有).{0,10}(好吃|餐厅|饭店|火锅|美食|民宿|景点|酒店|好玩|馆子)`, "推荐", "哪家", "哪里有", "哪儿有")
 
 // Domain words: a message with one of them is about government services
 // even when the knowledge base has no item for it.
@@ -147,13 +174,13 @@ func normalize(s string) string {
 }
 
 // complaintScore adds up the complaint cues in a message.
-func complaintScore(text string) int {
+func complaintScore(t *cueText) int {
 	score := 0
-	rest := text
+	text, rest := t.s, t.s
 	// longest cues first, each stretch of text counted once: 欠我们 is
 	// not also 欠我
 	for _, w := range complaintWords {
-		if strings.Contains(rest, w.word) {
+		if t.mayHold(w.word) && strings.Contains(rest, w.word) {
 			score += w.weight
 			rest = strings.ReplaceAll(rest, w.word, "|")
 		}
@@ -173,7 +200,7 @@ func complaintScore(text string) int {
 	if reDemanded.MatchString(text) {
 		score += 2
 	}
-	if containsAny(text, askCues) {
+	if t.hasAny(askCues) {
 		score -= 2
 	}
 	return score
@@ -188,12 +215,53 @@ func containsAny(s string, words []string) bool {
 	return false
 }
 
+// cueText is a message with a 4,096-bit filter of the runes in it. The
+// classifier looks for some 600 cue words in every message; a word whose
+// first rune's bit is clear cannot be in the text, and most are skipped
+// without a search. Texts derived from it by removing cues, or putting
+// "|" in their place, hold no rune the filter lacks ("|" is added).
+type cueText struct {
+	s     string
+	runes [64]uint64
+}
+
+func newCueText(s string) *cueText {
+	t := &cueText{s: s}
+	t.add('|')
+	for _, r := range s {
+		t.add(r)
+	}
+	return t
+}
+
+func (t *cueText) add(r rune) { b := uint32(r) & 4095; t.runes[b>>6] |= 1 << (b & 63) }
+
+// mayHold is false when word cannot occur in the text.
+func (t *cueText) mayHold(word string) bool {
+	if word == "" {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(word)
+	b := uint32(r) & 4095
+	return t.runes[b>>6]&(1<<(b&63)) != 0
+}
+
+// hasAny reports whether the text holds one of words.
+func (t *cueText) hasAny(words []string) bool {
+	for _, w := range words {
+		if t.mayHold(w) && strings.Contains(t.s, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // isGreeting reports a message that only greets or thanks.
-func isGreeting(text string) bool {
-	rest := text
+func isGreeting(t *cueText) bool {
+	rest := t.s
 	found := false
 	for _, w := range greetingCues {
-		if strings.Contains(rest, w) {
+		if t.mayHold(w) && strings.Contains(rest, w) {
 			found = true
 			rest = strings.ReplaceAll(rest, w, "")
 		}
@@ -245,21 +313,22 @@ type classification struct {
 // evidence (does an item fit?) is weighed by the caller for the cases cues
 // leave open.
 func classify(text string) classification {
-	c := classification{complaint: complaintScore(text)}
+	t := newCueText(text)
+	c := classification{complaint: complaintScore(t)}
 	switch {
-	case isGreeting(text):
+	case isGreeting(t):
 		c.intent = Greeting
-	case containsAny(text, humanCues) && !containsAny(text, assistCues):
+	case t.hasAny(humanCues) && !t.hasAny(assistCues):
 		c.intent = Human
-	case (containsAny(text, offTopicCues) || reRecommend.MatchString(text)) && c.complaint < complaintThreshold &&
-		!containsAny(text, domainCues[:6]):
+	case (t.hasAny(offTopicCues) || reRecommend.MatchString(text)) && c.complaint < complaintThreshold &&
+		!t.hasAny(domainCues[:6]):
 		c.intent = OutOfScope
-	case (containsAny(text, progressCues) || reProgress.MatchString(text)) && !containsAny(text, escalateCues) &&
+	case (t.hasAny(progressCues) || reProgress.MatchString(text)) && !t.hasAny(escalateCues) &&
 		c.complaint < complaintThreshold+3:
 		c.intent = ProgressQuery
 	case c.complaint >= complaintThreshold:
 		c.intent = Complaint
-	case containsAny(text, assistCues) && !reAsksExistence.MatchString(text):
+	case t.hasAny(assistCues) && !reAsksExistence.MatchString(text):
 		c.intent = AssistRequest
 	default:
 		c.intent = PolicyQuery
