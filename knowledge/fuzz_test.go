@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzParseDocument feeds arbitrary bytes, split into lines, to the parser:
@@ -95,4 +96,23 @@ func checkHits(t testing.TB, hits []Hit) {
 			t.Fatalf("hits not sorted: %v after %v", h.Score, hits[i-1].Score)
 		}
 	}
+}
+
+// FuzzRuneBits: the sentence filter may only rule out words the text does
+// not hold (texts and words are valid UTF-8, as normalised text is).
+func FuzzRuneBits(f *testing.F) {
+	f.Add("无外部工程的办电时间压缩至3个工作日以内", "办电")
+	f.Add("abc", "")
+	f.Add("政府采购", "采购项目")
+	f.Fuzz(func(t *testing.T, s, w string) {
+		if !utf8.ValidString(s) || !utf8.ValidString(w) {
+			return
+		}
+		bits := runeBitsOf(s)
+		for _, sub := range []string{w, s[len(s)/2:], s[:len(s)/3]} {
+			if utf8.ValidString(sub) && strings.Contains(s, sub) && !bits.mayHold(sub) {
+				t.Fatalf("the filter of %q rules out %q, which it holds", s, sub)
+			}
+		}
+	})
 }

@@ -235,6 +235,31 @@ type regionIndex struct {
 type analysedText struct {
 	raw, norm string
 	concepts  map[string]int
+	runes     runeBits
+}
+
+// runeBits is a 256-bit filter of the runes of a text. Scoring a sentence
+// looks for each of the question's bigrams and words in it; one with a
+// rune whose bit is clear cannot be there, and most are skipped without
+// a search, for 32 bytes per sentence.
+type runeBits [4]uint64
+
+func runeBitsOf(s string) runeBits {
+	var b runeBits
+	for _, r := range s {
+		b[uint32(r)>>6&3] |= 1 << (uint32(r) & 63)
+	}
+	return b
+}
+
+// mayHold is false when w cannot occur in the text.
+func (b *runeBits) mayHold(w string) bool {
+	for _, r := range w {
+		if b[uint32(r)>>6&3]&(1<<(uint32(r)&63)) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // itemText is what answering needs of an item, analysed once at load.
@@ -245,7 +270,7 @@ type itemText struct {
 
 func analyseText(a *analyzer, raw string) analysedText {
 	norm := normalizeText(raw)
-	return analysedText{raw: raw, norm: norm, concepts: a.conceptCounts(norm)}
+	return analysedText{raw: raw, norm: norm, concepts: a.conceptCounts(norm), runes: runeBitsOf(norm)}
 }
 
 func analyseItem(a *analyzer, it *Item) itemText {

@@ -269,12 +269,12 @@ func (ri *regionIndex) snippet(h Hit, q query) (string, float64) {
 func textScore(q query, t analysedText) float64 {
 	score := 0.0
 	for g, w := range q.grams {
-		if strings.Contains(t.norm, g) {
+		if t.runes.mayHold(g) && strings.Contains(t.norm, g) {
 			score += w
 		}
 	}
 	for w, qw := range q.words {
-		if !strings.HasPrefix(w, "§") && runeLen(w) > 1 && strings.Contains(t.norm, w) {
+		if !strings.HasPrefix(w, "§") && runeLen(w) > 1 && t.runes.mayHold(w) && strings.Contains(t.norm, w) {
 			score += qw
 		}
 	}
