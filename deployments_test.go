@@ -25,23 +25,7 @@ func TestDeploymentManifests(t *testing.T) {
 	kinds := map[string]int{}
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dec := yaml.NewDecoder(bytes.NewReader(data))
-			for {
-				var doc map[string]any
-				err := dec.Decode(&doc)
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					t.Fatalf("does not parse: %v", err)
-				}
-				if doc == nil {
-					continue
-				}
+			for _, doc := range yamlDocs(t, f) {
 				if strings.HasSuffix(f, ".yml") {
 					checkCompose(t, doc)
 					continue
@@ -55,6 +39,30 @@ func TestDeploymentManifests(t *testing.T) {
 	for _, k := range []string{"Deployment", "Service", "ConfigMap", "Secret", "HorizontalPodAutoscaler", "StatefulSet"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s manifest", k)
+		}
+	}
+}
+
+// yamlDocs parses every document of a YAML file, skipping empty ones.
+func yamlDocs(t *testing.T, file string) []map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []map[string]any
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc map[string]any
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return docs
+		}
+		if err != nil {
+			t.Fatalf("%s does not parse: %v", file, err)
+		}
+		if doc != nil {
+			docs = append(docs, doc)
 		}
 	}
 }
@@ -137,20 +145,13 @@ func TestRedisConfRequiresDurability(t *testing.T) {
 // would stop start-up is caught here.
 func TestKubernetesConfigStartsTheServer(t *testing.T) {
 	object := func(file, name string) map[string]any {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		for {
-			var doc map[string]any
-			if err := dec.Decode(&doc); err != nil {
-				t.Fatalf("%s: no object named %s (%v)", file, name, err)
-			}
+		for _, doc := range yamlDocs(t, file) {
 			if path(doc, "metadata", "name") == name {
 				return doc
 			}
 		}
+		t.Fatalf("%s: no object named %s", file, name)
+		return nil
 	}
 	config, _ := path(object("deployments/kubernetes/configmap.yaml", "frontdoor-config"), "data", "frontdoor.yaml").(string)
 	if config == "" {
