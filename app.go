@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -207,7 +208,38 @@ func (a *app) connect(ctx context.Context) error {
 		a.log.Warn("redis not reachable yet; serving degraded until it is", "url", dial.Redact(url), "err", err)
 	}
 	a.conn, a.rdb = conn, conn.Client()
+	if err == nil {
+		a.warnFewReplicas(ctx)
+	}
 	return nil
+}
+
+// warnFewReplicas says at start-up when Redis has fewer replicas than
+// every write waits for: until they connect, each write is refused.
+func (a *app) warnFewReplicas(ctx context.Context) {
+	want := a.cfg.RedisWaitReplicas
+	if want == 0 {
+		return
+	}
+	info, err := a.rdb.Info(ctx, "replication").Result()
+	if err != nil {
+		return
+	}
+	if n := connectedReplicas(info); n < want {
+		a.log.Warn("redis has fewer replicas than redis_wait_replicas; writes are answered 503 until they connect",
+			"connected", n, "want", want)
+	}
+}
+
+// connectedReplicas reads connected_slaves from INFO replication.
+func connectedReplicas(info string) int {
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "connected_slaves:"); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return 0
 }
 
 // sharedEmbedded returns the address of an embedded Redis another
