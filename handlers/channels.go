@@ -424,6 +424,13 @@ func (ch *channels) start(ctx context.Context, in bot.Inbound) <-chan wxOutcome 
 			}
 		}()
 		r, err := ch.s.engine.Handle(ctx, in)
+		// A reply written but not yet on the replicas it waits for is kept
+		// by the engine, and asking again returns it once they hold it: the
+		// business gets its ticket, by push if need be, rather than "busy,
+		// send it again", which would open a second one.
+		for errors.Is(err, store.ErrUnconfirmed) && wxSleep(ctx, wxPoll) == nil {
+			r, err = ch.s.engine.Handle(ctx, in)
+		}
 		done <- wxOutcome{reply: r, err: err}
 	}()
 	return done

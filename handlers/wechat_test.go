@@ -12,6 +12,7 @@ import (
 
 	"frontdoor/bot"
 	"frontdoor/bot/fault"
+	"frontdoor/bot/store"
 	"frontdoor/bot/store/storetest"
 	"frontdoor/bot/ticket"
 	"frontdoor/handlers/wxproto"
@@ -640,4 +641,27 @@ func BenchmarkWeChatSafeModeCallback(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// TestWeChatAnswerWaitsForReplicas: with every reply waiting for a
+// replica, a complaint whose write the replica confirms only after a
+// while is still answered, passively and with its ticket, instead of
+// with "busy, send it again", which would open a second ticket.
+func TestWeChatAnswerWaitsForReplicas(t *testing.T) {
+	primary := storetest.StartServer(t)
+	replica := storetest.StartReplica(t, primary)
+	rdb, err := storetest.Open(context.Background(), primary.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdb.Close() })
+	cs := newChannelServer(t, chOptions{redis: rdb,
+		config: bot.Config{Replication: store.Replication{Replicas: 1, Timeout: 200 * time.Millisecond}}})
+	replica.Pause()
+	time.AfterFunc(700*time.Millisecond, replica.Resume)
+	m := oaReply(t, cs.overHTTP(t, oaSafe(t, "cy", textMsg("o-replica", "6000000001", wxComplaintText))))
+	ts := cs.tickets(t)
+	if len(ts) != 1 || !strings.Contains(m.Content, ts[0].ID) {
+		t.Fatalf("answered %q with %d tickets; want the one ticket's number", m.Content, len(ts))
+	}
 }
