@@ -123,6 +123,10 @@ func checkCompose(t *testing.T, doc map[string]any) {
 	if env := path(doc, "services", "frontdoor-1", "environment", "REDIS_URL"); env == nil {
 		t.Error("frontdoor-1 has no REDIS_URL")
 	}
+	// The health check must ask the server, not merely run the binary.
+	if test, _ := path(doc, "services", "frontdoor-1", "healthcheck", "test").([]any); len(test) < 3 || test[2] != "health" {
+		t.Errorf("frontdoor-1's health check %v does not run `frontdoor health`", test)
+	}
 }
 
 // TestRedisConfRequiresDurability checks the reference Redis configuration

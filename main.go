@@ -31,6 +31,7 @@ func commands() []command {
 		{"user", "console users: user add|passwd|disable|enable|list", runUser},
 		{"report", "per-unit response figures of a region: report --region R", runReport},
 		{"clocks", "open tickets' clocks, due first; --fire fires what is due now", runClocks},
+		{"health", "exit 0 when the server on this machine is ready (for container health checks)", runHealth},
 		{"version", "print the version", func(_ []string, out, _ io.Writer) error {
 			fmt.Fprintln(out, "frontdoor", version)
 			return nil
