@@ -24,13 +24,14 @@ func (p *slowPhraser) Phrase(_ context.Context, _ string, _ []*knowledge.Item, d
 }
 
 func TestMessageClaims(t *testing.T) {
-	const ttl = 200 * time.Millisecond
+	// long enough that a renewal every ttl/3 survives a loaded test machine
+	const ttl = time.Second
 	q := bot.Inbound{Tenant: "demo", User: "u-claim", Region: "葛店开发区", Text: "厂里要新装一路低压电,不用外线施工,几天能通?"}
 
 	// A handling that outlasts ClaimTTL keeps its claim: a retry arriving
 	// meanwhile waits for its reply instead of answering the message twice.
 	t.Run("renewed while the message is handled", func(t *testing.T) {
-		slow := &slowPhraser{delay: 3 * ttl}
+		slow := &slowPhraser{delay: 3 * ttl / 2} // under the 2 s phrasing budget
 		env := bottest.New(t, bottest.Options{Phraser: slow, Config: bot.Config{ClaimTTL: ttl}})
 		in := q
 		in.MsgID = "m-slow"
@@ -42,7 +43,7 @@ func TestMessageClaims(t *testing.T) {
 			}
 			first <- r
 		}()
-		time.Sleep(2 * ttl)
+		time.Sleep(6 * ttl / 5) // past the claim's life, had it not been renewed
 		again, err := env.Engine.Handle(context.Background(), in)
 		if err != nil {
 			t.Fatal(err)
