@@ -250,7 +250,11 @@ func (b *Base) build(an *analyzer) error {
 	names := slices.Sorted(maps.Keys(byRegion))
 	built := make([]*regionIndex, len(names))
 	dict := newDictionary()
-	parallel(len(names), func(i int) { built[i] = buildRegionIndex(an, dict, byRegion[names[i]]) })
+	errs := make([]error, len(names))
+	parallel(len(names), func(i int) { built[i], errs[i] = buildRegionIndex(an, dict, byRegion[names[i]], maxRegionItems) })
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
 	for i, name := range names {
 		b.regions[name] = built[i]
 		b.aliases[name] = name

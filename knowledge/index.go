@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -26,11 +27,36 @@ const (
 	bm25B  = 0.75
 )
 
-// posting is one item's term frequencies, per field: 12 bytes, since a
-// large region holds millions of them.
-type posting struct {
-	doc int32
-	tf  [nFields]uint8 // saturating at 255, far beyond where BM25 saturates
+// posting is one item's term frequencies, per field, packed in 64 bits: the
+// item number in the low 24, then a byte per field, saturating at 255, far
+// beyond where BM25 saturates. A large region holds millions of postings;
+// an int32 and five bytes would take 12.
+type posting uint64
+
+// maxRegionItems is the most items, or sentences, one region may hold.
+const maxRegionItems = 1<<24 - 1
+
+func newPosting(doc int32) posting { return posting(doc) & maxRegionItems }
+
+// doc is the posting's item number.
+func (p posting) doc() int32 { return int32(p & maxRegionItems) }
+
+// tf is the term's frequency in field f.
+func (p posting) tf(f int) uint8 { return uint8(p >> (24 + 8*f)) }
+
+// count adds one occurrence in field f, up to 255.
+func (p *posting) count(f int) {
+	if p.tf(f) < math.MaxUint8 {
+		*p += 1 << (24 + 8*f)
+	}
+}
+
+// tfs is every field's frequency.
+func (p posting) tfs() (out [nFields]uint8) {
+	for f := range out {
+		out[f] = p.tf(f)
+	}
+	return out
 }
 
 // termTable is an inverted index of one kind of term. While a region is
@@ -84,14 +110,12 @@ func (t *termTable) add(doc int32, fields [nFields][]string) {
 				b.last = append(b.last, -1)
 			}
 			i := b.last[n]
-			if i < 0 || b.pending[i].p.doc != doc {
+			if i < 0 || b.pending[i].p.doc() != doc {
 				i = int32(len(b.pending))
-				b.pending = append(b.pending, pendingPosting{term: n, p: posting{doc: doc}})
+				b.pending = append(b.pending, pendingPosting{term: n, p: newPosting(doc)})
 				b.last[n] = i
 			}
-			if tf := &b.pending[i].p.tf[f]; *tf < math.MaxUint8 {
-				*tf++
-			}
+			b.pending[i].p.count(f)
 		}
 	}
 	t.lens = append(t.lens, lens)
@@ -161,8 +185,8 @@ func (t *termTable) list(term string) []posting {
 // every posting list is sorted and gallop finds the item's posting.
 func (t *termTable) tf(term string, doc int32) ([nFields]uint8, bool) {
 	ps := t.list(term)
-	if i := gallop(ps, doc); i < len(ps) && ps[i].doc == doc {
-		return ps[i].tf, true
+	if i := gallop(ps, doc); i < len(ps) && ps[i].doc() == doc {
+		return ps[i].tfs(), true
 	}
 	return [nFields]uint8{}, false
 }
@@ -177,14 +201,15 @@ func (t *termTable) idf(df int) float64 {
 // field, weighted and saturated: below 1, so a term adds less than its
 // weight however often it occurs.
 func (t *termTable) saturated(p posting) float64 {
-	l := t.lens[p.doc]
+	l := t.lens[p.doc()]
 	var tf float64
 	for f := 0; f < nFields; f++ {
-		if p.tf[f] == 0 {
+		n := p.tf(f)
+		if n == 0 {
 			continue
 		}
 		norm := 1 - bm25B + bm25B*float64(l[f])/t.avg[f]
-		tf += fieldWeight[f] * float64(p.tf[f]) / norm
+		tf += fieldWeight[f] * float64(n) / norm
 	}
 	return tf / (bm25K1 + tf)
 }
@@ -284,7 +309,7 @@ func analyseItem(a *analyzer, it *Item) itemText {
 	return t
 }
 
-func buildRegionIndex(a *analyzer, d *dictionary, items []*Item) *regionIndex {
+func buildRegionIndex(a *analyzer, d *dictionary, items []*Item, limit int) (*regionIndex, error) {
 	ri := &regionIndex{items: items, words: newTermTable(d), grams: newTermTable(d),
 		chars: newTermTable(d), sounds: newTermTable(d), pos: map[*Item]int{},
 		sentWords: newTermTable(d), sentGrams: newTermTable(d)}
@@ -310,6 +335,10 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item) *regionIndex {
 			ri.firstSent[i] = int32(len(ri.sentItem))
 		}
 		ri.sentEnd = append(ri.sentEnd, int32(len(ri.sentItem)+len(t.sentences)))
+		if i > limit || len(ri.sentItem)+len(t.sentences) > limit {
+			return nil, fmt.Errorf("region %q: more than %d items or sentences (postings number them in 24 bits); split it into smaller regions",
+				it.Region, limit)
+		}
 		for _, at := range t.sentences {
 			var sw, sg [nFields][]string
 			sw[fBody], sg[fBody] = a.terms(at.norm, at.concepts)
@@ -332,7 +361,7 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item) *regionIndex {
 	for _, t := range []*termTable{ri.words, ri.grams, ri.chars, ri.sounds, ri.sentWords, ri.sentGrams} {
 		t.finish()
 	}
-	return ri
+	return ri, nil
 }
 
 // terms analyses normalised text into words with concepts, and bigrams;

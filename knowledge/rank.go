@@ -71,10 +71,11 @@ func byTable(a, b term) int {
 // set, entries scored for the first time are appended to it.
 func (x term) add(acc []float64, touched *[]int32) {
 	for _, p := range x.ps {
-		if touched != nil && acc[p.doc] == 0 {
-			*touched = append(*touched, p.doc)
+		d := p.doc()
+		if touched != nil && acc[d] == 0 {
+			*touched = append(*touched, d)
 		}
-		acc[p.doc] += x.w * x.t.saturated(p)
+		acc[d] += x.w * x.t.saturated(p)
 	}
 }
 
@@ -84,11 +85,12 @@ func (x term) addIn(acc []float64, ranges []span, touched *[]int32) {
 	ps := x.ps
 	for _, r := range ranges {
 		ps = ps[gallop(ps, r.from):]
-		for ; len(ps) > 0 && ps[0].doc < r.to; ps = ps[1:] {
-			if touched != nil && acc[ps[0].doc] == 0 {
-				*touched = append(*touched, ps[0].doc)
+		for ; len(ps) > 0 && ps[0].doc() < r.to; ps = ps[1:] {
+			d := ps[0].doc()
+			if touched != nil && acc[d] == 0 {
+				*touched = append(*touched, d)
 			}
-			acc[ps[0].doc] += x.w * x.t.saturated(ps[0])
+			acc[d] += x.w * x.t.saturated(ps[0])
 		}
 		if len(ps) == 0 {
 			return
@@ -103,15 +105,15 @@ type span struct{ from, to int32 }
 // exponential steps, then a binary search of the last step, so skipping
 // g postings costs O(log g).
 func gallop(ps []posting, d int32) int {
-	if len(ps) == 0 || ps[0].doc >= d {
+	if len(ps) == 0 || ps[0].doc() >= d {
 		return 0
 	}
 	bound := 1
-	for bound < len(ps) && ps[bound].doc < d {
+	for bound < len(ps) && ps[bound].doc() < d {
 		bound *= 2
 	}
 	lo, hi := bound/2+1, min(bound+1, len(ps))
-	return lo + sort.Search(hi-lo, func(i int) bool { return ps[lo+i].doc >= d })
+	return lo + sort.Search(hi-lo, func(i int) bool { return ps[lo+i].doc() >= d })
 }
 
 // weight is the most the terms can add to one entry's score.

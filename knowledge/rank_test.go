@@ -68,10 +68,36 @@ func prunes(qn *Question, k int) bool {
 	return len(sc.cands) > 0 && len(sc.cands)*commonShare <= len(qn.ri.items)
 }
 
+func TestPostingDoc(t *testing.T) {
+	for _, d := range []int32{0, 1, 255, 256, 65535, 65536, 1<<23 + 5, maxRegionItems} {
+		if p := newPosting(d); p.doc() != d {
+			t.Errorf("newPosting(%d).doc() = %d", d, p.doc())
+		}
+	}
+	var p posting
+	for f := range nFields {
+		for range 300 + f {
+			p.count(f)
+		}
+	}
+	if p.doc() != 0 || p.tfs() != [nFields]uint8{255, 255, 255, 255, 255} {
+		t.Errorf("counts saturate at 255 each without touching the item number: %d, %v", p.doc(), p.tfs())
+	}
+	p = newPosting(maxRegionItems)
+	p.count(fBody)
+	p.count(fTags)
+	if p.doc() != maxRegionItems || p.tf(fBody) != 1 || p.tf(fTags) != 1 || p.tf(fTitle) != 0 {
+		t.Errorf("item %d, counts %v", p.doc(), p.tfs())
+	}
+}
+
 func TestGallop(t *testing.T) {
-	ps := []posting{{doc: 2}, {doc: 3}, {doc: 5}, {doc: 8}, {doc: 13}, {doc: 21}, {doc: 34}}
+	var ps []posting
+	for _, d := range []int32{2, 3, 5, 8, 13, 21, 34} {
+		ps = append(ps, newPosting(d))
+	}
 	for d := int32(0); d <= 40; d++ {
-		want, _ := slices.BinarySearchFunc(ps, d, func(p posting, d int32) int { return int(p.doc - d) })
+		want, _ := slices.BinarySearchFunc(ps, d, func(p posting, d int32) int { return int(p.doc() - d) })
 		if got := gallop(ps, d); got != want {
 			t.Errorf("gallop(%d) = %d, want %d", d, got, want)
 		}
