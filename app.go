@@ -173,7 +173,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		}
 	}
 	a.engine = bot.New(bot.Config{MaxTextRunes: cfg.MaxTextRunes, RatePerSecond: rate, RateBurst: burst,
-		TenantRegions: tenantRegions, Replication: cfg.Replication()},
+		TenantRegions: tenantRegions},
 		bot.Deps{Redis: a.rdb, Keys: keys, KB: lib.Current, Tickets: a.tickets, Outbox: outbox.New(a.rdb, keys),
 			Pushers: a.pushers(keys), Phraser: a.phraser(), Metrics: bot.NewMetrics(a.registry), Logger: log})
 	return a, nil

@@ -43,9 +43,6 @@ type Config struct {
 	// AnswerScore is the least search score an item needs to be presented
 	// as the answer; RouteScore the least to route a complaint to it.
 	AnswerScore, RouteScore float64
-	// Replication is how many replicas confirm a reply's writes before it
-	// is given (see store.Replication); the ticket store needs the same.
-	Replication store.Replication
 }
 
 func (c *Config) defaults() {
@@ -267,10 +264,15 @@ func (e *Engine) awaitStored(ctx context.Context, in Inbound) (Reply, error) {
 	}
 }
 
+// replication is what the engine's own writes wait for: the same as its
+// ticket store's, which a reply opening a ticket is written by, so that
+// one setting covers every write that answers a business.
+func (e *Engine) replication() store.Replication { return e.tickets.Replication }
+
 // resend answers a message again with the reply stored for it, once the
 // replicas the configuration asks for hold that reply.
 func (e *Engine) resend(ctx context.Context, in Inbound, stored string) (Reply, error) {
-	if err := e.cfg.Replication.Confirm(ctx, e.rdb, e.msgKey(in), e.cfg.DedupeTTL); err != nil {
+	if err := e.replication().Confirm(ctx, e.rdb, e.msgKey(in), e.cfg.DedupeTTL); err != nil {
 		return Reply{}, e.storeErr(err)
 	}
 	return decodeStored(stored)

@@ -38,7 +38,7 @@ func TestRepliesWaitForReplicas(t *testing.T) {
 	replica := storetest.StartReplica(t, primary)
 	onReplica := openTest(t, replica.URL())
 	wait := store.Replication{Replicas: 1, Timeout: time.Second}
-	env := bottest.New(t, bottest.Options{Redis: openTest(t, primary.URL()), Config: bot.Config{Replication: wait}})
+	env := bottest.New(t, bottest.Options{Redis: openTest(t, primary.URL()), Replication: wait})
 	ctx := context.Background()
 	complaint := func(id string) bot.Inbound {
 		return bot.Inbound{Tenant: "demo", User: "u-rep", Region: "河池市", MsgID: id,
@@ -121,7 +121,7 @@ func BenchmarkHandleComplaintWaitingForAReplica(b *testing.B) {
 	}
 	b.Cleanup(func() { rdb.Close() })
 	rate := func(wait store.Replication, n int) float64 {
-		env := bottest.New(b, bottest.Options{Redis: rdb, Config: bot.Config{Replication: wait}})
+		env := bottest.New(b, bottest.Options{Redis: rdb, Replication: wait})
 		start := time.Now()
 		for i := range n {
 			_, err := env.Engine.Handle(context.Background(), bot.Inbound{Tenant: "demo", User: fmt.Sprintf("u-%d", i%64),

@@ -170,7 +170,7 @@ func (e *Engine) commit(ctx context.Context, in Inbound, stored []byte, s sessio
 		_, created, err := opening.Commit(ctx)
 		return created, err
 	}
-	if e.cfg.Replication.Replicas > 0 {
+	if e.replication().Replicas > 0 {
 		return e.commitWaiting(ctx, in, stored, set, del)
 	}
 	// A transaction costs Redis a third of what the script does; the
@@ -203,7 +203,7 @@ func (e *Engine) commitWaiting(ctx context.Context, in Inbound, stored []byte, s
 	for _, f := range del {
 		args = append(args, f)
 	}
-	err := e.cfg.Replication.Run(ctx, e.rdb, commitScript, keys, args...).Err()
+	err := e.replication().Run(ctx, e.rdb, commitScript, keys, args...).Err()
 	return err == nil, e.storeErr(err)
 }
 

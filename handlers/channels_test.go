@@ -24,6 +24,7 @@ import (
 
 	"frontdoor/bot"
 	"frontdoor/bot/bottest"
+	"frontdoor/bot/store"
 	"frontdoor/bot/store/storetest"
 	"frontdoor/bot/ticket"
 	"frontdoor/handlers/wxapi"
@@ -226,6 +227,8 @@ type chOptions struct {
 	budgets []time.Duration
 	// redis replaces the shared test Redis (for outage tests).
 	redis redis.UniversalClient
+	// replication is what every write that answers waits for.
+	replication store.Replication
 }
 
 // chServer is the real router with channel accounts, a real engine on a
@@ -260,7 +263,8 @@ func newChannelServer(t testing.TB, o chOptions) *chServer {
 		bot.ChannelWeChat: wxapi.NewPusher(map[string]wxapi.Sender{"demo": oa, "cy": oa, "hgt": oa}),
 		bot.ChannelWeCom:  wxapi.NewPusher(map[string]wxapi.Sender{"demo": wc}),
 	}
-	env := bottest.New(t, bottest.Options{Config: o.config, Pushers: pushers, Phraser: o.phraser, Redis: o.redis})
+	env := bottest.New(t, bottest.Options{Config: o.config, Pushers: pushers, Phraser: o.phraser, Redis: o.redis,
+		Replication: o.replication})
 	cd := ChannelDeps{Pushers: pushers, Redis: env.Redis, Keys: env.Keys, ReplyBudget: o.budget,
 		WeChat: []WeChatAccount{
 			{Name: "demo", Token: wxTestToken, AESKey: wxTestAESKey, AppID: wxTestAppID, Region: "葛店开发区", Tenant: "demo"},

@@ -656,7 +656,7 @@ func TestWeChatAnswerWaitsForReplicas(t *testing.T) {
 	}
 	t.Cleanup(func() { rdb.Close() })
 	cs := newChannelServer(t, chOptions{redis: rdb,
-		config: bot.Config{Replication: store.Replication{Replicas: 1, Timeout: 200 * time.Millisecond}}})
+		replication: store.Replication{Replicas: 1, Timeout: 200 * time.Millisecond}})
 	replica.Pause()
 	time.AfterFunc(700*time.Millisecond, replica.Resume)
 	m := oaReply(t, cs.overHTTP(t, oaSafe(t, "cy", textMsg("o-replica", "6000000001", wxComplaintText))))

@@ -79,6 +79,8 @@ type Options struct {
 	Now time.Time
 	// Redis replaces the shared test Redis (for outage tests).
 	Redis redis.UniversalClient
+	// Replication is what the ticket store, and so the engine, wait for.
+	Replication store.Replication
 }
 
 // New builds an engine on the test Redis.
@@ -99,7 +101,7 @@ func New(t testing.TB, opts Options) *Env {
 		now = env.Clock.Now
 	}
 	env.Tickets = ticket.NewStore(rdb, keys, Policy(t, b), now)
-	env.Tickets.Replication = opts.Config.Replication
+	env.Tickets.Replication = opts.Replication
 	env.Outbox = outbox.New(rdb, keys)
 	env.Engine = bot.New(opts.Config, bot.Deps{Redis: rdb, Keys: keys, KB: func() *knowledge.Base { return b },
 		Tickets: env.Tickets, Outbox: env.Outbox, Pushers: opts.Pushers, Phraser: opts.Phraser, Now: now})
