@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"frontdoor/bot/store/storetest"
 )
 
 // opsRedisProc is a redis-server or redis-sentinel process of a test's own.
@@ -160,17 +162,8 @@ func opsSentinelFailover(t *testing.T, replicas, wait int) {
 		replica := opsRedisServer(t, fmt.Sprintf("replica%d", i+1), "--replicaof", "127.0.0.1", strconv.Itoa(primary.port),
 			"--appendfsync", map[bool]string{true: "everysec", false: "always"}[wait > 0])
 		addrs = append(addrs, replica.Addr())
-		rc := redis.NewClient(&redis.Options{Addr: replica.Addr()})
-		err := opsEventually(10*time.Second, func() error {
-			info, _ := rc.Info(context.Background(), "replication").Result()
-			if !strings.Contains(info, "master_link_status:up") {
-				return errOps
-			}
-			return nil
-		})
-		rc.Close()
-		if err != nil {
-			t.Fatalf("replica %d did not connect to the primary", i+1)
+		if err := storetest.AwaitSync(replica.Addr(), 10*time.Second); err != nil {
+			t.Fatalf("replica %d: %v", i+1, err)
 		}
 	}
 	sentinels := opsSentinels(t, 3, masterName, primary)

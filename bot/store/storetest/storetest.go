@@ -126,18 +126,25 @@ func StartReplica(t testing.TB, primary *Server) *Server {
 		t.Fatal(err)
 	}
 	s := startServer(t, "--replicaof", "127.0.0.1", strconv.Itoa(primary.port), "--appendonly", "no")
-	c := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", s.port)})
+	if err := AwaitSync(fmt.Sprintf("127.0.0.1:%d", s.port), 5*time.Second); err != nil {
+		t.Fatalf("replica on port %d: %v", s.port, err)
+	}
+	return s
+}
+
+// AwaitSync waits until the replica at addr is in sync with its primary.
+func AwaitSync(addr string, within time.Duration) error {
+	c := redis.NewClient(&redis.Options{Addr: addr})
 	defer c.Close()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
 		info, _ := c.Info(context.Background(), "replication").Result()
 		if strings.Contains(info, "master_link_status:up") {
-			return s
+			return nil
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("replica on port %d did not sync with port %d", s.port, primary.port)
-	return nil
+	return fmt.Errorf("not in sync with its primary after %v", within)
 }
 
 func startServer(t testing.TB, args ...string) *Server {
