@@ -214,8 +214,9 @@ func (c Config) Rate() (perSecond float64, burst int, err error) {
 }
 
 // validateWait checks the replicas a write waits for against the Redis
-// that is to provide them.
-func (c Config) validateWait() error {
+// that is to provide them: shape is REDIS_URL's, nil when it is unset or
+// invalid (the latter reported as redis_url's error).
+func (c Config) validateWait(shape *dial.Shape) error {
 	const name = "redis_wait_replicas (FRONTDOOR_REDIS_WAIT_REPLICAS)"
 	switch {
 	case c.RedisWaitReplicas < 0 || c.RedisWaitReplicas > 16:
@@ -224,10 +225,8 @@ func (c Config) validateWait() error {
 		return nil
 	case c.RedisURL == "":
 		return fmt.Errorf("%s %d: the embedded Redis has no replicas; set REDIS_URL or use 0", name, c.RedisWaitReplicas)
-	}
-	shape, err := dial.Inspect(c.RedisURL)
-	if err != nil {
-		return nil // reported as redis_url's error
+	case shape == nil:
+		return nil
 	}
 	if shape.Cluster {
 		return fmt.Errorf("%s %d: not available on Redis Cluster (WAIT must follow a write on its own connection); use 0 and AOF appendfsync always on every primary", name, c.RedisWaitReplicas)
@@ -260,12 +259,15 @@ func (c Config) Validate() error {
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
 		fail("addr (FRONTDOOR_ADDR) %q: want host:port or :port", c.Addr)
 	}
+	var shape *dial.Shape
 	if c.RedisURL != "" {
-		if err := dial.Check(c.RedisURL); err != nil {
+		if sh, err := dial.Inspect(c.RedisURL); err != nil {
 			fail("redis_url (REDIS_URL): %v", err)
+		} else {
+			shape = &sh
 		}
 	}
-	errs = append(errs, c.validateWait())
+	errs = append(errs, c.validateWait(shape))
 	if c.RedisPrefix == "" || strings.ContainsAny(c.RedisPrefix, "{} \t\n") {
 		fail("redis_prefix (FRONTDOOR_REDIS_PREFIX) %q: must be non-empty, without braces or spaces", c.RedisPrefix)
 	}

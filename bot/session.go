@@ -32,17 +32,30 @@ func sessionFrom(m map[string]string) session {
 		RatingTicket: m["rating_ticket"], More: m["more"]}
 }
 
-// fields lists the session as hash fields; empty values are deleted.
-func (s session) fields() (set []any, del []string) {
-	for k, v := range map[string]string{"region": s.Region, "awaiting": s.Awaiting, "pending": s.Pending,
-		"rating_ticket": s.RatingTicket, "more": s.More} {
-		if v == "" {
-			del = append(del, k)
+// field is one hash field of a stored session.
+type field struct{ name, value string }
+
+// fields lists the session as hash fields to set, in a fixed order, and
+// the names of the empty ones, which are deleted.
+func (s session) fields() (set []field, del []string) {
+	for _, f := range []field{{"region", s.Region}, {"awaiting", s.Awaiting}, {"pending", s.Pending},
+		{"rating_ticket", s.RatingTicket}, {"more", s.More}} {
+		if f.value == "" {
+			del = append(del, f.name)
 		} else {
-			set = append(set, k, v)
+			set = append(set, f)
 		}
 	}
 	return set, del
+}
+
+// flat is set as the name-value arguments of HSET.
+func flat(set []field) []any {
+	out := make([]any, 0, 2*len(set))
+	for _, f := range set {
+		out = append(out, f.name, f.value)
+	}
+	return out
 }
 
 // beginScript does, in one round trip, what must happen before a message
@@ -159,8 +172,8 @@ func (e *Engine) commit(ctx context.Context, in Inbound, stored []byte, s sessio
 		if in.MsgID != "" {
 			w.Set = []ticket.KeyValue{{Key: e.msgKey(in), Value: string(stored), TTL: e.cfg.DedupeTTL}}
 		}
-		for i := 0; i+1 < len(set); i += 2 {
-			w.HSet = append(w.HSet, ticket.KeyValue{Key: key, Field: set[i].(string), Value: set[i+1].(string)})
+		for _, f := range set {
+			w.HSet = append(w.HSet, ticket.KeyValue{Key: key, Field: f.name, Value: f.value})
 		}
 		for _, f := range del {
 			w.HDel = append(w.HDel, ticket.KeyValue{Key: key, Field: f})
@@ -180,7 +193,7 @@ func (e *Engine) commit(ctx context.Context, in Inbound, stored []byte, s sessio
 		pipe.Set(ctx, e.msgKey(in), stored, e.cfg.DedupeTTL)
 	}
 	if len(set) > 0 {
-		pipe.HSet(ctx, key, set...)
+		pipe.HSet(ctx, key, flat(set)...)
 	}
 	if len(del) > 0 {
 		pipe.HDel(ctx, key, del...)
@@ -192,14 +205,14 @@ func (e *Engine) commit(ctx context.Context, in Inbound, stored []byte, s sessio
 
 // commitWaiting is commit's transaction as commitScript, followed by a
 // WAIT for the replicas the configuration asks for.
-func (e *Engine) commitWaiting(ctx context.Context, in Inbound, stored []byte, set []any, del []string) (bool, error) {
+func (e *Engine) commitWaiting(ctx context.Context, in Inbound, stored []byte, set []field, del []string) (bool, error) {
 	keys := []string{e.sessKey(in)}
 	if in.MsgID != "" {
 		keys = append(keys, e.msgKey(in))
 	}
-	args := make([]any, 0, 4+len(set)+len(del))
-	args = append(args, stored, e.cfg.DedupeTTL.Milliseconds(), e.cfg.SessionTTL.Milliseconds(), len(set)/2)
-	args = append(args, set...)
+	args := make([]any, 0, 4+2*len(set)+len(del))
+	args = append(args, stored, e.cfg.DedupeTTL.Milliseconds(), e.cfg.SessionTTL.Milliseconds(), len(set))
+	args = append(args, flat(set)...)
 	for _, f := range del {
 		args = append(args, f)
 	}

@@ -101,17 +101,6 @@ func listen(ctx context.Context, sub *redis.PubSub) (<-chan string, func(), erro
 	return out, stop, nil
 }
 
-// Check reports whether rawURL is a Redis URL Open would accept.
-//
-// It is kept out of line: inlined, it would bring redis.UniversalOptions and
-// its method-laden field types into every caller's compilation.
-//
-//go:noinline
-func Check(rawURL string) error {
-	_, err := Options(rawURL)
-	return err
-}
-
 // Shape is what a Redis URL says about the deployment that configuration
 // checks need.
 type Shape struct {
@@ -121,7 +110,11 @@ type Shape struct {
 	ReadTimeout time.Duration
 }
 
-// Inspect reports the Shape of the deployment rawURL names.
+// Inspect reports the Shape of the deployment rawURL names, or why Open
+// would refuse rawURL.
+//
+// It is kept out of line: inlined, it would bring redis.UniversalOptions and
+// its method-laden field types into every caller's compilation.
 //
 //go:noinline
 func Inspect(rawURL string) (Shape, error) {

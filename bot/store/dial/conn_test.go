@@ -60,11 +60,11 @@ func TestOpenRejectsBadURL(t *testing.T) {
 	if conn != nil || err == nil {
 		t.Fatalf("Open(http://…) = %v, %v; want no connection and an error", conn, err)
 	}
-	if err := dial.Check("http://localhost"); err == nil {
-		t.Error("Check accepted an http URL")
+	if _, err := dial.Inspect("http://localhost"); err == nil {
+		t.Error("Inspect accepted an http URL")
 	}
-	if err := dial.Check(storetest.URL()); err != nil {
-		t.Errorf("Check(%s) = %v", dial.Redact(storetest.URL()), err)
+	if _, err := dial.Inspect(storetest.URL()); err != nil {
+		t.Errorf("Inspect(%s) = %v", dial.Redact(storetest.URL()), err)
 	}
 }
 
