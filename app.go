@@ -199,7 +199,7 @@ func (a *app) connect(ctx context.Context) error {
 		}
 		a.log.Info("embedded redis started", "kind", e.Kind, "durable", e.Durable, "dir", dir)
 	}
-	conn, err := dial.Open(ctx, url)
+	conn, err := dial.Open(ctx, url, dial.Settings{AutoPipeline: a.cfg.RedisAutoPipeline})
 	if conn == nil {
 		return fmt.Errorf("redis: %w", err)
 	}
@@ -250,7 +250,7 @@ func (a *app) sharedEmbedded(ctx context.Context) string {
 		return ""
 	}
 	url := strings.TrimSpace(string(data))
-	c, err := dial.Open(ctx, url)
+	c, err := dial.Open(ctx, url, dial.Settings{})
 	if c != nil {
 		defer c.Close()
 	}

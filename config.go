@@ -40,6 +40,10 @@ type Config struct {
 	// (FRONTDOOR_REDIS_WAIT_TIMEOUT, default 500ms). A write they do not
 	// confirm in time is answered 503 and kept, so the retry gets it.
 	RedisWaitTimeout time.Duration `yaml:"redis_wait_timeout"`
+	// RedisAutoPipeline sends the commands of concurrent requests to Redis
+	// together, a batch per round trip, instead of one round trip each
+	// (FRONTDOOR_REDIS_AUTOPIPELINE, default true; see dial.Commands).
+	RedisAutoPipeline bool `yaml:"redis_autopipeline"`
 	// DataDir holds the embedded Redis's files (FRONTDOOR_DATA_DIR, default "var").
 	DataDir string `yaml:"data_dir"`
 	// SeedsDir holds documents, catalogue and calendar (FRONTDOOR_SEEDS,
@@ -90,6 +94,7 @@ func Defaults() Config {
 		Addr:              ":8080",
 		RedisPrefix:       "fd",
 		RedisWaitTimeout:  500 * time.Millisecond,
+		RedisAutoPipeline: true,
 		DataDir:           "var",
 		SeedsDir:          "seeds",
 		APIKey:            "dev-key",
@@ -165,6 +170,13 @@ func (c *Config) applyEnv(env func(string) (string, bool)) error {
 	maxText := int64(c.MaxTextRunes)
 	num("FRONTDOOR_MAX_TEXT", &maxText)
 	c.MaxTextRunes = int(maxText)
+	if v, ok := env("FRONTDOOR_REDIS_AUTOPIPELINE"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("FRONTDOOR_REDIS_AUTOPIPELINE=%q: want true or false", v))
+		}
+		c.RedisAutoPipeline = b
+	}
 	dur := func(name string, dst *time.Duration) {
 		if v, ok := env(name); ok {
 			d, err := time.ParseDuration(v)

@@ -58,6 +58,7 @@ import (
 	"frontdoor/bot/outbox"
 	"frontdoor/bot/privacy"
 	"frontdoor/bot/store"
+	"frontdoor/bot/store/dial"
 	"frontdoor/bot/store/storetest"
 	"frontdoor/bot/ticket"
 	"frontdoor/knowledge"
@@ -317,6 +318,18 @@ func benchJSON(b *testing.B, url string, msg func(i int) []byte, floor *benchSta
 	s.report(b, floor)
 }
 
+// benchEngineOn is an engine over kb on rdb, its commands auto-pipelined
+// as the server's are.
+func benchEngineOn(b *testing.B, rdb redis.UniversalClient, keys store.Keys, kb *knowledge.Base, policy *clock.Policy) *bot.Engine {
+	b.Helper()
+	cmds, err := dial.Commands(rdb, true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bot.New(bot.Config{}, bot.Deps{Redis: cmds, Keys: keys, KB: func() *knowledge.Base { return kb },
+		Tickets: ticket.NewStore(cmds, keys, policy, nil), Outbox: outbox.New(cmds, keys)})
+}
+
 // benchEngine is the engine on the test Redis, rate limiting off.
 func benchEngine(b *testing.B) *bottest.Env {
 	b.Helper()
@@ -410,10 +423,7 @@ func BenchmarkJSONPolicyQuestion100xKB(b *testing.B) {
 	kb := benchKB100x(b)
 	rdb, keys := storetest.Client(b)
 	floor := benchFloor(b, rdb, keys, storetest.URL())
-	tickets := ticket.NewStore(rdb, keys, bottest.Policy(b, kb), nil)
-	e := bot.New(bot.Config{}, bot.Deps{Redis: rdb, Keys: keys, KB: func() *knowledge.Base { return kb },
-		Tickets: tickets, Outbox: outbox.New(rdb, keys)})
-	ts := benchServer(b, e, nil)
+	ts := benchServer(b, benchEngineOn(b, rdb, keys, kb, bottest.Policy(b, kb)), nil)
 	// Question i goes to copy (i / questions) mod 100 of its region; copy 0
 	// is the original.
 	region := func(i int) (string, string) {
@@ -470,10 +480,7 @@ func BenchmarkJSONComplaintWithMillionTickets(b *testing.B) {
 	kb := bottest.KB(b)
 	policy := bottest.Policy(b, kb)
 	engine := func(keys store.Keys) *httptest.Server {
-		tickets := ticket.NewStore(rdb, keys, policy, nil)
-		e := bot.New(bot.Config{}, bot.Deps{Redis: rdb, Keys: keys, KB: func() *knowledge.Base { return kb },
-			Tickets: tickets, Outbox: outbox.New(rdb, keys)})
-		return benchServer(b, e, nil)
+		return benchServer(b, benchEngineOn(b, rdb, keys, kb, policy), nil)
 	}
 	msg := func(i int) []byte {
 		c := benchComplaints[i%len(benchComplaints)]

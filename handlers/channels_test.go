@@ -25,6 +25,7 @@ import (
 	"frontdoor/bot"
 	"frontdoor/bot/bottest"
 	"frontdoor/bot/store"
+	"frontdoor/bot/store/dial"
 	"frontdoor/bot/store/storetest"
 	"frontdoor/bot/ticket"
 	"frontdoor/handlers/wxapi"
@@ -252,7 +253,11 @@ func newChannelServer(t testing.TB, o chOptions) *chServer {
 	gin.SetMode(gin.ReleaseMode)
 	platform := newWxPlatform(t)
 	rdb, keys := storetest.Client(t) // the token cache
-	deps := wxapi.Deps{Redis: rdb, Keys: keys, Logger: quietLogger()}
+	cmds, err := dial.Commands(rdb, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := wxapi.Deps{Redis: cmds, Keys: keys, Logger: quietLogger()}
 	oa := wxapi.NewOfficialAccount(wxapi.OAConfig{AppID: wxTestAppID, Secret: wxTestSecret, BaseURL: platform.URL}, deps)
 	wc, err := wxapi.NewWeCom(wxapi.WeComConfig{CorpID: wcTestCorpID, AgentID: wcTestAgent, Secret: wcTestSecret,
 		BaseURL: platform.URL}, deps)
@@ -265,7 +270,7 @@ func newChannelServer(t testing.TB, o chOptions) *chServer {
 	}
 	env := bottest.New(t, bottest.Options{Config: o.config, Pushers: pushers, Phraser: o.phraser, Redis: o.redis,
 		Replication: o.replication})
-	cd := ChannelDeps{Pushers: pushers, Redis: env.Redis, Keys: env.Keys, ReplyBudget: o.budget,
+	cd := ChannelDeps{Pushers: pushers, Redis: env.Commands, Keys: env.Keys, ReplyBudget: o.budget,
 		WeChat: []WeChatAccount{
 			{Name: "demo", Token: wxTestToken, AESKey: wxTestAESKey, AppID: wxTestAppID, Region: "葛店开发区", Tenant: "demo"},
 			{Name: "cy", Token: wxTestToken, AESKey: wxTestAESKey, AppID: wxTestAppID, Region: "朝阳区", Tenant: "demo"},

@@ -15,6 +15,7 @@ import (
 	"frontdoor/bot/clock"
 	"frontdoor/bot/outbox"
 	"frontdoor/bot/store"
+	"frontdoor/bot/store/dial"
 	"frontdoor/bot/store/storetest"
 	"frontdoor/bot/ticket"
 	"frontdoor/knowledge"
@@ -61,13 +62,16 @@ func Policy(t testing.TB, b *knowledge.Base) *clock.Policy {
 
 // Env is an engine with everything it was built from.
 type Env struct {
-	Engine  *bot.Engine
-	Redis   redis.UniversalClient
-	Keys    store.Keys
-	Tickets *ticket.Store
-	Outbox  *outbox.Outbox
-	KB      *knowledge.Base
-	Clock   *FakeClock
+	Engine *bot.Engine
+	Redis  redis.UniversalClient
+	// Commands is what the stores send through Redis: Redis, auto-pipelined
+	// unless the options said otherwise.
+	Commands store.Client
+	Keys     store.Keys
+	Tickets  *ticket.Store
+	Outbox   *outbox.Outbox
+	KB       *knowledge.Base
+	Clock    *FakeClock
 }
 
 // Options tune a test engine.
@@ -81,6 +85,9 @@ type Options struct {
 	Redis redis.UniversalClient
 	// Replication is what the ticket store, and so the engine, wait for.
 	Replication store.Replication
+	// NoAutoPipeline gives the stores the plain client, a round trip per
+	// command, instead of the auto-pipelined one the server uses.
+	NoAutoPipeline bool
 }
 
 // New builds an engine on the test Redis.
@@ -100,10 +107,15 @@ func New(t testing.TB, opts Options) *Env {
 		env.Clock = &FakeClock{t: opts.Now}
 		now = env.Clock.Now
 	}
-	env.Tickets = ticket.NewStore(rdb, keys, Policy(t, b), now)
+	cmds, err := dial.Commands(rdb, !opts.NoAutoPipeline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Commands = cmds
+	env.Tickets = ticket.NewStore(cmds, keys, Policy(t, b), now)
 	env.Tickets.Replication = opts.Replication
-	env.Outbox = outbox.New(rdb, keys)
-	env.Engine = bot.New(opts.Config, bot.Deps{Redis: rdb, Keys: keys, KB: func() *knowledge.Base { return b },
+	env.Outbox = outbox.New(cmds, keys)
+	env.Engine = bot.New(opts.Config, bot.Deps{Redis: cmds, Keys: keys, KB: func() *knowledge.Base { return b },
 		Tickets: env.Tickets, Outbox: env.Outbox, Pushers: opts.Pushers, Phraser: opts.Phraser, Now: now})
 	return env
 }

@@ -58,6 +58,9 @@ func isTransportError(err error) bool {
 		// Exhausted is the pool timeout's twin when MaxActiveConns caps the
 		// pool: no connection could be had.
 		redis.ErrPoolExhausted,
+		// The auto-pipeliner's batch could not be sent for its backstop
+		// (30 s): Redis stopped answering the batch before it.
+		redis.ErrAutoPipelineTimeout,
 	} {
 		if errors.Is(err, target) {
 			return true

@@ -27,23 +27,53 @@ func Wrap(rdb redis.UniversalClient) *Conn {
 	}}
 }
 
+// Settings are what a Conn needs beyond its URL.
+type Settings struct {
+	// AutoPipeline makes the stores' commands go out as Commands describes.
+	AutoPipeline bool
+}
+
 // Open connects to the Redis named by rawURL and pings it once, for at most
 // two seconds. A malformed URL returns a nil Conn. When only the ping fails
 // Open still returns the Conn along with the error, because the caller, not
 // this package, decides whether the server may start degraded and let the
 // client reconnect on its own once Redis is back.
-func Open(ctx context.Context, rawURL string) (*Conn, error) {
+func Open(ctx context.Context, rawURL string, s Settings) (*Conn, error) {
 	opts, err := Options(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	c := Wrap(redis.NewUniversalClient(opts))
+	rdb := redis.NewUniversalClient(opts)
+	c := Wrap(rdb)
+	if c.client, err = Commands(rdb, s.AutoPipeline); err != nil {
+		_ = rdb.Close()
+		return nil, err
+	}
 	pingCtx, cancel := context.WithTimeout(ctx, openPingTimeout)
 	defer cancel()
 	if err := c.client.Ping(pingCtx).Err(); err != nil {
 		return c, fmt.Errorf("store: ping %s: %w", Redact(rawURL), err)
 	}
 	return c, nil
+}
+
+// Commands returns the commands the stores send through rdb. With
+// autoPipeline, commands that concurrent requests issue while a batch is on
+// its way to Redis leave together as the next batch, in one write and one
+// read, instead of a round trip each (go-redis's AutoPipeliner, one ordered
+// stream). Under load that halves what a message costs in system calls, on
+// both sides of the socket; a lone command still leaves at once.
+// Transactions and pipelines the stores build themselves keep a connection of
+// their own, so a WAIT never holds up the shared stream.
+func Commands(rdb redis.UniversalClient, autoPipeline bool) (store.Client, error) {
+	if !autoPipeline {
+		return rdb, nil
+	}
+	ap, err := rdb.AutoPipeline()
+	if err != nil {
+		return nil, fmt.Errorf("store: auto-pipelining: %w", err)
+	}
+	return ap, nil
 }
 
 // Client returns the commands, for the stores.

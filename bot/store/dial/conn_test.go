@@ -2,6 +2,7 @@ package dial_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,6 @@ import (
 const secret = "s3cr3t-Pw"
 
 func TestOpen(t *testing.T) {
-	ctx := context.Background()
 	tests := []struct {
 		name    string
 		url     string
@@ -24,39 +24,46 @@ func TestOpen(t *testing.T) {
 		{"nothing listening", "redis://:" + secret + "@127.0.0.1:" + storetest.ClosedPort(t) + "?dial_timeout=200ms", true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			conn, err := dial.Open(ctx, tt.url)
-			if conn == nil {
-				t.Fatalf("Open returned no connection (err %v)", err)
-			}
-			t.Cleanup(func() { conn.Close() })
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("Open error = %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil {
-				if !store.IsUnavailable(err) {
-					t.Errorf("store.IsUnavailable(%v) = false, want true", err)
-				}
-				if strings.Contains(err.Error(), secret) {
-					t.Errorf("error %q reveals the password", err)
-				}
-				return
-			}
-			key := store.Keys{Prefix: "fdtest-open-" + storetest.ClosedPort(t)}.Tenant("demo", "open")
-			c := conn.Client()
-			t.Cleanup(func() { c.Del(context.Background(), key) })
-			if err := c.Set(ctx, key, "ok", time.Minute).Err(); err != nil {
-				t.Fatal(err)
-			}
-			if got, err := c.Get(ctx, key).Result(); err != nil || got != "ok" {
-				t.Errorf("GET = %q, %v", got, err)
-			}
-		})
+		for _, s := range []dial.Settings{{AutoPipeline: false}, {AutoPipeline: true}} {
+			t.Run(fmt.Sprintf("%s/autopipeline=%v", tt.name, s.AutoPipeline), func(t *testing.T) {
+				testOpen(t, tt.url, s, tt.wantErr)
+			})
+		}
+	}
+}
+
+func testOpen(t *testing.T, url string, s dial.Settings, wantErr bool) {
+	ctx := context.Background()
+	conn, err := dial.Open(ctx, url, s)
+	if conn == nil {
+		t.Fatalf("Open returned no connection (err %v)", err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if (err != nil) != wantErr {
+		t.Fatalf("Open error = %v, want error %v", err, wantErr)
+	}
+	if err != nil {
+		if !store.IsUnavailable(err) {
+			t.Errorf("store.IsUnavailable(%v) = false, want true", err)
+		}
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error %q reveals the password", err)
+		}
+		return
+	}
+	key := store.Keys{Prefix: "fdtest-open-" + storetest.ClosedPort(t)}.Tenant("demo", "open")
+	c := conn.Client()
+	t.Cleanup(func() { c.Del(context.Background(), key) })
+	if err := c.Set(ctx, key, "ok", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Get(ctx, key).Result(); err != nil || got != "ok" {
+		t.Errorf("GET = %q, %v", got, err)
 	}
 }
 
 func TestOpenRejectsBadURL(t *testing.T) {
-	conn, err := dial.Open(context.Background(), "http://localhost")
+	conn, err := dial.Open(context.Background(), "http://localhost", dial.Settings{})
 	if conn != nil || err == nil {
 		t.Fatalf("Open(http://…) = %v, %v; want no connection and an error", conn, err)
 	}
@@ -71,7 +78,7 @@ func TestOpenRejectsBadURL(t *testing.T) {
 func TestListen(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, err := dial.Open(ctx, storetest.URL())
+	conn, err := dial.Open(ctx, storetest.URL(), dial.Settings{AutoPipeline: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +116,7 @@ func TestListen(t *testing.T) {
 }
 
 func TestListenEndsWithContext(t *testing.T) {
-	conn, err := dial.Open(context.Background(), storetest.URL())
+	conn, err := dial.Open(context.Background(), storetest.URL(), dial.Settings{AutoPipeline: true})
 	if err != nil {
 		t.Fatal(err)
 	}

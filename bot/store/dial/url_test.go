@@ -191,7 +191,7 @@ func TestOptionsRejected(t *testing.T) {
 					t.Errorf("error %q reveals the password", err)
 				}
 			}
-			if _, err := Open(context.Background(), tt.url); err == nil || strings.Contains(err.Error(), pw) {
+			if _, err := Open(context.Background(), tt.url, Settings{}); err == nil || strings.Contains(err.Error(), pw) {
 				t.Errorf("Open error = %v, want an error without the password", err)
 			}
 		})
