@@ -161,7 +161,7 @@ return 1
 `)
 
 // commit stores the reply under the message id and saves the session, in
-// one step: a transaction, or the write of the ticket the reply opens.
+// one step: commitScript, or the write of the ticket the reply opens.
 // applied=false means that ticket was opened first by another delivery
 // of the message and nothing was written.
 func (e *Engine) commit(ctx context.Context, in Inbound, stored []byte, s session, opening *ticket.Opening) (applied bool, err error) {
@@ -183,30 +183,7 @@ func (e *Engine) commit(ctx context.Context, in Inbound, stored []byte, s sessio
 		_, created, err := opening.Commit(ctx)
 		return created, err
 	}
-	if e.replication().Replicas > 0 {
-		return e.commitWaiting(ctx, in, stored, set, del)
-	}
-	// A transaction costs Redis a third of what the script does; the
-	// script is for when a WAIT must follow on the same connection.
-	pipe := e.rdb.TxPipeline()
-	if in.MsgID != "" {
-		pipe.Set(ctx, e.msgKey(in), stored, e.cfg.DedupeTTL)
-	}
-	if len(set) > 0 {
-		pipe.HSet(ctx, key, flat(set)...)
-	}
-	if len(del) > 0 {
-		pipe.HDel(ctx, key, del...)
-	}
-	pipe.Expire(ctx, key, e.cfg.SessionTTL)
-	_, err = pipe.Exec(ctx)
-	return err == nil, e.storeErr(err)
-}
-
-// commitWaiting is commit's transaction as commitScript, followed by a
-// WAIT for the replicas the configuration asks for.
-func (e *Engine) commitWaiting(ctx context.Context, in Inbound, stored []byte, set []field, del []string) (bool, error) {
-	keys := []string{e.sessKey(in)}
+	keys := []string{key}
 	if in.MsgID != "" {
 		keys = append(keys, e.msgKey(in))
 	}
@@ -216,7 +193,11 @@ func (e *Engine) commitWaiting(ctx context.Context, in Inbound, stored []byte, s
 	for _, f := range del {
 		args = append(args, f)
 	}
-	err := e.replication().Run(ctx, e.rdb, commitScript, keys, args...).Err()
+	// A script rather than MULTI/EXEC: it rides the auto-pipelined stream
+	// with the other requests' commands, where a transaction needs a
+	// connection and a round trip of its own; and a WAIT for replicas can
+	// follow it on its connection.
+	err = e.replication().Run(ctx, e.rdb, commitScript, keys, args...).Err()
 	return err == nil, e.storeErr(err)
 }
 
