@@ -10,9 +10,13 @@
 // packages on the chain store → ticket → bot → handlers → main would each
 // pay it before the first `make run` could start.
 //
+// Open's Settings choose how the stores' commands travel: auto-pipelined
+// (Commands), so that the commands of concurrent requests share round trips,
+// or a round trip each.
+//
 // # Redis URLs
 //
-// Options, Check and Open accept these forms (REDIS_URL):
+// Options, Inspect and Open accept these forms (REDIS_URL):
 //
 //	redis://[[user]:password@]host[:port][/db]
 //	rediss://[[user]:password@]host[:port][/db]
