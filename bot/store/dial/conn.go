@@ -61,9 +61,10 @@ func Open(ctx context.Context, rawURL string, s Settings) (*Conn, error) {
 // autoPipeline, commands that concurrent requests issue while a batch is on
 // its way to Redis leave together as the next batch, in one write and one
 // read, instead of a round trip each (go-redis's AutoPipeliner, one ordered
-// stream). Under load that halves what a message costs in system calls, on
-// both sides of the socket; a lone command still leaves at once.
-// Transactions and pipelines the stores build themselves keep a connection of
+// stream). Under load most of a round trip's cost is the system calls on
+// both sides of the socket, which a batch shares; a lone command still
+// leaves at once, but pays the hand-off to the pipeliner's goroutine and
+// back (deployments/PERFORMANCE.md has both figures). Transactions and pipelines the stores build themselves keep a connection of
 // their own, so a WAIT never holds up the shared stream.
 func Commands(rdb redis.UniversalClient, autoPipeline bool) (store.Client, error) {
 	if !autoPipeline {
