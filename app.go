@@ -193,8 +193,13 @@ func (a *app) connect(ctx context.Context) error {
 		}
 		a.embedded = e
 		url = e.URL
-		// commands run beside the server (frontdoor user add …) find it here
-		if err := os.WriteFile(filepath.Join(dir, "url"), []byte(e.URL), 0o600); err != nil {
+		// commands run beside the server (frontdoor user add …) find it here;
+		// the in-process store makes no directory of its own
+		err = os.MkdirAll(dir, 0o700)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, "url"), []byte(e.URL), 0o600)
+		}
+		if err != nil {
 			a.log.Warn("record embedded redis address", "err", err)
 		}
 		a.log.Info("embedded redis started", "kind", e.Kind, "durable", e.Durable, "dir", dir)

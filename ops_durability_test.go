@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -71,5 +72,29 @@ func opsSeesTicket(t testing.TB, p *opsProc, user string, ids ...string) {
 		if !strings.Contains(r.Reply.Reply, id) {
 			t.Errorf("progress query after restart does not list %s: %q", id, r.Reply.Reply)
 		}
+	}
+}
+
+// TestInProcessStoreIsShared: without redis-server on PATH the server
+// keeps its data in memory, and commands run beside it (frontdoor user add)
+// reach that same store through the address it records, instead of
+// writing to a store of their own that vanishes when they exit.
+func TestInProcessStoreIsShared(t *testing.T) {
+	p := opsServe(t, "in-process", map[string]string{"PATH": "/nonexistent"})
+	opsOpen(t, p, "u-mem", "m1")
+	run := func(stdin string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(opsBuild.path, args...)
+		cmd.Env, cmd.Dir = p.env, p.workDir
+		cmd.Stdin = strings.NewReader(stdin)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("frontdoor %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	run("password-123\n", "user", "add", "--name", "clerk-mem", "--role", "manager", "--region", opsComplaintRegn)
+	if out := run("", "user", "list"); !strings.Contains(out, "clerk-mem") {
+		t.Errorf("user list beside the server does not show the user just added:\n%s", out)
 	}
 }
