@@ -23,7 +23,7 @@ func TestDefaultsAreValid(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("defaults do not validate: %v", err)
 	}
-	if c.Addr != ":8080" || c.APIKey != "dev-key" || c.RedisURL != "" {
+	if c.Addr != ":8080" || c.APIKey != "dev-key" || c.RedisURL != "" || !c.RedisAutoPipeline {
 		t.Errorf("unexpected defaults: %+v", c)
 	}
 }
@@ -32,12 +32,13 @@ func TestEnvironmentOverrides(t *testing.T) {
 	c, err := LoadConfig("", envOf(map[string]string{
 		"FRONTDOOR_ADDR": "127.0.0.1:9000", "REDIS_URL": "redis://10.0.0.1:6380/2", "FRONTDOOR_API_KEY": "k-123456",
 		"FRONTDOOR_RATE_LIMIT": "off", "FRONTDOOR_SHUTDOWN_TIMEOUT": "5s", "FRONTDOOR_MAX_TEXT": "500",
+		"FRONTDOOR_REDIS_AUTOPIPELINE": "false",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:9000" || c.RedisURL != "redis://10.0.0.1:6380/2" || c.APIKey != "k-123456" ||
-		c.ShutdownTimeout != 5*time.Second || c.MaxTextRunes != 500 {
+		c.ShutdownTimeout != 5*time.Second || c.MaxTextRunes != 500 || c.RedisAutoPipeline {
 		t.Errorf("overrides not applied: %+v", c)
 	}
 	if r, b, _ := c.Rate(); r != 0 || b != 0 {
@@ -45,6 +46,22 @@ func TestEnvironmentOverrides(t *testing.T) {
 	}
 	if c.AllTenants()[0].APIKey != "k-123456" {
 		t.Error("demo tenant does not use FRONTDOOR_API_KEY")
+	}
+}
+
+func TestEnvironmentValueErrors(t *testing.T) {
+	tests := []struct{ name, value, want string }{
+		{"FRONTDOOR_REDIS_AUTOPIPELINE", "sometimes", "FRONTDOOR_REDIS_AUTOPIPELINE=\"sometimes\": want true or false"},
+		{"FRONTDOOR_MAX_TEXT", "lots", "FRONTDOOR_MAX_TEXT=\"lots\": not a whole number"},
+		{"FRONTDOOR_REDIS_WAIT_TIMEOUT", "soon", "FRONTDOOR_REDIS_WAIT_TIMEOUT=\"soon\": not a duration"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadConfig("", envOf(map[string]string{tt.name: tt.value}))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("LoadConfig with %s=%q: error %v, want one containing %q", tt.name, tt.value, err, tt.want)
+			}
+		})
 	}
 }
 
