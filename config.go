@@ -170,13 +170,7 @@ func (c *Config) applyEnv(env func(string) (string, bool)) error {
 	maxText := int64(c.MaxTextRunes)
 	num("FRONTDOOR_MAX_TEXT", &maxText)
 	c.MaxTextRunes = int(maxText)
-	if v, ok := env("FRONTDOOR_REDIS_AUTOPIPELINE"); ok {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("FRONTDOOR_REDIS_AUTOPIPELINE=%q: want true or false", v))
-		}
-		c.RedisAutoPipeline = b
-	}
+	errs = append(errs, envBool(env, "FRONTDOOR_REDIS_AUTOPIPELINE", &c.RedisAutoPipeline))
 	dur := func(name string, dst *time.Duration) {
 		if v, ok := env(name); ok {
 			d, err := time.ParseDuration(v)
@@ -195,6 +189,20 @@ func (c *Config) applyEnv(env func(string) (string, bool)) error {
 	dur("FRONTDOOR_REDIS_WAIT_TIMEOUT", &c.RedisWaitTimeout)
 	errs = append(errs, c.ChannelConfig.applyEnv(env), c.ConsoleConfig.applyEnv(env))
 	return errors.Join(errs...)
+}
+
+// envBool sets *dst from the variable name when it is set.
+func envBool(env func(string) (string, bool), name string, dst *bool) error {
+	v, ok := env(name)
+	if !ok {
+		return nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return fmt.Errorf("%s=%q: want true or false", name, v)
+	}
+	*dst = b
+	return nil
 }
 
 var reRate = regexp.MustCompile(`^(\d+(?:\.\d+)?)/(s|sec|min|h)(?:,burst=(\d+))?$`)

@@ -48,13 +48,7 @@ func (c *ConsoleConfig) applyEnv(env func(string) (string, bool)) error {
 		}
 		c.LoginWindow = d
 	}
-	if v, ok := env("FRONTDOOR_SECURE_COOKIES"); ok {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("FRONTDOOR_SECURE_COOKIES=%q: want true or false", v))
-		}
-		c.SecureCookies = b
-	}
+	errs = append(errs, envBool(env, "FRONTDOOR_SECURE_COOKIES", &c.SecureCookies))
 	if v, ok := env("FRONTDOOR_RESOLUTION_TARGET"); ok {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {

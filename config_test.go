@@ -52,6 +52,7 @@ func TestEnvironmentOverrides(t *testing.T) {
 func TestEnvironmentValueErrors(t *testing.T) {
 	tests := []struct{ name, value, want string }{
 		{"FRONTDOOR_REDIS_AUTOPIPELINE", "sometimes", "FRONTDOOR_REDIS_AUTOPIPELINE=\"sometimes\": want true or false"},
+		{"FRONTDOOR_SECURE_COOKIES", "yes please", "FRONTDOOR_SECURE_COOKIES=\"yes please\": want true or false"},
 		{"FRONTDOOR_MAX_TEXT", "lots", "FRONTDOOR_MAX_TEXT=\"lots\": not a whole number"},
 		{"FRONTDOOR_REDIS_WAIT_TIMEOUT", "soon", "FRONTDOOR_REDIS_WAIT_TIMEOUT=\"soon\": not a duration"},
 	}

@@ -65,7 +65,7 @@ type Env struct {
 	Engine *bot.Engine
 	Redis  redis.UniversalClient
 	// Commands is what the stores send through Redis: Redis, auto-pipelined
-	// unless the options said otherwise.
+	// as the server's is.
 	Commands store.Client
 	Keys     store.Keys
 	Tickets  *ticket.Store
@@ -85,9 +85,6 @@ type Options struct {
 	Redis redis.UniversalClient
 	// Replication is what the ticket store, and so the engine, wait for.
 	Replication store.Replication
-	// NoAutoPipeline gives the stores the plain client, a round trip per
-	// command, instead of the auto-pipelined one the server uses.
-	NoAutoPipeline bool
 }
 
 // New builds an engine on the test Redis.
@@ -107,7 +104,7 @@ func New(t testing.TB, opts Options) *Env {
 		env.Clock = &FakeClock{t: opts.Now}
 		now = env.Clock.Now
 	}
-	cmds, err := dial.Commands(rdb, !opts.NoAutoPipeline)
+	cmds, err := dial.Commands(rdb, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,8 +64,9 @@ func Open(ctx context.Context, rawURL string, s Settings) (*Conn, error) {
 // stream). Under load most of a round trip's cost is the system calls on
 // both sides of the socket, which a batch shares; a lone command still
 // leaves at once, but pays the hand-off to the pipeliner's goroutine and
-// back (deployments/PERFORMANCE.md has both figures). Transactions and pipelines the stores build themselves keep a connection of
-// their own, so a WAIT never holds up the shared stream.
+// back (deployments/PERFORMANCE.md has both figures). Transactions and
+// pipelines the stores build themselves keep a connection of their own, so
+// a WAIT never holds up the shared stream.
 func Commands(rdb redis.UniversalClient, autoPipeline bool) (store.Client, error) {
 	if !autoPipeline {
 		return rdb, nil
