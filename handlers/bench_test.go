@@ -12,6 +12,11 @@ package handlers
 //	p99-x-floor  p99 as a multiple of the floor's p99
 //	rss-MB       resident memory of the benchmark process (server, engine, knowledge
 //	             base and clients together) after the load, from /proc/self/status
+//	cpu-us       CPU time per message of the benchmark process (server and clients,
+//	             from getrusage)
+//	redis-cpu-us CPU time per message of Redis (INFO cpu, main thread and I/O threads)
+//	cpu-x-floor  cpu-us plus redis-cpu-us as a multiple of the floor's: what a message
+//	             costs the machine, which drifts less from run to run than msgs/s
 //
 // BenchmarkFloor is a bare gin handler that decodes the same JSON body and
 // makes one Redis round trip (INCR): the least any message can cost.
@@ -45,6 +50,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -105,6 +111,8 @@ type benchStats struct {
 	lat      []time.Duration // sorted
 	errors   int64
 	firstErr string
+	appCPU   time.Duration // this process's CPU time during the run
+	redisCPU time.Duration // Redis's CPU time during the run
 }
 
 func (s benchStats) rate() float64 { return float64(s.n) / s.elapsed.Seconds() }
@@ -118,6 +126,52 @@ func (s benchStats) pct(p float64) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// cpuPerMsg is the CPU time, process and Redis, one message of the run cost.
+func (s benchStats) cpuPerMsg() time.Duration {
+	return (s.appCPU + s.redisCPU) / time.Duration(max(s.n, 1))
+}
+
+// benchMetered runs load and records the CPU time this process and the
+// Redis behind rdb spent while it ran.
+func benchMetered(b *testing.B, rdb redis.UniversalClient, load func() benchStats) benchStats {
+	b.Helper()
+	app0, redis0 := benchProcessCPU(b), benchRedisCPU(b, rdb)
+	s := load()
+	s.appCPU, s.redisCPU = benchProcessCPU(b)-app0, benchRedisCPU(b, rdb)-redis0
+	return s
+}
+
+// benchProcessCPU is the user and system time this process has used.
+func benchProcessCPU(b *testing.B) time.Duration {
+	b.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// benchRedisCPU is the user and system time the Redis behind rdb has used.
+func benchRedisCPU(b *testing.B, rdb redis.UniversalClient) time.Duration {
+	b.Helper()
+	info, err := rdb.Info(context.Background(), "cpu").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total float64
+	for _, line := range strings.Split(info, "\n") {
+		name, value, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && (name == "used_cpu_sys" || name == "used_cpu_user") {
+			v, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				b.Fatalf("INFO cpu: %s: %v", line, err)
+			}
+			total += v
+		}
+	}
+	return time.Duration(total * float64(time.Second))
+}
 
 // benchHTTPClient keeps a connection per client alive.
 func benchHTTPClient() *http.Client {
@@ -181,6 +235,13 @@ func (s benchStats) report(b *testing.B, floor *benchStats) {
 		b.ReportMetric(float64(s.pct(0.99))/float64(floor.pct(0.99)), "p99-x-floor")
 	}
 	b.ReportMetric(float64(benchRSS())/1024, "rss-MB")
+	if s.appCPU > 0 {
+		b.ReportMetric(float64(s.appCPU.Microseconds())/float64(s.n), "cpu-us")
+		b.ReportMetric(float64(s.redisCPU.Microseconds())/float64(s.n), "redis-cpu-us")
+		if floor != nil && floor.appCPU > 0 {
+			b.ReportMetric(float64(s.cpuPerMsg())/float64(floor.cpuPerMsg()), "cpu-x-floor")
+		}
+	}
 	if s.errors > 0 {
 		b.Errorf("%d of %d messages failed; first: %s", s.errors, s.n, s.firstErr)
 	}
@@ -262,7 +323,7 @@ func benchFloor(b *testing.B, rdb redis.UniversalClient, keys store.Keys, addr s
 	ts := benchFloorServer(rdb, keys.Tenant("demo", "floor"))
 	defer ts.Close()
 	benchFloorLoad(ts.URL, benchFloorN) // warm up connections, pools and Redis
-	s := benchFloorLoad(ts.URL, benchFloorN)
+	s := benchMetered(b, rdb, func() benchStats { return benchFloorLoad(ts.URL, benchFloorN) })
 	if s.errors > 0 {
 		b.Fatalf("floor: %d errors; first: %s", s.errors, s.firstErr)
 	}
@@ -305,7 +366,7 @@ func benchCheck(b *testing.B, url string, intent bot.Intent, msgs []struct{ regi
 }
 
 // benchJSON runs the message load against url.
-func benchJSON(b *testing.B, url string, msg func(i int) []byte, floor *benchStats) {
+func benchJSON(b *testing.B, rdb redis.UniversalClient, url string, msg func(i int) []byte, floor *benchStats) {
 	b.Helper()
 	client := benchHTTPClient()
 	ok := func(status int, body []byte) bool {
@@ -313,7 +374,9 @@ func benchJSON(b *testing.B, url string, msg func(i int) []byte, floor *benchSta
 	}
 	benchLoad(client, 200, func(i int) *http.Request { return benchPost(url, msg(i)) }, ok) // warm up
 	b.ResetTimer()
-	s := benchLoad(client, b.N, func(i int) *http.Request { return benchPost(url, msg(i)) }, ok)
+	s := benchMetered(b, rdb, func() benchStats {
+		return benchLoad(client, b.N, func(i int) *http.Request { return benchPost(url, msg(i)) }, ok)
+	})
 	b.StopTimer()
 	s.report(b, floor)
 }
@@ -343,7 +406,7 @@ func BenchmarkFloor(b *testing.B) {
 	defer ts.Close()
 	benchFloorLoad(ts.URL, 200)
 	b.ResetTimer()
-	s := benchFloorLoad(ts.URL, b.N)
+	s := benchMetered(b, rdb, func() benchStats { return benchFloorLoad(ts.URL, b.N) })
 	b.StopTimer()
 	s.report(b, floor)
 }
@@ -363,7 +426,7 @@ func benchJSONMessages(b *testing.B, intent bot.Intent, msgs []struct{ region, t
 	floor := benchFloor(b, env.Redis, env.Keys, storetest.URL())
 	ts := benchServer(b, env.Engine, nil)
 	benchCheck(b, ts.URL, intent, msgs)
-	benchJSON(b, ts.URL, func(i int) []byte {
+	benchJSON(b, env.Redis, ts.URL, func(i int) []byte {
 		m := msgs[i%len(msgs)]
 		return benchMessage(m.region, m.text)
 	}, floor)
@@ -388,7 +451,7 @@ func BenchmarkWeChatSafeMode(b *testing.B) {
 	}
 	benchLoad(client, 200, mk, ok)
 	b.ResetTimer()
-	s := benchLoad(client, b.N, mk, ok)
+	s := benchMetered(b, cs.env.Redis, func() benchStats { return benchLoad(client, b.N, mk, ok) })
 	b.StopTimer()
 	s.report(b, floor)
 }
@@ -439,7 +502,7 @@ func BenchmarkJSONPolicyQuestion100xKB(b *testing.B) {
 		check = append(check, struct{ region, text string }{r, t})
 	}
 	benchCheck(b, ts.URL, bot.PolicyQuery, check)
-	benchJSON(b, ts.URL, func(i int) []byte { return benchMessage(region(i)) }, floor)
+	benchJSON(b, rdb, ts.URL, func(i int) []byte { return benchMessage(region(i)) }, floor)
 	b.ReportMetric(float64(len(kb.Items)), "items")
 	b.ReportMetric(float64(len(kb.Regions())), "regions")
 	b.ReportMetric(bench100x.load.Seconds(), "load-s")
@@ -493,13 +556,13 @@ func BenchmarkJSONComplaintWithMillionTickets(b *testing.B) {
 		ts := benchFloorServer(rdb, floorKeys.Tenant("demo", "floor"))
 		defer ts.Close()
 		b.ResetTimer()
-		s := benchFloorLoad(ts.URL, b.N)
+		s := benchMetered(b, rdb, func() benchStats { return benchFloorLoad(ts.URL, b.N) })
 		b.StopTimer()
 		s.report(b, floor)
 	})
 	b.Run("empty", func(b *testing.B) {
 		ts := engine(store.Keys{Prefix: "fdbench-empty-" + benchRandom()})
-		benchJSON(b, ts.URL, msg, floor)
+		benchJSON(b, rdb, ts.URL, msg, floor)
 	})
 	keys := store.Keys{Prefix: "fdbench-million"}
 	before := benchUsedMemory(b, rdb)
@@ -509,7 +572,7 @@ func BenchmarkJSONComplaintWithMillionTickets(b *testing.B) {
 		float64(benchUsedMemory(b, rdb)-before)/(1<<20))
 	b.Run("million", func(b *testing.B) {
 		ts := engine(keys)
-		benchJSON(b, ts.URL, msg, floor)
+		benchJSON(b, rdb, ts.URL, msg, floor)
 		n, _ := rdb.ZCard(ctx, keys.Tenant("demo", "idx", "open")).Result()
 		b.ReportMetric(float64(n), "open-tickets")
 	})
