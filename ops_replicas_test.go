@@ -149,20 +149,26 @@ func opsOutbox(t testing.TB, base, user string) []map[string]any {
 
 // TestTwoReplicasShareOneRedis runs two server processes on one Redis and
 // drives both: sessions, message dedupe, rate limits, tickets, clocks and
-// the platform access token all hold across replicas.
+// the platform access token all hold across replicas. It runs on a single
+// redis-server and on a Cluster of three primaries, where a tenant's keys
+// share one hash slot and every script and transaction must stay in it.
 func TestTwoReplicasShareOneRedis(t *testing.T) {
 	opsNeed(t, "redis-server")
-	rs := storetest.StartServer(t)
+	t.Run("one redis-server", func(t *testing.T) { opsTwoReplicas(t, storetest.StartServer(t).URL()) })
+	t.Run("a Cluster of three primaries", func(t *testing.T) { opsTwoReplicas(t, opsStartCluster(t, 3, 0).URL()) })
+}
+
+func opsTwoReplicas(t *testing.T, redisURL string) {
 	platform := opsNewPlatform(t)
 	env := opsWeChatEnv(platform.URL, map[string]string{
-		"REDIS_URL": rs.URL(), "FRONTDOOR_RATE_LIMIT": "1/min,burst=5",
+		"REDIS_URL": redisURL, "FRONTDOOR_RATE_LIMIT": "1/min,burst=5",
 		"FRONTDOOR_SCHEDULER_INTERVAL": "100ms", "FRONTDOOR_REPLY_BUDGET": "1ms",
 	})
 	a := opsServe(t, "replica-a", env)
 	b := opsServe(t, "replica-b", env)
 	t.Logf("start-up to ready: A %v, B %v", a.Ready, b.Ready)
 	replicas := []*opsProc{a, b}
-	rdb := opsRedis(t, rs.URL())
+	rdb := opsRedis(t, redisURL)
 	ctx := context.Background()
 
 	t.Run("session region remembered across replicas", func(t *testing.T) {

@@ -78,13 +78,21 @@ func (r *opsRedisProc) Addr() string { return net.JoinHostPort("127.0.0.1", strc
 
 // Kill sends SIGKILL and waits for the process to go.
 func (r *opsRedisProc) Kill() {
-	select {
-	case <-r.exited:
+	if r.gone() {
 		return
-	default:
 	}
 	_ = r.cmd.Process.Kill()
 	<-r.exited
+}
+
+// gone reports whether the process has exited.
+func (r *opsRedisProc) gone() bool {
+	select {
+	case <-r.exited:
+		return true
+	default:
+		return false
+	}
 }
 
 // opsRedisServer starts a redis-server with an append-only file fsynced on

@@ -43,7 +43,7 @@ func Open(ctx context.Context, rawURL string, s Settings) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	rdb := redis.NewUniversalClient(opts)
+	rdb := NewClient(opts)
 	c := Wrap(rdb)
 	if c.client, err = Commands(rdb, s.AutoPipeline); err != nil {
 		_ = rdb.Close()

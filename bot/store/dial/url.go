@@ -76,7 +76,7 @@ func schemeNames() string {
 }
 
 // Options turns a Redis URL (see the package documentation for the forms) into
-// options for redis.NewUniversalClient, which then builds a single-node,
+// options for NewClient, which then builds a single-node,
 // Sentinel failover or Cluster client to match the scheme. The error names
 // the part of the URL that is wrong and never contains a password.
 func Options(rawURL string) (*redis.UniversalOptions, error) {

@@ -61,7 +61,7 @@ func Open(ctx context.Context, url string) (redis.UniversalClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	rdb := redis.NewUniversalClient(opts)
+	rdb := dial.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
 		return nil, err

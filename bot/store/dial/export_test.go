@@ -1,0 +1,4 @@
+package dial
+
+// NodeUnreachable exposes nodeUnreachable to the external tests.
+var NodeUnreachable = nodeUnreachable

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// opsClusterNode is one redis-server of a Cluster of a test's own.
+type opsClusterNode struct {
+	*opsRedisProc
+	id  string
+	bus int // the cluster bus port
+}
+
+// opsCluster is a Redis Cluster of a test's own: primaries[i] serves the
+// i-th equal share of the slots, replicas[i] replicate it.
+type opsCluster struct {
+	t         testing.TB
+	primaries []*opsClusterNode
+	replicas  [][]*opsClusterNode
+}
+
+// opsClusterNodeTimeout is how long a primary may be silent before the
+// others mark it failed and promote a replica (Redis's default is 15 s).
+const opsClusterNodeTimeout = "1000"
+
+// opsStartCluster starts a Cluster of n primaries, each with perPrimary
+// replicas, every node with AOF fsynced on every write, and waits until
+// every node reports the cluster ok and every replica is in sync. It is
+// put together with CLUSTER commands rather than redis-cli, so that it
+// needs nothing beyond redis-server.
+func opsStartCluster(t testing.TB, n, perPrimary int) *opsCluster {
+	t.Helper()
+	c := &opsCluster{t: t}
+	start := func(name string) *opsClusterNode {
+		bus := opsFreePort(t)
+		node := &opsClusterNode{bus: bus, opsRedisProc: opsRedisServer(t, name, "--cluster-enabled", "yes",
+			"--cluster-config-file", "nodes.conf", "--cluster-node-timeout", opsClusterNodeTimeout,
+			"--cluster-port", strconv.Itoa(bus))}
+		id, err := c.client(node).ClusterMyID(context.Background()).Result()
+		if err != nil {
+			t.Fatalf("%s: CLUSTER MYID: %v", name, err)
+		}
+		node.id = id
+		return node
+	}
+	for i := range n {
+		c.primaries = append(c.primaries, start(fmt.Sprintf("primary%d", i+1)))
+		var rs []*opsClusterNode
+		for j := range perPrimary {
+			rs = append(rs, start(fmt.Sprintf("primary%d-replica%d", i+1, j+1)))
+		}
+		c.replicas = append(c.replicas, rs)
+	}
+	ctx := context.Background()
+	all := c.nodes()
+	for i, p := range c.primaries {
+		lo, hi := i*16384/n, (i+1)*16384/n-1
+		if err := c.client(p).ClusterAddSlotsRange(ctx, lo, hi).Err(); err != nil {
+			t.Fatalf("%s: CLUSTER ADDSLOTSRANGE %d %d: %v", p.name, lo, hi, err)
+		}
+	}
+	for _, node := range all[1:] {
+		// The bus port is not the default (port + 10000), so MEET names it.
+		if err := c.client(node).Do(ctx, "cluster", "meet", "127.0.0.1", all[0].port, all[0].bus).Err(); err != nil {
+			t.Fatalf("%s: CLUSTER MEET: %v", node.name, err)
+		}
+	}
+	// A replica can follow its primary only once it knows it.
+	if err := opsEventually(20*time.Second, func() error { return c.everyNode("cluster_known_nodes:" + strconv.Itoa(len(all))) }); err != nil {
+		t.Fatalf("the nodes did not meet: %v", err)
+	}
+	for i, rs := range c.replicas {
+		for _, r := range rs {
+			if err := c.client(r).ClusterReplicate(ctx, c.primaries[i].id).Err(); err != nil {
+				t.Fatalf("%s: CLUSTER REPLICATE: %v", r.name, err)
+			}
+		}
+	}
+	if err := opsEventually(30*time.Second, func() error {
+		if err := c.everyNode("cluster_state:ok"); err != nil {
+			return err
+		}
+		for _, rs := range c.replicas {
+			for _, r := range rs {
+				info, err := c.client(r).Info(ctx, "replication").Result()
+				if err != nil || !strings.Contains(info, "master_link_status:up") {
+					return fmt.Errorf("%s not in sync: %v", r.name, err)
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("the cluster did not come up: %v", err)
+	}
+	return c
+}
+
+// client is a plain connection to one node, closed when the test ends.
+func (c *opsCluster) client(node *opsClusterNode) *redis.Client {
+	cl := redis.NewClient(&redis.Options{Addr: node.Addr(), DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
+	c.t.Cleanup(func() { cl.Close() })
+	return cl
+}
+
+func (c *opsCluster) nodes() []*opsClusterNode {
+	out := slices.Clone(c.primaries)
+	for _, rs := range c.replicas {
+		out = append(out, rs...)
+	}
+	return out
+}
+
+// everyNode is nil when CLUSTER INFO on every live node has line.
+func (c *opsCluster) everyNode(line string) error {
+	for _, node := range c.nodes() {
+		if node.gone() {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		info, err := c.client(node).ClusterInfo(ctx).Result()
+		cancel()
+		if err != nil || !strings.Contains(info, line+"\r\n") {
+			return fmt.Errorf("%s: want %s: %v", node.name, line, err)
+		}
+	}
+	return nil
+}
+
+// URL is the cluster's REDIS_URL: every primary as a seed.
+func (c *opsCluster) URL() string {
+	var hosts []string
+	for _, p := range c.primaries {
+		hosts = append(hosts, p.Addr())
+	}
+	return "redis+cluster://" + strings.Join(hosts, ",")
+}
+
+// owner is the index of the primary that was given key's slot.
+func (c *opsCluster) owner(key string) int {
+	slot, err := c.client(c.primaries[0]).ClusterKeySlot(context.Background(), key).Result()
+	if err != nil {
+		c.t.Fatalf("CLUSTER KEYSLOT %s: %v", key, err)
+	}
+	n := len(c.primaries)
+	for i := range n {
+		if int(slot) <= (i+1)*16384/n-1 {
+			return i
+		}
+	}
+	return n - 1
+}
+
+// servedBy is the address of the node a live node says serves key's slot.
+func (c *opsCluster) servedBy(key string) string {
+	for _, node := range c.nodes() {
+		if node.gone() {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		slot, err1 := c.client(node).ClusterKeySlot(ctx, key).Result()
+		slots, err2 := c.client(node).ClusterSlots(ctx).Result()
+		cancel()
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		for _, s := range slots {
+			if int64(s.Start) <= slot && slot <= int64(s.End) && len(s.Nodes) > 0 {
+				return s.Nodes[0].Addr
+			}
+		}
+	}
+	return ""
+}
+
+// TestClusterFailover runs the server against a real Redis Cluster —
+// three primaries, a replica each — and kills the primary that holds the
+// tenant's hash slot while complaints flow. The replica is promoted by
+// the other primaries, with no Sentinel. Requests in flight may fail with
+// 503; no ticket number given out may be lost; service resumes by itself.
+//
+// It runs with the stores' commands auto-pipelined (the default) and
+// without: go-redis marks its auto-pipeliner experimental, and a Cluster is
+// where it routes the most.
+func TestClusterFailover(t *testing.T) {
+	opsNeed(t, "redis-server")
+	t.Run("auto-pipelined", func(t *testing.T) { opsClusterFailover(t, "true") })
+	t.Run("one command at a time", func(t *testing.T) { opsClusterFailover(t, "false") })
+}
+
+func opsClusterFailover(t *testing.T, autoPipeline string) {
+	c := opsStartCluster(t, 3, 1)
+	p := opsServe(t, "server", map[string]string{"REDIS_URL": c.URL(), "FRONTDOOR_REDIS_AUTOPIPELINE": autoPipeline})
+	tenantKey := opsKeys.Tenant(opsTenant, "clocks")
+	owner := c.owner(tenantKey)
+	victim, heir := c.primaries[owner], c.replicas[owner][0]
+
+	tr := opsDrive(opsTrafficOptions{Workers: 4, Target: func(int64) string { return p.URL() },
+		Message: opsComplaint("cluster"), Timeout: 10 * time.Second})
+	defer tr.Stop()
+	tr.WaitOK(t, 100, 20*time.Second)
+	before := len(tr.Acked())
+	faultAt := time.Now()
+	victim.Kill()
+
+	var promotedAt time.Time
+	if err := opsEventually(30*time.Second, func() error {
+		if c.servedBy(tenantKey) != heir.Addr() {
+			return errOps
+		}
+		promotedAt = time.Now()
+		return nil
+	}); err != nil {
+		t.Fatalf("%s was not promoted within 30 s", heir.name)
+	}
+	tr.WaitOK(t, 100, 30*time.Second)
+	tr.Stop()
+	out := tr.Outage(faultAt)
+	acked := tr.Acked()
+	t.Logf("cluster failover: %d acknowledged before the kill, %d in all; replica promoted %v after the kill; "+
+		"service back %v after the kill; business saw: %s; all outcomes %v",
+		before, len(acked), promotedAt.Sub(faultAt).Round(time.Millisecond), out.Recovered.Round(time.Millisecond),
+		out.Business, tr.Counts())
+	opsOnly5xxAre503(t, tr.Counts())
+	if !out.Resumed {
+		t.Fatalf("service did not resume after the failover")
+	}
+	rdb := opsRedis(t, c.URL())
+	if missing := opsMissing(t, rdb, acked); len(missing) > 0 {
+		t.Errorf("%d of %d acknowledged tickets lost in the failover: %v", len(missing), len(acked), missing)
+	}
+	from := max(0, before-20)
+	for _, a := range acked[from:min(len(acked), before+20)] {
+		r := opsProgress(t, p.URL(), a.User)
+		if !strings.Contains(r.Reply.Reply, a.Ticket) {
+			t.Errorf("progress query of %s after the failover does not list %s: %q", a.User, a.Ticket, r.Reply.Reply)
+		}
+	}
+}
