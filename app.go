@@ -166,6 +166,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	keys := store.Keys{Prefix: cfg.RedisPrefix}
 	a.tickets = ticket.NewStore(a.rdb, keys, policy, nil)
 	a.tickets.Replication = cfg.Replication()
+	a.tickets.Replication.Primaries = a.conn.Primaries()
 	tenantRegions := map[string]string{}
 	for _, t := range cfg.AllTenants() {
 		if t.Region != "" {
@@ -219,20 +220,24 @@ func (a *app) connect(ctx context.Context) error {
 	return nil
 }
 
-// warnFewReplicas says at start-up when Redis has fewer replicas than
-// every write waits for: until they connect, each write is refused.
+// warnFewReplicas says at start-up when Redis (any primary of a Cluster)
+// has fewer replicas than every write waits for: until they connect, each
+// write is refused.
 func (a *app) warnFewReplicas(ctx context.Context) {
 	want := a.cfg.RedisWaitReplicas
 	if want == 0 {
 		return
 	}
-	info, err := a.rdb.Info(ctx, "replication").Result()
+	infos, err := a.conn.ReplicationInfo(ctx)
 	if err != nil {
 		return
 	}
-	if n := connectedReplicas(info); n < want {
-		a.log.Warn("redis has fewer replicas than redis_wait_replicas; writes are answered 503 until they connect",
-			"connected", n, "want", want)
+	for _, info := range infos {
+		if n := connectedReplicas(info); n < want {
+			a.log.Warn("redis has fewer replicas than redis_wait_replicas; writes are answered 503 until they connect",
+				"connected", n, "want", want)
+			return
+		}
 	}
 }
 

@@ -248,9 +248,6 @@ func (c Config) validateWait(shape *dial.Shape) error {
 	case shape == nil:
 		return nil
 	}
-	if shape.Cluster {
-		return fmt.Errorf("%s %d: not available on Redis Cluster (WAIT must follow a write on its own connection); use 0 and AOF appendfsync always on every primary", name, c.RedisWaitReplicas)
-	}
 	if c.RedisWaitTimeout <= 0 || c.RedisWaitTimeout >= shape.ReadTimeout {
 		return fmt.Errorf("redis_wait_timeout (FRONTDOOR_REDIS_WAIT_TIMEOUT) %v: must be positive and under the Redis read timeout (%v; read_timeout in REDIS_URL)", c.RedisWaitTimeout, shape.ReadTimeout)
 	}

@@ -106,12 +106,12 @@ func TestValidateNamesTheBadSetting(t *testing.T) {
 			c.RedisURL, c.RedisWaitReplicas = "redis://r:6379", -1
 		}, "redis_wait_replicas (FRONTDOOR_REDIS_WAIT_REPLICAS) -1"},
 		{"wait replicas of the embedded redis", func(c *Config) { c.RedisWaitReplicas = 1 }, "embedded Redis has no replicas"},
-		{"wait replicas on cluster", func(c *Config) {
-			c.RedisURL, c.RedisWaitReplicas = "redis+cluster://n1:7000,n2:7001", 1
-		}, "not available on Redis Cluster"},
 		{"wait past the read timeout", func(c *Config) {
 			c.RedisURL, c.RedisWaitReplicas, c.RedisWaitTimeout = "redis+sentinel://s1/m?read_timeout=1s", 1, time.Second
 		}, "redis_wait_timeout (FRONTDOOR_REDIS_WAIT_TIMEOUT) 1s"},
+		{"wait past the read timeout on a cluster", func(c *Config) {
+			c.RedisURL, c.RedisWaitReplicas, c.RedisWaitTimeout = "redis+cluster://n1:7000,n2:7001?read_timeout=1s", 1, 2*time.Second
+		}, "redis_wait_timeout (FRONTDOOR_REDIS_WAIT_TIMEOUT) 2s"},
 		{"shared key", func(c *Config) {
 			c.Tenants = []handlers.Tenant{{ID: "b", APIKey: "dev-key"}}
 		}, "same key"},
@@ -133,5 +133,13 @@ func TestValidateNamesTheBadSetting(t *testing.T) {
 	}
 	if want := (store.Replication{Replicas: 1, Timeout: 300 * time.Millisecond}); err != nil || c.Replication() != want {
 		t.Errorf("one replica under Sentinel: %+v, %v; want %+v", c.Replication(), err, want)
+	}
+	c, err = LoadConfig("", envOf(map[string]string{"REDIS_URL": "redis+cluster://n1:7000,n2:7001",
+		"FRONTDOOR_REDIS_WAIT_REPLICAS": "1", "FRONTDOOR_REDIS_WAIT_TIMEOUT": "300ms"}))
+	if err == nil {
+		err = c.Validate()
+	}
+	if err != nil {
+		t.Errorf("one replica per primary of a Cluster: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -188,19 +189,24 @@ func (c *opsCluster) servedBy(key string) string {
 //
 // It runs with the stores' commands auto-pipelined (the default) and
 // without: go-redis marks its auto-pipeliner experimental, and a Cluster is
-// where it routes the most.
+// where it routes the most. A third run gives every primary two replicas
+// and makes every reply wait for one of them
+// (FRONTDOOR_REDIS_WAIT_REPLICAS=1), which leaves one to wait for after the
+// other is promoted.
 func TestClusterFailover(t *testing.T) {
 	opsNeed(t, "redis-server")
-	t.Run("auto-pipelined", func(t *testing.T) { opsClusterFailover(t, "true") })
-	t.Run("one command at a time", func(t *testing.T) { opsClusterFailover(t, "false") })
+	t.Run("auto-pipelined", func(t *testing.T) { opsClusterFailover(t, 1, 0, "true") })
+	t.Run("one command at a time", func(t *testing.T) { opsClusterFailover(t, 1, 0, "false") })
+	t.Run("waiting for a replica", func(t *testing.T) { opsClusterFailover(t, 2, 1, "true") })
 }
 
-func opsClusterFailover(t *testing.T, autoPipeline string) {
-	c := opsStartCluster(t, 3, 1)
-	p := opsServe(t, "server", map[string]string{"REDIS_URL": c.URL(), "FRONTDOOR_REDIS_AUTOPIPELINE": autoPipeline})
+func opsClusterFailover(t *testing.T, replicas, wait int, autoPipeline string) {
+	c := opsStartCluster(t, 3, replicas)
+	p := opsServe(t, "server", map[string]string{"REDIS_URL": c.URL(), "FRONTDOOR_REDIS_AUTOPIPELINE": autoPipeline,
+		"FRONTDOOR_REDIS_WAIT_REPLICAS": strconv.Itoa(wait), "FRONTDOOR_REDIS_WAIT_TIMEOUT": "1500ms"})
 	tenantKey := opsKeys.Tenant(opsTenant, "clocks")
 	owner := c.owner(tenantKey)
-	victim, heir := c.primaries[owner], c.replicas[owner][0]
+	victim, heirs := c.primaries[owner], c.replicas[owner]
 
 	tr := opsDrive(opsTrafficOptions{Workers: 4, Target: func(int64) string { return p.URL() },
 		Message: opsComplaint("cluster"), Timeout: 10 * time.Second})
@@ -212,21 +218,22 @@ func opsClusterFailover(t *testing.T, autoPipeline string) {
 
 	var promotedAt time.Time
 	if err := opsEventually(30*time.Second, func() error {
-		if c.servedBy(tenantKey) != heir.Addr() {
+		served := c.servedBy(tenantKey)
+		if !slices.ContainsFunc(heirs, func(h *opsClusterNode) bool { return h.Addr() == served }) {
 			return errOps
 		}
 		promotedAt = time.Now()
 		return nil
 	}); err != nil {
-		t.Fatalf("%s was not promoted within 30 s", heir.name)
+		t.Fatalf("no replica of %s was promoted within 30 s", victim.name)
 	}
 	tr.WaitOK(t, 100, 30*time.Second)
 	tr.Stop()
 	out := tr.Outage(faultAt)
 	acked := tr.Acked()
-	t.Logf("cluster failover: %d acknowledged before the kill, %d in all; replica promoted %v after the kill; "+
-		"service back %v after the kill; business saw: %s; all outcomes %v",
-		before, len(acked), promotedAt.Sub(faultAt).Round(time.Millisecond), out.Recovered.Round(time.Millisecond),
+	t.Logf("cluster failover with %d replicas per primary, replies waiting for %d: %d acknowledged before the kill, %d in all; "+
+		"replica promoted %v after the kill; service back %v after the kill; business saw: %s; all outcomes %v",
+		replicas, wait, before, len(acked), promotedAt.Sub(faultAt).Round(time.Millisecond), out.Recovered.Round(time.Millisecond),
 		out.Business, tr.Counts())
 	opsOnly5xxAre503(t, tr.Counts())
 	if !out.Resumed {
@@ -241,6 +248,31 @@ func opsClusterFailover(t *testing.T, autoPipeline string) {
 		r := opsProgress(t, p.URL(), a.User)
 		if !strings.Contains(r.Reply.Reply, a.Ticket) {
 			t.Errorf("progress query of %s after the failover does not list %s: %q", a.User, a.Ticket, r.Reply.Reply)
+		}
+	}
+}
+
+// TestClusterWaitsForTheTenantsReplica shows that on a Cluster a reply
+// waits for the replicas of the primary that holds the tenant's slot, not
+// of whichever node a keyless WAIT would reach: with that one replica gone,
+// and the other primaries' replicas up, complaints are answered 503 (their
+// writes kept for the retry), not acknowledged.
+func TestClusterWaitsForTheTenantsReplica(t *testing.T) {
+	opsNeed(t, "redis-server")
+	c := opsStartCluster(t, 3, 1)
+	p := opsServe(t, "server", map[string]string{"REDIS_URL": c.URL(),
+		"FRONTDOOR_REDIS_WAIT_REPLICAS": "1", "FRONTDOOR_REDIS_WAIT_TIMEOUT": "300ms"})
+	complaint := opsComplaint("cluster-wait")
+	if r := opsMustSend(t, p.URL(), complaint(0)); r.TicketID() == "" {
+		t.Fatalf("with every replica up: %s", r.Body)
+	}
+	c.replicas[c.owner(opsKeys.Tenant(opsTenant, "clocks"))][0].Kill()
+	for n := range int64(6) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		r := opsSend(ctx, p.URL(), complaint(n+1))
+		cancel()
+		if r.Status != http.StatusServiceUnavailable {
+			t.Errorf("complaint %d with the tenant's replica gone: %d %.120s; want 503", n+1, r.Status, r.Body)
 		}
 	}
 }

@@ -21,13 +21,23 @@ import (
 // that answers a business is followed, in the same round trip and on the
 // same connection, by WAIT; a write that fewer replicas confirm within
 // Timeout is reported as ErrUnconfirmed, which callers turn into "retry
-// later" instead of an answer. Redis Cluster cannot be asked this way: a
-// Cluster pipeline does not keep the WAIT on the connection that wrote.
+// later" instead of an answer. On a Redis Cluster the same holds for the
+// replicas of the primary that holds the written keys' slot, which
+// Primaries finds: a Cluster client's own pipeline would send the WAIT,
+// which names no key, to whichever node it pleases.
 type Replication struct {
 	// Replicas is how many replicas must confirm each write (0: none).
 	Replicas int
 	// Timeout is how long a write waits for them.
 	Timeout time.Duration
+	// Primaries, on a Cluster, finds where a write and its WAIT go; nil
+	// elsewhere.
+	Primaries Primaries
+}
+
+// Primaries finds, on a Redis Cluster, the primary that holds a key's slot.
+type Primaries interface {
+	Primary(ctx context.Context, key string) (Client, error)
 }
 
 // ErrUnconfirmed means a write reached the primary but not enough of its
@@ -42,11 +52,15 @@ func (r Replication) Run(ctx context.Context, rdb Client, script *redis.Script, 
 	if r.Replicas <= 0 {
 		return script.Run(ctx, rdb, keys, args...)
 	}
-	cmd := r.wait(ctx, rdb, func(p redis.Pipeliner) *redis.Cmd { return script.EvalSha(ctx, p, keys, args...) })
+	key := ""
+	if len(keys) > 0 {
+		key = keys[0]
+	}
+	cmd := r.wait(ctx, rdb, key, func(p redis.Pipeliner) *redis.Cmd { return script.EvalSha(ctx, p, keys, args...) })
 	if err := cmd.Err(); err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
 		// The first use on this server, or after a failover to a replica
 		// that never loaded the script: nothing ran, send the body.
-		cmd = r.wait(ctx, rdb, func(p redis.Pipeliner) *redis.Cmd { return script.Eval(ctx, p, keys, args...) })
+		cmd = r.wait(ctx, rdb, key, func(p redis.Pipeliner) *redis.Cmd { return script.Eval(ctx, p, keys, args...) })
 	}
 	return cmd
 }
@@ -60,11 +74,21 @@ func (r Replication) Confirm(ctx context.Context, rdb Client, key string, ttl ti
 	if r.Replicas <= 0 {
 		return nil
 	}
-	return r.wait(ctx, rdb, func(p redis.Pipeliner) *redis.Cmd { return p.Do(ctx, "pexpire", key, ttl.Milliseconds()) }).Err()
+	return r.wait(ctx, rdb, key, func(p redis.Pipeliner) *redis.Cmd { return p.Do(ctx, "pexpire", key, ttl.Milliseconds()) }).Err()
 }
 
-// wait sends the command queue adds and a WAIT in one pipeline.
-func (r Replication) wait(ctx context.Context, rdb Client, add func(redis.Pipeliner) *redis.Cmd) *redis.Cmd {
+// wait sends the command add queues and a WAIT in one pipeline, to the
+// primary that holds key on a Cluster.
+func (r Replication) wait(ctx context.Context, rdb Client, key string, add func(redis.Pipeliner) *redis.Cmd) *redis.Cmd {
+	if r.Primaries != nil && key != "" {
+		primary, err := r.Primaries.Primary(ctx, key)
+		if err != nil {
+			cmd := redis.NewCmd(ctx)
+			cmd.SetErr(err)
+			return cmd
+		}
+		rdb = primary
+	}
 	pipe := rdb.Pipeline()
 	cmd := add(pipe)
 	// A pipeline reads with the connection's read timeout, which Timeout

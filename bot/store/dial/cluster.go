@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"frontdoor/bot/store"
 )
 
 // clusterReloadInterval bounds how stale a Cluster client's slot map can get
@@ -78,4 +80,17 @@ func nodeUnreachable(err error) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// clusterPrimaries finds a key's primary on a Cluster.
+type clusterPrimaries struct{ cc *redis.ClusterClient }
+
+// Primary returns a client of the primary that holds key's slot: a
+// pipeline of it goes down one connection to that node.
+func (p clusterPrimaries) Primary(ctx context.Context, key string) (store.Client, error) {
+	c, err := p.cc.MasterForKey(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }

@@ -18,14 +18,44 @@ type Conn struct {
 	client store.Client
 	close  func() error
 	listen func(ctx context.Context, channel string) (<-chan string, func(), error)
+	// primaries is set for a Cluster.
+	primaries store.Primaries
 }
 
 // Wrap makes a Conn of a client built elsewhere (tests, tools).
 func Wrap(rdb redis.UniversalClient) *Conn {
-	return &Conn{client: rdb, close: rdb.Close, listen: func(ctx context.Context, channel string) (<-chan string, func(), error) {
+	c := &Conn{client: rdb, close: rdb.Close, listen: func(ctx context.Context, channel string) (<-chan string, func(), error) {
 		return listen(ctx, rdb.Subscribe(ctx, channel))
 	}}
+	if cc, ok := rdb.(*redis.ClusterClient); ok {
+		c.primaries = clusterPrimaries{cc}
+	}
+	return c
 }
+
+// ReplicationInfo returns INFO replication of the primary, or of every
+// primary of a Cluster.
+func (c *Conn) ReplicationInfo(ctx context.Context) ([]string, error) {
+	cp, ok := c.primaries.(clusterPrimaries)
+	if !ok {
+		info, err := c.client.Info(ctx, "replication").Result()
+		return []string{info}, err
+	}
+	var mu sync.Mutex
+	var out []string
+	err := cp.cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+		info, err := node.Info(ctx, "replication").Result()
+		mu.Lock()
+		out = append(out, info)
+		mu.Unlock()
+		return err
+	})
+	return out, err
+}
+
+// Primaries finds a key's primary on a Cluster, for writes that wait for
+// its replicas (store.Replication); nil for a single node or Sentinel.
+func (c *Conn) Primaries() store.Primaries { return c.primaries }
 
 // Settings are what a Conn needs beyond its URL.
 type Settings struct {
