@@ -208,48 +208,10 @@ func opsClusterFailover(t *testing.T, replicas, wait int, autoPipeline string) {
 	owner := c.owner(tenantKey)
 	victim, heirs := c.primaries[owner], c.replicas[owner]
 
-	tr := opsDrive(opsTrafficOptions{Workers: 4, Target: func(int64) string { return p.URL() },
-		Message: opsComplaint("cluster"), Timeout: 10 * time.Second})
-	defer tr.Stop()
-	tr.WaitOK(t, 100, 20*time.Second)
-	before := len(tr.Acked())
-	faultAt := time.Now()
-	victim.Kill()
-
-	var promotedAt time.Time
-	if err := opsEventually(30*time.Second, func() error {
+	opsFailover(t, p, c.URL(), opsComplaint("cluster"), victim.Kill, func() bool {
 		served := c.servedBy(tenantKey)
-		if !slices.ContainsFunc(heirs, func(h *opsClusterNode) bool { return h.Addr() == served }) {
-			return errOps
-		}
-		promotedAt = time.Now()
-		return nil
-	}); err != nil {
-		t.Fatalf("no replica of %s was promoted within 30 s", victim.name)
-	}
-	tr.WaitOK(t, 100, 30*time.Second)
-	tr.Stop()
-	out := tr.Outage(faultAt)
-	acked := tr.Acked()
-	t.Logf("cluster failover with %d replicas per primary, replies waiting for %d: %d acknowledged before the kill, %d in all; "+
-		"replica promoted %v after the kill; service back %v after the kill; business saw: %s; all outcomes %v",
-		replicas, wait, before, len(acked), promotedAt.Sub(faultAt).Round(time.Millisecond), out.Recovered.Round(time.Millisecond),
-		out.Business, tr.Counts())
-	opsOnly5xxAre503(t, tr.Counts())
-	if !out.Resumed {
-		t.Fatalf("service did not resume after the failover")
-	}
-	rdb := opsRedis(t, c.URL())
-	if missing := opsMissing(t, rdb, acked); len(missing) > 0 {
-		t.Errorf("%d of %d acknowledged tickets lost in the failover: %v", len(missing), len(acked), missing)
-	}
-	from := max(0, before-20)
-	for _, a := range acked[from:min(len(acked), before+20)] {
-		r := opsProgress(t, p.URL(), a.User)
-		if !strings.Contains(r.Reply.Reply, a.Ticket) {
-			t.Errorf("progress query of %s after the failover does not list %s: %q", a.User, a.Ticket, r.Reply.Reply)
-		}
-	}
+		return slices.ContainsFunc(heirs, func(h *opsClusterNode) bool { return h.Addr() == served })
+	}, fmt.Sprintf("cluster failover with %d replicas per primary, replies waiting for %d", replicas, wait))
 }
 
 // TestClusterWaitsForTheTenantsReplica shows that on a Cluster a reply

@@ -199,19 +199,28 @@ func opsSentinelFailover(t *testing.T, replicas, wait int) {
 	p := opsServe(t, "server", map[string]string{"REDIS_URL": url, "FRONTDOOR_REDIS_WAIT_REPLICAS": strconv.Itoa(wait),
 		"FRONTDOOR_REDIS_WAIT_TIMEOUT": "1500ms"})
 
-	tr := opsDrive(opsTrafficOptions{Workers: 4, Target: func(int64) string { return p.URL() },
-		Message: opsComplaint("sentinel"), Timeout: 10 * time.Second})
+	opsFailover(t, p, url, opsComplaint("sentinel"), primary.Kill, func() bool {
+		return slices.Contains(addrs, opsSentinelMaster(sentinels[0], masterName))
+	}, fmt.Sprintf("sentinel failover with %d replicas, replies waiting for %d", replicas, wait))
+}
+
+// opsFailover drives complaints at server p, kills Redis's primary and
+// waits until promoted reports a replica in its place. It then checks what
+// a failover must keep: only 503s while no primary answers, service back
+// by itself, and every ticket number given out readable at redisURL and
+// listed by the business's own progress query. what names the setup in
+// the log.
+func opsFailover(t *testing.T, p *opsProc, redisURL string, msg func(n int64) opsMessage, kill func(), promoted func() bool, what string) {
+	t.Helper()
+	tr := opsDrive(opsTrafficOptions{Workers: 4, Target: func(int64) string { return p.URL() }, Message: msg, Timeout: 10 * time.Second})
 	defer tr.Stop()
 	tr.WaitOK(t, 100, 20*time.Second)
 	before := len(tr.Acked())
 	faultAt := time.Now()
-	primary.Kill()
-
-	// Sentinels notice after down-after-milliseconds (1 s) and promote
-	// a replica.
+	kill()
 	var promotedAt time.Time
 	if err := opsEventually(30*time.Second, func() error {
-		if !slices.Contains(addrs, opsSentinelMaster(sentinels[0], masterName)) {
+		if !promoted() {
 			return errOps
 		}
 		promotedAt = time.Now()
@@ -223,9 +232,9 @@ func opsSentinelFailover(t *testing.T, replicas, wait int) {
 	tr.Stop()
 	out := tr.Outage(faultAt)
 	acked := tr.Acked()
-	t.Logf("failover with %d replicas, replies waiting for %d: %d acknowledged before the kill, %d in all; replica promoted %v after the kill; "+
+	t.Logf("%s: %d acknowledged before the kill, %d in all; replica promoted %v after the kill; "+
 		"service back %v after the kill; business saw: %s; all outcomes %v",
-		replicas, wait, before, len(acked), promotedAt.Sub(faultAt).Round(time.Millisecond), out.Recovered.Round(time.Millisecond),
+		what, before, len(acked), promotedAt.Sub(faultAt).Round(time.Millisecond), out.Recovered.Round(time.Millisecond),
 		out.Business, tr.Counts())
 	opsOnly5xxAre503(t, tr.Counts())
 	if !out.Resumed {
@@ -233,7 +242,7 @@ func opsSentinelFailover(t *testing.T, replicas, wait int) {
 	}
 
 	// Every ticket number given out is readable on the new primary…
-	rdb := opsRedis(t, url)
+	rdb := opsRedis(t, redisURL)
 	if missing := opsMissing(t, rdb, acked); len(missing) > 0 {
 		t.Errorf("%d of %d acknowledged tickets lost in the failover: %v", len(missing), len(acked), missing)
 	}
