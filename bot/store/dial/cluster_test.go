@@ -43,7 +43,6 @@ func TestNodeUnreachable(t *testing.T) {
 		{"failing over", reply("CLUSTERDOWN The cluster is down"), true},
 		{"script error", reply("ERR bad input"), false},
 		{"wrong type", reply("WRONGTYPE Operation against a key holding the wrong kind of value"), false},
-		{"moved, which go-redis follows itself", reply("MOVED 3999 127.0.0.1:6381"), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
