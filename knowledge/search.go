@@ -86,6 +86,9 @@ type query struct {
 
 func (a *analyzer) parseQuery(text string, strip []string) query {
 	norm := normalizeText(text)
+	if whole := a.joinSeparable(norm); len(whole) > 0 {
+		norm += " " + strings.Join(whole, " ")
+	}
 	q := query{words: map[string]float64{}, grams: map[string]float64{}, chars: map[string]float64{}, sounds: map[string]float64{}}
 	q.time = containsAny(norm, timeCues)
 	q.money = containsAny(norm, amountCues)
