@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -74,6 +75,30 @@ func writeCDATAElement(b *bytes.Buffer, name, value string) {
 // reads back as s, minus characters XML cannot represent.
 func writeCDATA(b *bytes.Buffer, s string) {
 	b.WriteString("<![CDATA[")
+	if cdataVerbatim(s) {
+		b.WriteString(s) // the common case, without decoding rune by rune
+	} else {
+		writeCDATAContent(b, s)
+	}
+	b.WriteString("]]>")
+}
+
+// cdataVerbatim reports whether s can stand in one CDATA section as it is:
+// valid UTF-8 of XML characters, without "]]>". Valid UTF-8 holds no
+// surrogates, so the characters left to rule out are the C0 controls
+// other than tab, newline and return, and U+FFFE and U+FFFF.
+func cdataVerbatim(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return utf8.ValidString(s) && !strings.Contains(s, "]]>") &&
+		!strings.Contains(s, "\uFFFE") && !strings.Contains(s, "\uFFFF")
+}
+
+// writeCDATAContent writes what goes between the CDATA markers for any s.
+func writeCDATAContent(b *bytes.Buffer, s string) {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
@@ -88,7 +113,6 @@ func writeCDATA(b *bytes.Buffer, s string) {
 		}
 		i += size
 	}
-	b.WriteString("]]>")
 }
 
 func hasPrefixAt(s string, i int, prefix string) bool {

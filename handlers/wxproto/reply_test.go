@@ -1,6 +1,7 @@
 package wxproto
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"strings"
@@ -194,5 +195,46 @@ func BenchmarkEncryptedReply(b *testing.B) {
 		if _, err := EncryptedReply(c, weComToken, weComTimestamp, weComNonce, plain); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// FuzzCDATAVerbatim checks the shortcut of writeCDATA: a string it writes
+// as it is comes out of the rune-by-rune path unchanged too.
+func FuzzCDATAVerbatim(f *testing.F) {
+	for _, s := range []string{"", "您好,工单号 YH20261203-0001。\n", "a]]>b", "\x00", "\t\r\n", "\uFFFE", "\xff", "]]", "😀"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !cdataVerbatim(s) {
+			return
+		}
+		var b bytes.Buffer
+		writeCDATAContent(&b, s)
+		if b.String() != s {
+			t.Errorf("%q is written verbatim but the rune-by-rune path makes %q", s, b.String())
+		}
+	})
+}
+
+func TestCDATAVerbatim(t *testing.T) {
+	tests := []struct {
+		name string
+		s    string
+		want bool
+	}{
+		{"plain text", "已受理您的投诉,工单号 YH20261203-0001。\n随时回复“进度”查询。", true},
+		{"empty", "", true},
+		{"end marker", "a]]>b", false},
+		{"control character", "a\x01b", false},
+		{"invalid UTF-8", "a\xffb", false},
+		{"non-character", "a\uFFFEb", false},
+		{"emoji", "好😀", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := cdataVerbatim(tt.s); got != tt.want {
+				t.Errorf("cdataVerbatim(%q) = %v, want %v", tt.s, got, tt.want)
+			}
+		})
 	}
 }
