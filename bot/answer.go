@@ -3,7 +3,6 @@ package bot
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -88,7 +87,7 @@ func policyText(a asked, it *knowledge.Item) string {
 	if figure {
 		fmt.Fprintf(&b, "%s:%s。\n", commitmentLabel(c), c.Text)
 	}
-	sentences := keySentences(a, it, 2)
+	sentences := a.q.KeySentences(it, 2)
 	if figure && !anyContains(sentences, c.Text) {
 		sentences = append([]string{c.Clause}, sentences[:min(1, len(sentences))]...)
 	}
@@ -110,23 +109,6 @@ func policyText(a asked, it *knowledge.Item) string {
 	fmt.Fprintf(&b, "依据:《%s》%s。\n如需帮助办理,回复“帮我办”;有问题要反映,可直接说明,我会转交牵头单位。",
 		docTitle(kb, it), itemLabel(it))
 	return b.String()
-}
-
-// keySentences picks the sentences that answer the question, in the order
-// the document gives them.
-func keySentences(a asked, it *knowledge.Item, n int) []string {
-	ranked := a.q.RankSentences(it)
-	if len(ranked) > n {
-		ranked = ranked[:n]
-	}
-	order := map[string]int{}
-	for i, s := range splitSentencesOf(it.Body) {
-		if _, ok := order[s]; !ok {
-			order[s] = i
-		}
-	}
-	sort.SliceStable(ranked, func(i, j int) bool { return order[ranked[i]] < order[ranked[j]] })
-	return ranked
 }
 
 func splitSentencesOf(text string) []string {
@@ -294,7 +276,7 @@ func ticketText(ts *ticket.Store, t *ticket.Ticket, a asked, item *knowledge.Ite
 		rules.FirstResponse.Chinese(), resolve.Chinese(), formatTime(t.Due()))
 	if item != nil {
 		fmt.Fprintf(&b, "相关规定:《%s》%s", docTitle(kb, item), itemLabel(item))
-		if s := keySentences(a, item, 1); len(s) > 0 {
+		if s := a.q.KeySentences(item, 1); len(s) > 0 {
 			fmt.Fprintf(&b, ":%s", s[0])
 		}
 		b.WriteString("。\n")

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -317,22 +318,21 @@ func (qn *Question) Search(k int, prefer string) []Hit {
 	return qn.ri.search(q, k)
 }
 
-// RankSentences orders an item's sentences by how much of the question
-// they share, best first; answers quote the top ones.
-func (qn *Question) RankSentences(it *Item) []string {
+// KeySentences returns the n sentences of it that share the most with the
+// question, in the order the item gives them.
+func (qn *Question) KeySentences(it *Item, n int) []string {
 	infos := qn.analysed(it).sentences
-	type scored struct {
-		s     string
-		score float64
-	}
-	ss := make([]scored, len(infos))
+	scores := make([]float64, len(infos))
+	order := make([]int, len(infos))
 	for i, t := range infos {
-		ss[i] = scored{t.raw, textScore(qn.q, t)}
+		scores[i], order[i] = textScore(qn.q, t), i
 	}
-	sort.SliceStable(ss, func(i, j int) bool { return ss[i].score > ss[j].score })
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = s.s
+	sort.SliceStable(order, func(i, j int) bool { return scores[order[i]] > scores[order[j]] })
+	order = order[:min(n, len(order))]
+	slices.Sort(order)
+	out := make([]string, len(order))
+	for i, k := range order {
+		out[i] = infos[k].raw
 	}
 	return out
 }
@@ -362,15 +362,6 @@ func (qn *Question) analysed(it *Item) *itemText {
 	}
 	t := analyseItem(qn.an, it)
 	return &t
-}
-
-// RankSentences is Question.RankSentences for a one-off question.
-func (b *Base) RankSentences(it *Item, text string) []string {
-	qn, err := b.Ask(it.Region, text)
-	if err != nil {
-		return splitSentences(it.Body)
-	}
-	return qn.RankSentences(it)
 }
 
 // BestCommitment is Question.BestCommitment for a one-off question.

@@ -260,3 +260,35 @@ func TestFindRegion(t *testing.T) {
 		})
 	}
 }
+
+func TestKeySentences(t *testing.T) {
+	b := seedBase(t)
+	qn, err := b.Ask("葛店开发区", "厂里要新装一路低压电,不用外线施工,几天能通?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := qn.Search(1, "")
+	if len(hits) == 0 {
+		t.Fatal("no hit")
+	}
+	it := hits[0].Item
+	all := splitSentences(it.Body)
+	for _, n := range []int{0, 1, 2, len(all) + 3} {
+		got := qn.KeySentences(it, n)
+		if len(got) != min(n, len(all)) {
+			t.Fatalf("KeySentences(n=%d) gave %d sentences of %d", n, len(got), len(all))
+		}
+		// in the item's order
+		at := -1
+		for _, s := range got {
+			i := slices.Index(all, s)
+			if i <= at {
+				t.Errorf("KeySentences(n=%d) = %q: not in the item's order", n, got)
+			}
+			at = i
+		}
+	}
+	if best := qn.KeySentences(it, 1); len(best) != 1 || !strings.Contains(best[0], "3个工作日") {
+		t.Errorf("the best sentence for a low-voltage connection without external works: %q, want the 3个工作日 one", best)
+	}
+}
