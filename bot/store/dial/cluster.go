@@ -17,12 +17,14 @@ import (
 const clusterReloadInterval = 10 * time.Second
 
 // NewClient builds the client opts (from Options) describe. A Cluster client
-// also reloads its slot map whenever a command fails on the network: go-redis
-// reloads it on MOVED and ASK, but not when the node holding a slot is gone,
-// so after a primary dies and the Cluster promotes its replica it would go on
-// dialling the dead node until its next periodic reload
-// (redis/go-redis#3979). The reload runs in the background and go-redis
-// coalesces concurrent requests for it.
+// also reloads its slot map whenever a command to one of its nodes fails on
+// the network: go-redis reloads it on MOVED and ASK, but not when the node
+// holding a slot is gone, so after a primary dies and the Cluster promotes
+// its replica it would go on dialling the dead node until its next periodic
+// reload (redis/go-redis#3979). The hook sits on every node's client, so
+// that it also sees the writes that wait for replicas, which go to a node
+// directly (clusterPrimaries). The reload runs in the background and
+// go-redis coalesces concurrent requests for it.
 func NewClient(opts *redis.UniversalOptions) redis.UniversalClient {
 	if opts.MasterName != "" || !opts.IsClusterMode {
 		return redis.NewUniversalClient(opts)
@@ -30,7 +32,7 @@ func NewClient(opts *redis.UniversalOptions) redis.UniversalClient {
 	co := opts.Cluster()
 	co.ClusterStateReloadInterval = clusterReloadInterval
 	cc := redis.NewClusterClient(co)
-	cc.AddHook(reloadOnNetworkError{cc})
+	cc.OnNewNode(func(node *redis.Client) { node.AddHook(reloadOnNetworkError{cc}) })
 	return cc
 }
 
@@ -43,7 +45,11 @@ func (h reloadOnNetworkError) DialHook(next redis.DialHook) redis.DialHook { ret
 func (h reloadOnNetworkError) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		err := next(ctx, cmd)
-		h.check(ctx, err)
+		// The reload itself asks nodes for the slot map (CLUSTER SLOTS); a
+		// dead node it asks must not set off another reload.
+		if cmd.Name() != "cluster" {
+			h.check(ctx, err)
+		}
 		return err
 	}
 }
