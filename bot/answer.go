@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -276,13 +277,51 @@ func ticketText(ts *ticket.Store, t *ticket.Ticket, a asked, item *knowledge.Ite
 		rules.FirstResponse.Chinese(), resolve.Chinese(), formatTime(t.Due()))
 	if item != nil {
 		fmt.Fprintf(&b, "相关规定:《%s》%s", docTitle(kb, item), itemLabel(item))
-		if s := a.q.KeySentences(item, 1); len(s) > 0 {
+		s := a.q.KeySentences(item, 1)
+		if len(s) > 0 {
 			fmt.Fprintf(&b, ":%s", s[0])
 		}
 		b.WriteString("。\n")
+		if c, ok := disputedStandard(a, item); ok && !anyContains(s, c.Text) {
+			if label := commitmentLabel(c); label != "标准" {
+				fmt.Fprintf(&b, "规定标准:%s %s。\n", label, c.Text)
+			} else {
+				fmt.Fprintf(&b, "规定标准:%s。\n", c.Text)
+			}
+		}
 	}
 	b.WriteString("随时回复“进度”查询办理情况。")
 	return b.String()
+}
+
+// A complaint that counts what happened (停了4次电), says how long it has
+// been waiting (三个月了还没通) or what it paid (收了好几万) disputes a
+// standard of that kind. A span is a wait only when the wait goes on after
+// it (了, 还, 都, 也, 没): 一周来好几拨 counts visits, not days.
+var (
+	reCountSaid    = regexp.MustCompile(`(?:\d+|[一二两三四五六七八九十几]+)(?:次|回|趟)`)
+	reDurationSaid = regexp.MustCompile(`(?:\d+|[一二两三四五六七八九十几半]+)(?:个工作日|个月|天|周|个星期|年|个小时|小时)(?:了|还|都|也|没)`)
+	reAmountSaid   = regexp.MustCompile(`(?:\d+|[一二两三四五六七八九十几]+)(?:元|块|万|千)`)
+)
+
+// disputedStandard is the item's figure of the kind the complaint counts,
+// if it has one: the business and the unit see the standard at stake.
+func disputedStandard(a asked, it *knowledge.Item) (knowledge.Commitment, bool) {
+	kinds := map[string]bool{}
+	text := normalize(a.text)
+	if reCountSaid.MatchString(text) {
+		kinds["frequency"] = true
+	}
+	if reDurationSaid.MatchString(text) {
+		kinds["time"] = true
+	}
+	if reAmountSaid.MatchString(text) {
+		kinds["money"] = true
+	}
+	if len(kinds) == 0 {
+		return knowledge.Commitment{}, false
+	}
+	return a.q.BestCommitment(it, kinds)
 }
 
 func handoffText(ts *ticket.Store, t *ticket.Ticket) string {
