@@ -185,14 +185,16 @@ func (c *opsCluster) servedBy(key string) string {
 // three primaries, a replica each — and kills the primary that holds the
 // tenant's hash slot while complaints flow. The replica is promoted by
 // the other primaries, with no Sentinel. Requests in flight may fail with
-// 503; no ticket number given out may be lost; service resumes by itself.
+// 503; service resumes by itself.
 //
 // It runs with the stores' commands auto-pipelined (the default) and
 // without: go-redis marks its auto-pipeliner experimental, and a Cluster is
-// where it routes the most. A third run gives every primary two replicas
-// and makes every reply wait for one of them
-// (FRONTDOOR_REDIS_WAIT_REPLICAS=1), which leaves one to wait for after the
-// other is promoted.
+// where it routes the most. Replication is asynchronous in both, so the
+// last writes the primary acknowledged may be lost; they are reported. A
+// third run gives every primary two replicas and makes every reply wait for
+// one of them (FRONTDOOR_REDIS_WAIT_REPLICAS=1), which leaves one to wait
+// for after the other is promoted, and must lose no ticket number given
+// out.
 func TestClusterFailover(t *testing.T) {
 	opsNeed(t, "redis-server")
 	t.Run("auto-pipelined", func(t *testing.T) { opsClusterFailover(t, 1, 0, "true") })
@@ -208,7 +210,7 @@ func opsClusterFailover(t *testing.T, replicas, wait int, autoPipeline string) {
 	owner := c.owner(tenantKey)
 	victim, heirs := c.primaries[owner], c.replicas[owner]
 
-	opsFailover(t, p, c.URL(), opsComplaint("cluster"), victim.Kill, func() bool {
+	opsFailover(t, p, c.URL(), wait, opsComplaint("cluster"), victim.Kill, func() bool {
 		served := c.servedBy(tenantKey)
 		return slices.ContainsFunc(heirs, func(h *opsClusterNode) bool { return h.Addr() == served })
 	}, fmt.Sprintf("cluster failover with %d replicas per primary, replies waiting for %d", replicas, wait))

@@ -148,12 +148,13 @@ func opsSentinelMaster(s *opsRedisProc, masterName string) string {
 
 // TestSentinelFailover runs the server against a real Sentinel setup — a
 // primary, its replicas and three sentinels — and kills the primary with
-// SIGKILL while complaints flow. Requests in flight may fail with 503; no
-// ticket number given out may be lost; service resumes by itself. It runs
-// twice: with one replica and asynchronous replication, and with two
-// replicas and every reply waiting for one of them
-// (FRONTDOOR_REDIS_WAIT_REPLICAS=1), which leaves one to wait for after
-// the other is promoted.
+// SIGKILL while complaints flow. Requests in flight may fail with 503;
+// service resumes by itself. It runs twice: with one replica and
+// asynchronous replication, where the last writes the primary acknowledged
+// may be lost and are reported, and with two replicas and every reply
+// waiting for one of them (FRONTDOOR_REDIS_WAIT_REPLICAS=1), which leaves
+// one to wait for after the other is promoted and must lose no ticket
+// number given out.
 func TestSentinelFailover(t *testing.T) {
 	opsNeed(t, "redis-server", "redis-sentinel")
 	t.Run("asynchronous", func(t *testing.T) { opsSentinelFailover(t, 1, 0) })
@@ -199,7 +200,7 @@ func opsSentinelFailover(t *testing.T, replicas, wait int) {
 	p := opsServe(t, "server", map[string]string{"REDIS_URL": url, "FRONTDOOR_REDIS_WAIT_REPLICAS": strconv.Itoa(wait),
 		"FRONTDOOR_REDIS_WAIT_TIMEOUT": "1500ms"})
 
-	opsFailover(t, p, url, opsComplaint("sentinel"), primary.Kill, func() bool {
+	opsFailover(t, p, url, wait, opsComplaint("sentinel"), primary.Kill, func() bool {
 		return slices.Contains(addrs, opsSentinelMaster(sentinels[0], masterName))
 	}, fmt.Sprintf("sentinel failover with %d replicas, replies waiting for %d", replicas, wait))
 }
@@ -208,9 +209,12 @@ func opsSentinelFailover(t *testing.T, replicas, wait int) {
 // waits until promoted reports a replica in its place. It then checks what
 // a failover must keep: only 503s while no primary answers, service back
 // by itself, and every ticket number given out readable at redisURL and
-// listed by the business's own progress query. what names the setup in
-// the log.
-func opsFailover(t *testing.T, p *opsProc, redisURL string, msg func(n int64) opsMessage, kill func(), promoted func() bool, what string) {
+// listed by the business's own progress query. With asynchronous
+// replication (wait 0) the old primary may have acknowledged writes its
+// replica never received, as the README warns: those losses are reported,
+// not failed; replies that wait for a replica must lose nothing. what names
+// the setup in the log.
+func opsFailover(t *testing.T, p *opsProc, redisURL string, wait int, msg func(n int64) opsMessage, kill func(), promoted func() bool, what string) {
 	t.Helper()
 	tr := opsDrive(opsTrafficOptions{Workers: 4, Target: func(int64) string { return p.URL() }, Message: msg, Timeout: 10 * time.Second})
 	defer tr.Stop()
@@ -243,13 +247,22 @@ func opsFailover(t *testing.T, p *opsProc, redisURL string, msg func(n int64) op
 
 	// Every ticket number given out is readable on the new primary…
 	rdb := opsRedis(t, redisURL)
-	if missing := opsMissing(t, rdb, acked); len(missing) > 0 {
-		t.Errorf("%d of %d acknowledged tickets lost in the failover: %v", len(missing), len(acked), missing)
+	missing := opsMissing(t, rdb, acked)
+	switch {
+	case len(missing) > 0 && wait > 0:
+		t.Errorf("%d of %d acknowledged tickets lost in the failover although every reply waited for a replica: %v",
+			len(missing), len(acked), missing)
+	case len(missing) > 0:
+		t.Logf("%d of %d acknowledged tickets lost in the failover, written on the old primary and not yet on its replica "+
+			"(asynchronous replication): %v", len(missing), len(acked), missing)
 	}
 	// …and through the business's own progress query, for those answered
 	// just before and just after the kill.
 	from := max(0, before-20)
 	for _, a := range acked[from:min(len(acked), before+20)] {
+		if slices.ContainsFunc(missing, func(m string) bool { return strings.HasPrefix(m, a.Ticket+" ") }) {
+			continue
+		}
 		r := opsProgress(t, p.URL(), a.User)
 		if !strings.Contains(r.Reply.Reply, a.Ticket) {
 			t.Errorf("progress query of %s after the failover does not list %s: %q", a.User, a.Ticket, r.Reply.Reply)
