@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -167,14 +168,19 @@ func (c *opsCluster) servedBy(key string) string {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		slot, err1 := c.client(node).ClusterKeySlot(ctx, key).Result()
-		slots, err2 := c.client(node).ClusterSlots(ctx).Result()
+		shards, err2 := c.client(node).ClusterShards(ctx).Result()
 		cancel()
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		for _, s := range slots {
-			if int64(s.Start) <= slot && slot <= int64(s.End) && len(s.Nodes) > 0 {
-				return s.Nodes[0].Addr
+		for _, shard := range shards {
+			if !slices.ContainsFunc(shard.Slots, func(r redis.SlotRange) bool { return r.Start <= slot && slot <= r.End }) {
+				continue
+			}
+			for _, n := range shard.Nodes {
+				if n.Role == "master" && n.Health == "online" {
+					return net.JoinHostPort(n.IP, strconv.FormatInt(n.Port, 10))
+				}
 			}
 		}
 	}
