@@ -18,7 +18,8 @@ import (
 type opsClusterNode struct {
 	*opsRedisProc
 	id  string
-	bus int // the cluster bus port
+	bus int           // the cluster bus port
+	rdb *redis.Client // a plain connection to this node alone
 }
 
 // opsCluster is a Redis Cluster of a test's own: primaries[i] serves the
@@ -46,7 +47,9 @@ func opsStartCluster(t testing.TB, n, perPrimary int) *opsCluster {
 		node := &opsClusterNode{bus: bus, opsRedisProc: opsRedisServer(t, name, "--cluster-enabled", "yes",
 			"--cluster-config-file", "nodes.conf", "--cluster-node-timeout", opsClusterNodeTimeout,
 			"--cluster-port", strconv.Itoa(bus))}
-		id, err := c.client(node).ClusterMyID(context.Background()).Result()
+		node.rdb = redis.NewClient(&redis.Options{Addr: node.Addr(), DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
+		t.Cleanup(func() { node.rdb.Close() })
+		id, err := node.rdb.ClusterMyID(context.Background()).Result()
 		if err != nil {
 			t.Fatalf("%s: CLUSTER MYID: %v", name, err)
 		}
@@ -65,13 +68,13 @@ func opsStartCluster(t testing.TB, n, perPrimary int) *opsCluster {
 	all := c.nodes()
 	for i, p := range c.primaries {
 		lo, hi := i*16384/n, (i+1)*16384/n-1
-		if err := c.client(p).ClusterAddSlotsRange(ctx, lo, hi).Err(); err != nil {
+		if err := p.rdb.ClusterAddSlotsRange(ctx, lo, hi).Err(); err != nil {
 			t.Fatalf("%s: CLUSTER ADDSLOTSRANGE %d %d: %v", p.name, lo, hi, err)
 		}
 	}
 	for _, node := range all[1:] {
 		// The bus port is not the default (port + 10000), so MEET names it.
-		if err := c.client(node).Do(ctx, "cluster", "meet", "127.0.0.1", all[0].port, all[0].bus).Err(); err != nil {
+		if err := node.rdb.Do(ctx, "cluster", "meet", "127.0.0.1", all[0].port, all[0].bus).Err(); err != nil {
 			t.Fatalf("%s: CLUSTER MEET: %v", node.name, err)
 		}
 	}
@@ -81,7 +84,7 @@ func opsStartCluster(t testing.TB, n, perPrimary int) *opsCluster {
 	}
 	for i, rs := range c.replicas {
 		for _, r := range rs {
-			if err := c.client(r).ClusterReplicate(ctx, c.primaries[i].id).Err(); err != nil {
+			if err := r.rdb.ClusterReplicate(ctx, c.primaries[i].id).Err(); err != nil {
 				t.Fatalf("%s: CLUSTER REPLICATE: %v", r.name, err)
 			}
 		}
@@ -92,7 +95,7 @@ func opsStartCluster(t testing.TB, n, perPrimary int) *opsCluster {
 		}
 		for _, rs := range c.replicas {
 			for _, r := range rs {
-				info, err := c.client(r).Info(ctx, "replication").Result()
+				info, err := r.rdb.Info(ctx, "replication").Result()
 				if err != nil || !strings.Contains(info, "master_link_status:up") {
 					return fmt.Errorf("%s not in sync: %v", r.name, err)
 				}
@@ -103,13 +106,6 @@ func opsStartCluster(t testing.TB, n, perPrimary int) *opsCluster {
 		t.Fatalf("the cluster did not come up: %v", err)
 	}
 	return c
-}
-
-// client is a plain connection to one node, closed when the test ends.
-func (c *opsCluster) client(node *opsClusterNode) *redis.Client {
-	cl := redis.NewClient(&redis.Options{Addr: node.Addr(), DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
-	c.t.Cleanup(func() { cl.Close() })
-	return cl
 }
 
 func (c *opsCluster) nodes() []*opsClusterNode {
@@ -127,7 +123,7 @@ func (c *opsCluster) everyNode(line string) error {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		info, err := c.client(node).ClusterInfo(ctx).Result()
+		info, err := node.rdb.ClusterInfo(ctx).Result()
 		cancel()
 		if err != nil || !strings.Contains(info, line+"\r\n") {
 			return fmt.Errorf("%s: want %s: %v", node.name, line, err)
@@ -147,7 +143,7 @@ func (c *opsCluster) URL() string {
 
 // owner is the index of the primary that was given key's slot.
 func (c *opsCluster) owner(key string) int {
-	slot, err := c.client(c.primaries[0]).ClusterKeySlot(context.Background(), key).Result()
+	slot, err := c.primaries[0].rdb.ClusterKeySlot(context.Background(), key).Result()
 	if err != nil {
 		c.t.Fatalf("CLUSTER KEYSLOT %s: %v", key, err)
 	}
@@ -167,8 +163,8 @@ func (c *opsCluster) servedBy(key string) string {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		slot, err1 := c.client(node).ClusterKeySlot(ctx, key).Result()
-		shards, err2 := c.client(node).ClusterShards(ctx).Result()
+		slot, err1 := node.rdb.ClusterKeySlot(ctx, key).Result()
+		shards, err2 := node.rdb.ClusterShards(ctx).Result()
 		cancel()
 		if err1 != nil || err2 != nil {
 			continue
