@@ -155,22 +155,32 @@ func benchProcessCPU(b *testing.B) time.Duration {
 // benchRedisCPU is the user and system time the Redis behind rdb has used.
 func benchRedisCPU(b *testing.B, rdb redis.UniversalClient) time.Duration {
 	b.Helper()
-	info, err := rdb.Info(context.Background(), "cpu").Result()
+	info := benchInfo(b, rdb, "cpu")
+	var total float64
+	for _, name := range []string{"used_cpu_sys", "used_cpu_user"} {
+		v, err := strconv.ParseFloat(info[name], 64)
+		if err != nil {
+			b.Fatalf("INFO cpu: %s: %v", name, err)
+		}
+		total += v
+	}
+	return time.Duration(total * float64(time.Second))
+}
+
+// benchInfo is one section of INFO from the Redis behind rdb, by field.
+func benchInfo(b *testing.B, rdb redis.UniversalClient, section string) map[string]string {
+	b.Helper()
+	text, err := rdb.Info(context.Background(), section).Result()
 	if err != nil {
 		b.Fatal(err)
 	}
-	var total float64
-	for _, line := range strings.Split(info, "\n") {
-		name, value, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if ok && (name == "used_cpu_sys" || name == "used_cpu_user") {
-			v, err := strconv.ParseFloat(value, 64)
-			if err != nil {
-				b.Fatalf("INFO cpu: %s: %v", line, err)
-			}
-			total += v
+	fields := map[string]string{}
+	for _, line := range strings.Split(text, "\n") {
+		if name, value, ok := strings.Cut(strings.TrimSpace(line), ":"); ok {
+			fields[name] = value
 		}
 	}
-	return time.Duration(total * float64(time.Second))
+	return fields
 }
 
 // benchHTTPClient keeps a connection per client alive.
@@ -621,18 +631,12 @@ func benchRedisServer(b *testing.B) string {
 
 func benchUsedMemory(b *testing.B, rdb redis.UniversalClient) int64 {
 	b.Helper()
-	info, err := rdb.Info(context.Background(), "memory").Result()
-	if err != nil {
-		b.Fatal(err)
+	v, ok := benchInfo(b, rdb, "memory")["used_memory"]
+	if !ok {
+		b.Fatal("INFO memory has no used_memory")
 	}
-	for _, line := range strings.Split(info, "\r\n") {
-		if v, ok := strings.CutPrefix(line, "used_memory:"); ok {
-			n, _ := strconv.ParseInt(v, 10, 64)
-			return n
-		}
-	}
-	b.Fatal("INFO memory has no used_memory")
-	return 0
+	n, _ := strconv.ParseInt(v, 10, 64)
+	return n
 }
 
 // benchWriteOpenTickets writes count open complaints in bulk, each a copy
