@@ -43,3 +43,20 @@ start_redis() {
   echo "redis-server on port $port does not answer" >&2
   return 1
 }
+
+# start_redis_anywhere DIR ARGS... is start_redis on a free port, trying
+# another when one is taken between the check and the bind. It sets
+# REDIS_PORT and REDIS_PID.
+start_redis_anywhere() {
+  local dir=$1
+  shift
+  for _ in 1 2 3 4 5; do
+    REDIS_PORT=$(free_port) || return 1
+    if start_redis "$dir" "$REDIS_PORT" "$@"; then
+      return 0
+    fi
+    kill "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
+  done
+  return 1
+}
