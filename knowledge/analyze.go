@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-ego/gse"
 	"github.com/mozillazg/go-pinyin"
@@ -234,26 +236,51 @@ func (t *trieNode) add(word string, concept int) {
 
 // pinyinBigrams lists bigrams of the toneless readings of each run of
 // Chinese characters, so that a homophone typo (注消 for 注销, 正明 for 证明)
-// still meets the word it stands for.
+// still meets the word it stands for. The bigrams are written into one
+// string and sliced from it: one allocation for the lot.
 func pinyinBigrams(text string) []string {
-	var out []string
-	var run []string
-	flush := func() {
-		for i := 0; i+1 < len(run); i++ {
-			out = append(out, run[i]+"|"+run[i+1])
-		}
-		run = run[:0]
-	}
+	readings := tonelessReadings()
+	var buf []byte
+	var ends []int // where each bigram ends in buf; starts follow from runs
+	var starts []int
+	prev := -1 // where the previous character's reading starts in buf, -1 after a break
 	for _, r := range text {
-		if py, ok := pinyin.PinyinDict[int(r)]; ok && isHan(r) {
-			run = append(run, toneless(py))
+		py, ok := readings[r]
+		if !ok || !isHan(r) {
+			prev = -1
 			continue
 		}
-		flush()
+		at := len(buf)
+		if prev >= 0 {
+			buf = append(buf, '|')
+			at++
+		}
+		buf = append(buf, py...)
+		if prev >= 0 {
+			starts, ends = append(starts, prev), append(ends, len(buf))
+		}
+		prev = at
 	}
-	flush()
+	if len(starts) == 0 {
+		return nil
+	}
+	all := string(buf)
+	out := make([]string, len(starts))
+	for i := range starts {
+		out[i] = all[starts[i]:ends[i]]
+	}
 	return out
 }
+
+// tonelessReadings maps each character to its first reading without tone
+// marks, worked out once rather than for every character of every text.
+var tonelessReadings = sync.OnceValue(func() map[rune]string {
+	m := make(map[rune]string, len(pinyin.PinyinDict))
+	for r, py := range pinyin.PinyinDict {
+		m[rune(r)] = toneless(py)
+	}
+	return m
+})
 
 // toneless is the first reading of a character without tone marks.
 func toneless(readings string) string {
@@ -282,43 +309,48 @@ var toneBase = func() map[rune]rune {
 
 // unigrams lists the Chinese characters of the text that are not stopwords:
 // colloquial questions lean on one-character verbs (查, 罚, 欠, 拖) that
-// documents only use inside longer words.
+// documents only use inside longer words. They are slices of text.
 func unigrams(text string) []string {
 	var out []string
-	for _, r := range text {
-		if isHan(r) && !stopwords[string(r)] {
-			out = append(out, string(r))
+	for i, r := range text {
+		if !isHan(r) {
+			continue
+		}
+		if c := text[i : i+utf8.RuneLen(r)]; !stopwords[c] {
+			out = append(out, c)
 		}
 	}
 	return out
 }
 
 // bigrams lists the character bigrams of each run of Chinese characters;
-// a run of one character yields itself.
+// a run of one character yields itself. They are slices of text.
 func bigrams(text string) []string {
 	var out []string
-	var run []rune
-	flush := func() {
-		switch {
-		case len(run) == 1:
-			if !stopwords[string(run)] {
-				out = append(out, string(run))
-			}
-		case len(run) > 1:
-			for i := 0; i+1 < len(run); i++ {
-				out = append(out, string(run[i:i+2]))
-			}
+	start, prev, runes := 0, 0, 0 // the run's first byte, its last rune's, its length
+	flush := func(end int) {
+		if runes == 1 && !stopwords[text[start:end]] {
+			out = append(out, text[start:end])
 		}
-		run = run[:0]
+		runes = 0
 	}
-	for _, r := range text {
-		if isHan(r) {
-			run = append(run, r)
+	for i, r := range text {
+		if !isHan(r) {
+			flush(i)
 			continue
 		}
-		flush()
+		end := i + utf8.RuneLen(r)
+		if runes == 0 {
+			start = i
+		} else {
+			out = append(out, text[prev:end])
+		}
+		prev = i
+		runes++
+		if end == len(text) {
+			flush(end)
+		}
 	}
-	flush()
 	return out
 }
 

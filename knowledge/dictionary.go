@@ -1,6 +1,9 @@
 package knowledge
 
-import "sync"
+import (
+	"strings"
+	"sync"
+)
 
 // dictionary numbers the terms of one base, for all its regions: each
 // string is kept once, and a region's tables hold 4-byte ids.
@@ -23,6 +26,9 @@ func (d *dictionary) intern(terms []string) []uint32 {
 	for i, term := range terms {
 		id, ok := d.ids[term]
 		if !ok {
+			// A term may be a slice of a whole text; its own copy keeps
+			// only the term alive.
+			term = strings.Clone(term)
 			id = uint32(len(d.ids))
 			d.ids[term] = id
 		}

@@ -174,6 +174,19 @@ func (t *termTable) list(term string) []posting {
 	if !ok {
 		return nil
 	}
+	return t.listID(id)
+}
+
+// postings is a question term's posting list.
+func (t *termTable) postings(qt qterm) []posting {
+	if !qt.known {
+		return nil
+	}
+	return t.listID(qt.id)
+}
+
+// listID is the posting list of the term numbered id in the dictionary.
+func (t *termTable) listID(id uint32) []posting {
 	i, found := slices.BinarySearch(t.ids, id)
 	if !found {
 		return nil
@@ -183,8 +196,8 @@ func (t *termTable) list(term string) []posting {
 
 // tf is a term's frequencies in one item: doc ids are added in order, so
 // every posting list is sorted and gallop finds the item's posting.
-func (t *termTable) tf(term string, doc int32) ([nFields]uint8, bool) {
-	ps := t.list(term)
+func (t *termTable) tf(qt qterm, doc int32) ([nFields]uint8, bool) {
+	ps := t.postings(qt)
 	if i := gallop(ps, doc); i < len(ps) && ps[i].doc() == doc {
 		return ps[i].tfs(), true
 	}
@@ -218,14 +231,14 @@ func (t *termTable) saturated(p posting) float64 {
 // term matched with saturated frequency. Terms the index has never seen
 // count as the rarest, so a question full of words no document uses has a
 // low fit however well its few known words match.
-func (t *termTable) selfScore(query map[string]float64, scale float64) float64 {
+func (t *termTable) selfScore(query qterms, scale float64) float64 {
 	total := 0.0
-	for term, qw := range query {
-		df := len(t.list(term))
+	for _, qt := range query {
+		df := len(t.postings(qt))
 		if df == 0 {
 			df = 1
 		}
-		total += scale * qw * t.idf(df)
+		total += scale * qt.w * t.idf(df)
 	}
 	return total
 }

@@ -1,11 +1,8 @@
 package knowledge
 
 import (
-	"cmp"
 	"container/heap"
-	"slices"
 	"sort"
-	"strings"
 )
 
 // Scoring a question against a region is a sum over its terms of each
@@ -27,29 +24,27 @@ const commonShare = 8
 
 // term is one question term as one table scores it.
 type term struct {
-	tok string
-	leg int // which of the question's legs
-	t   *termTable
-	ps  []posting
-	w   float64 // query weight × scale × idf
+	t  *termTable
+	ps []posting
+	w  float64 // query weight × scale × idf
 }
 
 // leg is one table's share of a question.
 type leg struct {
 	t     *termTable
-	terms map[string]float64
+	terms qterms
 	scale float64
 }
 
-// split appends the terms of leg number n to rare, or to common if they
-// occur in more than limit entries.
-func (l leg) split(n, limit int, rare, common []term) ([]term, []term) {
-	for tok, qw := range l.terms {
-		ps := l.t.list(tok)
+// split appends the leg's terms to rare, or to common if they occur in
+// more than limit entries, keeping their order.
+func (l leg) split(limit int, rare, common []term) ([]term, []term) {
+	for _, qt := range l.terms {
+		ps := l.t.postings(qt)
 		if len(ps) == 0 {
 			continue
 		}
-		x := term{tok: tok, leg: n, t: l.t, ps: ps, w: l.scale * qw * l.t.idf(len(ps))}
+		x := term{t: l.t, ps: ps, w: l.scale * qt.w * l.t.idf(len(ps))}
 		if len(ps) > limit {
 			common = append(common, x)
 		} else {
@@ -57,14 +52,6 @@ func (l leg) split(n, limit int, rare, common []term) ([]term, []term) {
 		}
 	}
 	return rare, common
-}
-
-// byTable orders terms by leg, then token.
-func byTable(a, b term) int {
-	if a.leg != b.leg {
-		return cmp.Compare(a.leg, b.leg)
-	}
-	return strings.Compare(a.tok, b.tok)
 }
 
 // add adds the term's score to every entry it occurs in; with touched
@@ -137,18 +124,17 @@ func (ri *regionIndex) score(q query, k int, sc *scratch, prune bool) {
 	// sentences per item, and a sentence term found in that many
 	// sentences is as costly to score as a common item term.
 	limit := len(ri.items) / commonShare
-	var rare, common, rareSents, commonSents []term
-	for n, l := range []leg{{ri.words, q.words, 1}, {ri.grams, q.grams, gramScale}, {ri.chars, q.chars, charScale}, {ri.sounds, q.sounds, soundScale}} {
-		rare, common = l.split(n, limit, rare, common)
-	}
-	for n, l := range []leg{{ri.sentWords, q.words, 1}, {ri.sentGrams, q.grams, gramScale}} {
-		rareSents, commonSents = l.split(n, limit, rareSents, commonSents)
-	}
-	// A fixed order of addition: the same question gets the same scores
+	// A fixed order of addition, by leg and then token, as the legs come
+	// and their terms are sorted: the same question gets the same scores
 	// to the last bit, so equal items always rank the same way.
-	for _, ts := range [][]term{rare, common, rareSents, commonSents} {
-		slices.SortFunc(ts, byTable)
+	rare, common, rareSents, commonSents := sc.rare[:0], sc.common[:0], sc.rareSents[:0], sc.commonSents[:0]
+	for _, l := range []leg{{ri.words, q.words, 1}, {ri.grams, q.grams, gramScale}, {ri.chars, q.chars, charScale}, {ri.sounds, q.sounds, soundScale}} {
+		rare, common = l.split(limit, rare, common)
 	}
+	for _, l := range []leg{{ri.sentWords, q.words, 1}, {ri.sentGrams, q.grams, gramScale}} {
+		rareSents, commonSents = l.split(limit, rareSents, commonSents)
+	}
+	sc.rare, sc.common, sc.rareSents, sc.commonSents = rare, common, rareSents, commonSents
 
 	for _, x := range rare {
 		x.add(sc.acc, nil)
@@ -230,6 +216,8 @@ type scratch struct {
 	floor                floats // kthLargest's heap
 	cands                []int32
 	itemSpans, sentSpans []span
+	// the question's terms, split by cost; kept to spare their allocation
+	rare, common, rareSents, commonSents []term
 }
 
 // reset sizes and clears the per-item buffers for a region of n items;

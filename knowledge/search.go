@@ -26,21 +26,6 @@ type Hit struct {
 	sentence int32 // best sentence, -1 if none scored
 }
 
-// Known is the share of a question's bigrams that occur anywhere in the
-// region's documents: how much of it is about what the documents discuss.
-func (ri *regionIndex) Known(q query) float64 {
-	if len(q.grams) == 0 {
-		return 0
-	}
-	n := 0
-	for g := range q.grams {
-		if len(ri.grams.list(g)) > 0 {
-			n++
-		}
-	}
-	return float64(n) / float64(len(q.grams))
-}
-
 // Search weights.
 const (
 	charScale   = 0.2  // single characters: colloquial one-character verbs
@@ -56,76 +41,6 @@ const (
 	// sentenceWeight is how much the best sentence's own score adds.
 	sentenceWeight = 0.5
 )
-
-// fillers are the words of a question that ask rather than say what about.
-var fillers = []string{
-	"请问", "你好", "您好", "想问", "问一下", "问下", "咨询一下", "咨询下", "打听", "有没有", "是不是", "能不能", "可不可以", "可以吗",
-	"怎么办", "怎么弄", "怎么样", "怎么", "多久", "多长时间", "几天", "几个工作日", "多少天", "啥时候", "什么时候", "多少钱", "多少",
-	"什么", "哪些", "哪个", "哪里", "哪儿", "我们", "咱们", "你们", "他们", "我", "区里", "市里", "县里", "这边", "那边", "这里",
-	"一般", "大概", "大约", "现在", "听说", "一下", "谢谢", "麻烦", "需要", "要求", "想要", "打算", "准备", "吗", "呢", "啊", "吧",
-	"呀", "嘛", "啦", "哈", "了", "的", "得", "吗?", "这个", "那个", "还是", "或者", "其实", "然后", "就是", "而且", "但是",
-}
-
-// timeCues mark a question about how long something takes.
-var timeCues = []string{"多久", "多长时间", "几天", "几个工作日", "多少天", "多快", "时限", "啥时候", "什么时候", "几个小时", "多少小时", "要多长", "多长", "办结", "几个月", "周期"}
-
-// amountCues mark a question about an amount, a rate or a count.
-var amountCues = []string{"多少", "几份", "几个", "比例", "费率", "扣多少", "能扣", "上限", "标准", "号码", "电话", "热线", "几次", "多大"}
-
-// query is an analysed question.
-type query struct {
-	words  map[string]float64
-	grams  map[string]float64
-	chars  map[string]float64
-	sounds map[string]float64
-	norm   string
-	time   bool
-	money  bool
-	// prefer is a tag whose items are favoured (SearchPrefer).
-	prefer string
-}
-
-func (a *analyzer) parseQuery(text string, strip []string) query {
-	norm := normalizeText(text)
-	if whole := a.joinSeparable(norm); len(whole) > 0 {
-		norm += " " + strings.Join(whole, " ")
-	}
-	q := query{words: map[string]float64{}, grams: map[string]float64{}, chars: map[string]float64{}, sounds: map[string]float64{}}
-	q.time = containsAny(norm, timeCues)
-	q.money = containsAny(norm, amountCues)
-	for _, s := range strip {
-		norm = strings.ReplaceAll(norm, s, " ")
-	}
-	for tok := range a.conceptCounts(norm) {
-		q.words[tok] += conceptWeight
-	}
-	for _, f := range fillers {
-		norm = strings.ReplaceAll(norm, f, " ")
-	}
-	q.norm = norm
-	for _, w := range a.words(norm) {
-		q.words[w] = 1 // a word said twice is not twice the topic
-	}
-	for _, g := range bigrams(norm) {
-		q.grams[g] = 1
-	}
-	for _, c := range unigrams(norm) {
-		q.chars[c] = 1
-	}
-	for _, p := range pinyinBigrams(norm) {
-		q.sounds[p] = 1
-	}
-	return q
-}
-
-func containsAny(s string, words []string) bool {
-	for _, w := range words {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
-}
 
 // search ranks a region's items for an analysed question.
 func (ri *regionIndex) search(q query, k int) []Hit {
@@ -260,7 +175,7 @@ func (ri *regionIndex) snippet(h Hit, q query) (string, float64) {
 		return text, 0
 	}
 	covered := 0
-	for g := range q.grams {
+	for _, g := range q.grams {
 		if tf, ok := ri.grams.tf(g, int32(h.doc)); ok && (tf[fTitle] > 0 || tf[fBody] > 0) {
 			covered++
 		}
@@ -272,18 +187,18 @@ func (ri *regionIndex) snippet(h Hit, q query) (string, float64) {
 // bigrams, words and — weighing most — concepts.
 func textScore(q query, t analysedText) float64 {
 	score := 0.0
-	for g, w := range q.grams {
-		if t.runes.mayHold(g) && strings.Contains(t.norm, g) {
-			score += w
+	for _, g := range q.grams {
+		if t.runes.mayHold(g.tok) && strings.Contains(t.norm, g.tok) {
+			score += g.w
 		}
 	}
-	for w, qw := range q.words {
-		if !strings.HasPrefix(w, "§") && runeLen(w) > 1 && t.runes.mayHold(w) && strings.Contains(t.norm, w) {
-			score += qw
+	for _, w := range q.words {
+		if !strings.HasPrefix(w.tok, "§") && runeLen(w.tok) > 1 && t.runes.mayHold(w.tok) && strings.Contains(t.norm, w.tok) {
+			score += w.w
 		}
 	}
 	for tok := range t.concepts {
-		if _, ok := q.words[tok]; ok {
+		if q.words.has(tok) {
 			score += 2
 		}
 	}
@@ -304,7 +219,10 @@ func (b *Base) Ask(region, text string) (*Question, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownRegion, region)
 	}
-	return &Question{q: b.an.parseQuery(text, b.regionNames(r)), ri: b.regions[r], an: b.an}, nil
+	ri := b.regions[r]
+	q := b.an.parseQuery(text, b.regionNames(r))
+	q.resolve(ri.words.dict)
+	return &Question{q: q, ri: ri, an: b.an}, nil
 }
 
 // Search ranks the region's items, best first, favouring items with the
