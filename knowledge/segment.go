@@ -34,9 +34,11 @@ func (a *analyzer) cut(text string) []string {
 		freq float64 // 0: not a word, only a prefix
 		ok   bool
 	}
-	edges := make([][]edge, n)
+	// edges[first[k]:first[k+1]] start at rune k: one list for all.
+	edges := make([]edge, 0, 2*n)
+	first := make([]int, n+1)
 	for k := 0; k < n; k++ {
-		var es []edge
+		first[k] = len(edges)
 		var single edge // rune k alone, the route when no word starts here
 		for i := k; i < n; i++ {
 			freq, _, ok := dict.Find(b[at[k]:at[i+1]])
@@ -47,14 +49,14 @@ func (a *analyzer) cut(text string) []string {
 				break
 			}
 			if freq > 0 {
-				es = append(es, edge{end: i, freq: freq, ok: ok})
+				edges = append(edges, edge{end: i, freq: freq, ok: ok})
 			}
 		}
-		if len(es) == 0 {
-			es = append(es, single)
+		if len(edges) == first[k] {
+			edges = append(edges, single)
 		}
-		edges[k] = es
 	}
+	first[n] = len(edges)
 
 	// The best route from each rune to the end, scored as gse scores it:
 	// log frequency over the total, unknown words as frequency 1, and on a
@@ -66,7 +68,7 @@ func (a *analyzer) cut(text string) []string {
 	routes := make([]route, n+1)
 	logT := math.Log(dict.TotalFreq())
 	for k := n - 1; k >= 0; k-- {
-		for j, e := range edges[k] {
+		for j, e := range edges[first[k]:first[k+1]] {
 			f := math.Log(1.0)
 			if e.ok {
 				f = math.Log(e.freq)
