@@ -4,22 +4,24 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // fillers are the words of a question that ask rather than say what about.
-var fillers = []string{
+var fillers = newPhrases(
+
 	"请问", "你好", "您好", "想问", "问一下", "问下", "咨询一下", "咨询下", "打听", "有没有", "是不是", "能不能", "可不可以", "可以吗",
 	"怎么办", "怎么弄", "怎么样", "怎么", "多久", "多长时间", "几天", "几个工作日", "多少天", "啥时候", "什么时候", "多少钱", "多少",
 	"什么", "哪些", "哪个", "哪里", "哪儿", "我们", "咱们", "你们", "他们", "我", "区里", "市里", "县里", "这边", "那边", "这里",
 	"一般", "大概", "大约", "现在", "听说", "一下", "谢谢", "麻烦", "需要", "要求", "想要", "打算", "准备", "吗", "呢", "啊", "吧",
 	"呀", "嘛", "啦", "哈", "了", "的", "得", "吗?", "这个", "那个", "还是", "或者", "其实", "然后", "就是", "而且", "但是",
-}
+)
 
 // timeCues mark a question about how long something takes.
-var timeCues = []string{"多久", "多长时间", "几天", "几个工作日", "多少天", "多快", "时限", "啥时候", "什么时候", "几个小时", "多少小时", "要多长", "多长", "办结", "几个月", "周期"}
+var timeCues = newPhrases("多久", "多长时间", "几天", "几个工作日", "多少天", "多快", "时限", "啥时候", "什么时候", "几个小时", "多少小时", "要多长", "多长", "办结", "几个月", "周期")
 
 // amountCues mark a question about an amount, a rate or a count.
-var amountCues = []string{"多少", "几份", "几个", "比例", "费率", "扣多少", "能扣", "上限", "标准", "号码", "电话", "热线", "几次", "多大"}
+var amountCues = newPhrases("多少", "几份", "几个", "比例", "费率", "扣多少", "能扣", "上限", "标准", "号码", "电话", "热线", "几次", "多大")
 
 // query is an analysed question. Its terms are kept as sorted lists, not
 // maps: a question has a few dozen, every use walks them all, and sorted
@@ -94,15 +96,13 @@ func (a *analyzer) parseQuery(text string, strip []string) query {
 		norm += " " + strings.Join(whole, " ")
 	}
 	var q query
-	q.time = containsAny(norm, timeCues)
-	q.money = containsAny(norm, amountCues)
+	q.time = timeCues.in(norm)
+	q.money = amountCues.in(norm)
 	for _, s := range strip {
 		norm = strings.ReplaceAll(norm, s, " ")
 	}
 	concepts := a.conceptCounts(norm)
-	for _, f := range fillers {
-		norm = strings.ReplaceAll(norm, f, " ")
-	}
+	norm = fillers.blank(norm)
 	q.norm = norm
 	words := a.words(norm)
 	q.words = make(qterms, 0, len(words)+len(concepts))
@@ -119,11 +119,58 @@ func (a *analyzer) parseQuery(text string, strip []string) query {
 	return q
 }
 
-func containsAny(s string, words []string) bool {
-	for _, w := range words {
-		if strings.Contains(s, w) {
-			return true
+// phrases is a list of phrases indexed by their first character: which
+// of them a question holds is found in one pass over the question rather
+// than one search per phrase.
+type phrases struct {
+	list    []string
+	byFirst map[rune][]int // first character → positions in list
+}
+
+func newPhrases(list ...string) phrases {
+	p := phrases{list: list, byFirst: map[rune][]int{}}
+	for i, w := range list {
+		if r, _ := utf8.DecodeRuneInString(w); w != "" {
+			p.byFirst[r] = append(p.byFirst[r], i)
+		}
+	}
+	return p
+}
+
+// found appends the positions in the list of the phrases s holds to buf,
+// each once, ascending.
+func (p phrases) found(s string, buf []int) []int {
+	for i, r := range s {
+		for _, k := range p.byFirst[r] {
+			if strings.HasPrefix(s[i:], p.list[k]) && !slices.Contains(buf, k) {
+				buf = append(buf, k)
+			}
+		}
+	}
+	slices.Sort(buf)
+	return buf
+}
+
+// in reports whether s holds any of the phrases.
+func (p phrases) in(s string) bool {
+	for i, r := range s {
+		for _, k := range p.byFirst[r] {
+			if strings.HasPrefix(s[i:], p.list[k]) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// blank replaces every phrase s holds with a space, phrase by phrase in
+// the list's order (an earlier phrase wins where two overlap). Replacing
+// with a space cannot make a phrase appear, so the phrases s does not hold
+// are skipped.
+func (p phrases) blank(s string) string {
+	var buf [16]int
+	for _, k := range p.found(s, buf[:0]) {
+		s = strings.ReplaceAll(s, p.list[k], " ")
+	}
+	return s
 }
