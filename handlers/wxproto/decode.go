@@ -26,6 +26,14 @@ func decodeFlat(body []byte, lookup func(name string) *string) error {
 	if len(body) > MaxBodySize {
 		return fmt.Errorf("%w: %d bytes", ErrTooLarge, len(body))
 	}
+	if scanFlat(body, lookup) {
+		return nil
+	}
+	return decodeXML(body, lookup)
+}
+
+// decodeXML is decodeFlat with encoding/xml, for any body.
+func decodeXML(body []byte, lookup func(name string) *string) error {
 	d := xml.NewDecoder(bytes.NewReader(body))
 	d.Strict = true // also rejects undeclared entities such as &nbsp;
 	fd := flatDecoder{lookup: lookup}
