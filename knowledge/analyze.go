@@ -121,12 +121,15 @@ func domainLines(domain []string) string {
 }
 
 // normalizeText folds full-width forms, lowercases Latin letters and turns
-// emoji and symbols into spaces.
+// emoji and symbols into spaces, in one pass: width.Narrow.String would
+// copy the text once more, on every question and every sentence loaded.
 func normalizeText(s string) string {
-	s = width.Narrow.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
+		if r >= utf8.RuneSelf {
+			r = narrowRune(r)
+		}
 		switch {
 		case unicode.IsUpper(r):
 			b.WriteRune(unicode.ToLower(r))
@@ -137,6 +140,15 @@ func normalizeText(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// narrowRune is r as width.Narrow writes it: TestNarrowRune holds the two
+// equal for every rune.
+func narrowRune(r rune) rune {
+	if n := width.LookupRune(r).Narrow(); n != 0 {
+		return n
+	}
+	return r
 }
 
 // words segments normalised text into index words, dropping punctuation,

@@ -2,9 +2,13 @@ package knowledge
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-ego/gse"
+	"golang.org/x/text/width"
 )
 
 // TestDictionaryAsGseLoadsIt: the dictionary loadWords builds is the one
@@ -50,4 +54,36 @@ func TestDictionaryAsGseLoadsIt(t *testing.T) {
 	if cut < 500 {
 		t.Errorf("%d sentences compared, want the seeds' (at least 500)", cut)
 	}
+}
+
+// TestNarrowRune compares narrowRune with width.Narrow on every rune.
+func TestNarrowRune(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if r >= 0xD800 && r <= 0xDFFF {
+			continue // not encodable in UTF-8
+		}
+		if got, want := string(narrowRune(r)), width.Narrow.String(string(r)); got != want {
+			t.Fatalf("narrowRune(%U) = %q, width.Narrow %q", r, got, want)
+		}
+	}
+}
+
+// FuzzNarrow: width.Narrow maps a text rune by rune, as normalizeText
+// relies on.
+func FuzzNarrow(f *testing.F) {
+	for _, s := range []string{"ＡＢＣ１２３，。？", "厂里要新装一路低压电，不用外线施工", "ｶﾞｷﾞ　ㄱ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		var b strings.Builder
+		for _, r := range s {
+			b.WriteRune(narrowRune(r))
+		}
+		if got, want := b.String(), width.Narrow.String(s); got != want {
+			t.Fatalf("%q: rune by rune %q, width.Narrow %q", s, got, want)
+		}
+	})
 }
