@@ -253,8 +253,7 @@ func (t *trieNode) add(word string, concept int) {
 func pinyinBigrams(text string) []string {
 	readings := tonelessReadings()
 	var buf []byte
-	var ends []int // where each bigram ends in buf; starts follow from runs
-	var starts []int
+	var starts, ends []int // each bigram's bounds in buf
 	prev := -1 // where the previous character's reading starts in buf, -1 after a break
 	for _, r := range text {
 		py, ok := readings[r]

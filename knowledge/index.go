@@ -167,17 +167,8 @@ func (t *termTable) finish() {
 	}
 }
 
-// list is a term's posting list, sorted by doc id; nil when no entry of
-// the table has the term.
-func (t *termTable) list(term string) []posting {
-	id, ok := t.dict.lookup(term)
-	if !ok {
-		return nil
-	}
-	return t.listID(id)
-}
-
-// postings is a question term's posting list.
+// postings is a question term's posting list, sorted by doc id; nil when
+// no entry of the table has the term.
 func (t *termTable) postings(qt qterm) []posting {
 	if !qt.known {
 		return nil
