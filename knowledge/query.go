@@ -84,12 +84,15 @@ func (ts qterms) resolve(d *dictionary) {
 	}
 }
 
+// resolve numbers all the question's terms.
 func (q *query) resolve(d *dictionary) {
 	for _, ts := range []qterms{q.words, q.grams, q.chars, q.sounds} {
 		ts.resolve(d)
 	}
 }
 
+// parseQuery analyses a question; strip are the ways it may name its own
+// region, which say nothing about what it asks.
 func (a *analyzer) parseQuery(text string, strip []string) query {
 	norm := normalizeText(text)
 	if whole := a.joinSeparable(norm); len(whole) > 0 {
