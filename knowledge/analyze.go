@@ -254,7 +254,7 @@ func pinyinBigrams(text string) []string {
 	readings := tonelessReadings()
 	var buf []byte
 	var starts, ends []int // each bigram's bounds in buf
-	prev := -1 // where the previous character's reading starts in buf, -1 after a break
+	prev := -1             // where the previous character's reading starts in buf, -1 after a break
 	for _, r := range text {
 		py, ok := readings[r]
 		if !ok || !isHan(r) {
