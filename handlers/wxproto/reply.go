@@ -84,17 +84,22 @@ func writeCDATA(b *bytes.Buffer, s string) {
 }
 
 // cdataVerbatim reports whether s can stand in one CDATA section as it is:
-// valid UTF-8 of XML characters, without "]]>". Valid UTF-8 holds no
-// surrogates, so the characters left to rule out are the C0 controls
-// other than tab, newline and return, and U+FFFE and U+FFFF.
+// XML characters only (xmlChars), without "]]>".
 func cdataVerbatim(s string) bool {
+	return xmlChars(s) && !strings.Contains(s, "]]>")
+}
+
+// xmlChars reports whether s is valid UTF-8 of characters in the XML 1.0
+// Char production (isXMLChar), without decoding it rune by rune. Valid
+// UTF-8 holds no surrogates, so the characters left to rule out are the C0
+// controls other than tab, newline and return, and U+FFFE and U+FFFF.
+func xmlChars(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
 			return false
 		}
 	}
-	return utf8.ValidString(s) && !strings.Contains(s, "]]>") &&
-		!strings.Contains(s, "\uFFFE") && !strings.Contains(s, "\uFFFF")
+	return utf8.ValidString(s) && !strings.Contains(s, "\uFFFE") && !strings.Contains(s, "\uFFFF")
 }
 
 // writeCDATAContent writes what goes between the CDATA markers for any s.

@@ -1,9 +1,6 @@
 package wxproto
 
-import (
-	"bytes"
-	"unicode/utf8"
-)
+import "strings"
 
 // scanFlat decodes the shape every platform callback has, and nothing
 // else: <xml>, then fields each written as <Name>text</Name> or
@@ -16,23 +13,23 @@ import (
 //
 // encoding/xml takes most of a callback's parsing time for its generality;
 // the callbacks themselves never use it. FuzzScanFlat holds scanFlat to
-// decodeFlat's encoding/xml path wherever it reports true.
+// decodeFlat's encoding/xml path wherever it reports true. The body is
+// copied into a string once, and names and fields are slices of it.
 func scanFlat(body []byte, lookup func(name string) *string) bool {
 	type field struct {
 		dst  *string
-		text []byte
+		text string
 	}
 	var buf [12]field
 	fields := buf[:0]
-	s := skipSpace(body)
-	s, ok := bytes.CutPrefix(s, []byte("<xml>"))
+	s, ok := strings.CutPrefix(skipSpace(string(body)), "<xml>")
 	if !ok {
 		return false
 	}
 	for {
 		s = skipSpace(s)
-		if rest, ok := bytes.CutPrefix(s, []byte("</xml>")); ok {
-			if len(skipSpace(rest)) > 0 {
+		if rest, ok := strings.CutPrefix(s, "</xml>"); ok {
+			if skipSpace(rest) != "" {
 				return false
 			}
 			break
@@ -42,7 +39,7 @@ func scanFlat(body []byte, lookup func(name string) *string) bool {
 			return false
 		}
 		s = rest
-		dst := lookup(string(name))
+		dst := lookup(name)
 		if dst == nil {
 			continue
 		}
@@ -54,83 +51,61 @@ func scanFlat(body []byte, lookup func(name string) *string) bool {
 		fields = append(fields, field{dst, text})
 	}
 	for _, f := range fields {
-		*f.dst = string(f.text)
+		*f.dst = f.text
 	}
 	return true
 }
 
 // scanField reads <Name>text</Name> or <Name><![CDATA[text]]></Name> from
 // the start of s.
-func scanField(s []byte) (name, text, rest []byte, ok bool) {
+func scanField(s string) (name, text, rest string, ok bool) {
 	if len(s) < 2 || s[0] != '<' {
-		return nil, nil, nil, false
+		return "", "", "", false
 	}
-	end := bytes.IndexByte(s, '>')
+	end := strings.IndexByte(s, '>')
 	if end < 0 || !plainName(s[1:end]) {
-		return nil, nil, nil, false
+		return "", "", "", false
 	}
 	name, s = s[1:end], s[end+1:]
-	if cdata, ok := bytes.CutPrefix(s, []byte("<![CDATA[")); ok {
-		end = bytes.Index(cdata, []byte("]]>"))
+	if cdata, ok := strings.CutPrefix(s, "<![CDATA["); ok {
+		end = strings.Index(cdata, "]]>")
 		if end < 0 {
-			return nil, nil, nil, false
+			return "", "", "", false
 		}
 		text, s = cdata[:end], cdata[end+3:]
 	} else {
-		end = bytes.IndexByte(s, '<')
+		end = strings.IndexByte(s, '<')
 		if end < 0 {
-			return nil, nil, nil, false
+			return "", "", "", false
 		}
 		// '&' starts a reference, ']' may start "]]>", which text must not hold.
 		text, s = s[:end], s[end:]
-		if bytes.ContainsAny(text, "&]") {
-			return nil, nil, nil, false
+		if strings.ContainsAny(text, "&]") {
+			return "", "", "", false
 		}
 	}
-	if !plainText(text) || len(s) < len(name)+3 || s[0] != '<' || s[1] != '/' ||
-		!bytes.Equal(s[2:2+len(name)], name) || s[2+len(name)] != '>' {
-		return nil, nil, nil, false
+	// An XML reader turns carriage returns into line feeds.
+	if !xmlChars(text) || strings.IndexByte(text, '\r') >= 0 {
+		return "", "", "", false
 	}
-	return name, text, s[len(name)+3:], true
+	rest, ok = strings.CutPrefix(s, "</"+name+">")
+	return name, text, rest, ok
 }
 
 // plainName is an element name of ASCII letters, digits and underscores
 // that does not start with a digit, with no namespace prefix.
-func plainName(b []byte) bool {
-	if len(b) == 0 || b[0] >= '0' && b[0] <= '9' {
+func plainName(s string) bool {
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
 		return false
 	}
-	for _, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
 			return false
 		}
 	}
 	return true
 }
 
-// plainText is valid UTF-8 of characters XML allows, without the carriage
-// returns an XML reader turns into line feeds.
-func plainText(b []byte) bool {
-	for len(b) > 0 {
-		if c := b[0]; c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' && c != '\n' {
-				return false
-			}
-			b = b[1:]
-			continue
-		}
-		r, size := utf8.DecodeRune(b)
-		if r == utf8.RuneError && size == 1 || r >= 0xFFFE && r <= 0xFFFF || r >= 0xD800 && r <= 0xDFFF {
-			return false
-		}
-		b = b[size:]
-	}
-	return true
-}
-
-func skipSpace(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\n') {
-		b = b[1:]
-	}
-	return b
+func skipSpace(s string) string {
+	return strings.TrimLeft(s, " \t\n")
 }
