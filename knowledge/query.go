@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"cmp"
+	"iter"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -140,14 +141,26 @@ func newPhrases(list ...string) phrases {
 	return p
 }
 
+// each yields the position in the list of every phrase s holds, at every
+// place it starts.
+func (p phrases) each(s string) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for i, r := range s {
+			for _, k := range p.byFirst[r] {
+				if strings.HasPrefix(s[i:], p.list[k]) && !yield(k) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // found appends the positions in the list of the phrases s holds to buf,
 // each once, ascending.
 func (p phrases) found(s string, buf []int) []int {
-	for i, r := range s {
-		for _, k := range p.byFirst[r] {
-			if strings.HasPrefix(s[i:], p.list[k]) && !slices.Contains(buf, k) {
-				buf = append(buf, k)
-			}
+	for k := range p.each(s) {
+		if !slices.Contains(buf, k) {
+			buf = append(buf, k)
 		}
 	}
 	slices.Sort(buf)
@@ -156,12 +169,8 @@ func (p phrases) found(s string, buf []int) []int {
 
 // in reports whether s holds any of the phrases.
 func (p phrases) in(s string) bool {
-	for i, r := range s {
-		for _, k := range p.byFirst[r] {
-			if strings.HasPrefix(s[i:], p.list[k]) {
-				return true
-			}
-		}
+	for range p.each(s) {
+		return true
 	}
 	return false
 }
