@@ -8,7 +8,8 @@ package handlers
 //	p50-ms       median latency of one message, client side
 //	p99-ms       99th percentile latency
 //	errors       messages not answered as expected (any status but 200, or a wrong body)
-//	x-floor      msgs/s as a fraction of the floor's, measured in the same run on the same Redis
+//	x-floor      msgs/s as a fraction of the floor's, measured on the same Redis in rounds
+//	             between the benchmark's own (see benchPaired)
 //	p99-x-floor  p99 as a multiple of the floor's p99
 //	rss-MB       resident memory of the benchmark process (server, engine, knowledge
 //	             base and clients together) after the load, from /proc/self/status
@@ -19,7 +20,9 @@ package handlers
 //	             costs the machine, which drifts less from run to run than msgs/s
 //
 // BenchmarkFloor is a bare gin handler that decodes the same JSON body and
-// makes one Redis round trip (INCR): the least any message can cost.
+// makes one Redis round trip (INCR): the least any message can cost. The
+// other benchmarks measure it again in rounds between their own
+// (benchPaired), and their ratios are to that floor.
 //
 //	BenchmarkFloor
 //	BenchmarkJSONPolicyQuestion                  POST /api/v1/messages, policy questions, real router and engine
@@ -74,9 +77,17 @@ import (
 // benchClients is how many clients send at once.
 const benchClients = 32
 
-// benchFloorN is how many messages the floor is measured over (after as
-// many again to warm up) when a benchmark needs it for its ratio.
-const benchFloorN = 30000
+// benchRounds is how many rounds a benchmark's messages are sent in, each
+// right after a round of the floor of as many messages. The machines these
+// run on are shared and their speed drifts within a minute: a floor
+// measured once, before the benchmark, put the same code at 0.31 and 0.52
+// of it in two runs a minute apart, where rounds side by side see the same
+// machine.
+const benchRounds = 4
+
+// benchFloorMin is the fewest messages a round of the floor is measured
+// over, so that the ratio of a short run still rests on a real floor.
+const benchFloorMin = 2000
 
 // benchPolicyQuestions are policy questions with their regions; each is
 // checked to be answered as a policy question before the load starts.
@@ -315,39 +326,93 @@ func benchFloorServer(rdb redis.UniversalClient, key string) *httptest.Server {
 	return httptest.NewServer(r)
 }
 
-func benchFloorLoad(url string, n int) benchStats {
-	return benchLoad(benchHTTPClient(), n, func(i int) *http.Request {
-		q := benchPolicyQuestions[i%len(benchPolicyQuestions)]
-		return benchPost(url, benchMessage(q.region, q.text))
+// benchFloorRig is the floor's server on one Redis, kept up for the whole
+// run so that every benchmark can measure it between its own rounds.
+type benchFloorRig struct {
+	url    string
+	rdb    redis.UniversalClient
+	client *http.Client
+}
+
+// benchRigs holds one floor per Redis address.
+var benchRigs struct {
+	sync.Mutex
+	by map[string]*benchFloorRig
+}
+
+// benchFloor is the floor on the Redis at addr, started and warmed up by
+// the first benchmark that asks for it. It has a client of its own: the
+// benchmarks' clients close when they end.
+func benchFloor(b *testing.B, addr string) *benchFloorRig {
+	b.Helper()
+	benchRigs.Lock()
+	defer benchRigs.Unlock()
+	if f := benchRigs.by[addr]; f != nil {
+		return f
+	}
+	rdb, err := storetest.Open(context.Background(), addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Neither closed with the benchmark: later ones on this Redis use them.
+	ts := benchFloorServer(rdb, store.Keys{Prefix: "fdbench-floor"}.Tenant("demo", "floor"))
+	f := &benchFloorRig{url: ts.URL, rdb: rdb, client: benchHTTPClient()}
+	if s := f.load(0, 2*benchFloorMin); s.errors > 0 { // warm up connections, pools and Redis
+		b.Fatalf("floor: %d errors; first: %s", s.errors, s.firstErr)
+	}
+	if benchRigs.by == nil {
+		benchRigs.by = map[string]*benchFloorRig{}
+	}
+	benchRigs.by[addr] = f
+	return f
+}
+
+// load sends messages from, from+1, … from+n-1 of the floor's sequence.
+func (f *benchFloorRig) load(from, n int) benchStats {
+	return benchLoad(f.client, n, func(i int) *http.Request {
+		q := benchPolicyQuestions[(from+i)%len(benchPolicyQuestions)]
+		return benchPost(f.url, benchMessage(q.region, q.text))
 	}, func(status int, _ []byte) bool { return status == http.StatusOK })
 }
 
-// benchFloors caches the floor per Redis, measured once per run.
-var benchFloors struct {
-	sync.Mutex
-	by map[string]*benchStats
+// benchPaired sends b.N messages through run (which sends messages from,
+// from+1, … from+n-1 of the benchmark's sequence) in benchRounds rounds,
+// each after a round of the floor of as many messages, and returns both
+// totals. Only the benchmark's own rounds are timed.
+func benchPaired(b *testing.B, floor *benchFloorRig, rdb redis.UniversalClient, run func(from, n int) benchStats) (s, f benchStats) {
+	b.Helper()
+	from := 0
+	for r := range benchRounds {
+		n := b.N / benchRounds
+		if r < b.N%benchRounds {
+			n++
+		}
+		b.StopTimer()
+		round := benchMetered(b, floor.rdb, func() benchStats { return floor.load(from, max(n, benchFloorMin)) })
+		if round.errors > 0 {
+			b.Fatalf("floor: %d errors; first: %s", round.errors, round.firstErr)
+		}
+		f.add(round)
+		b.StartTimer()
+		s.add(benchMetered(b, rdb, func() benchStats { return run(from, n) }))
+		from += n
+	}
+	slices.Sort(s.lat)
+	slices.Sort(f.lat)
+	return s, f
 }
 
-// benchFloor measures (once per Redis address) the floor the ratios use.
-func benchFloor(b *testing.B, rdb redis.UniversalClient, keys store.Keys, addr string) *benchStats {
-	b.Helper()
-	benchFloors.Lock()
-	defer benchFloors.Unlock()
-	if s := benchFloors.by[addr]; s != nil {
-		return s
+// add counts another round into s; latencies are left unsorted.
+func (s *benchStats) add(r benchStats) {
+	s.n += r.n
+	s.elapsed += r.elapsed
+	s.lat = append(s.lat, r.lat...)
+	s.errors += r.errors
+	if s.firstErr == "" {
+		s.firstErr = r.firstErr
 	}
-	ts := benchFloorServer(rdb, keys.Tenant("demo", "floor"))
-	defer ts.Close()
-	benchFloorLoad(ts.URL, benchFloorN) // warm up connections, pools and Redis
-	s := benchMetered(b, rdb, func() benchStats { return benchFloorLoad(ts.URL, benchFloorN) })
-	if s.errors > 0 {
-		b.Fatalf("floor: %d errors; first: %s", s.errors, s.firstErr)
-	}
-	if benchFloors.by == nil {
-		benchFloors.by = map[string]*benchStats{}
-	}
-	benchFloors.by[addr] = &s
-	return &s
+	s.appCPU += r.appCPU
+	s.redisCPU += r.redisCPU
 }
 
 // benchServer is the real router over an engine: the API key of the
@@ -381,8 +446,8 @@ func benchCheck(b *testing.B, url string, intent bot.Intent, msgs []struct{ regi
 	}
 }
 
-// benchJSON runs the message load against url.
-func benchJSON(b *testing.B, rdb redis.UniversalClient, url string, msg func(i int) []byte, floor *benchStats) {
+// benchJSON runs the message load against url, paired with floor.
+func benchJSON(b *testing.B, rdb redis.UniversalClient, url string, msg func(i int) []byte, floor *benchFloorRig) {
 	b.Helper()
 	client := benchHTTPClient()
 	ok := func(status int, body []byte) bool {
@@ -390,11 +455,11 @@ func benchJSON(b *testing.B, rdb redis.UniversalClient, url string, msg func(i i
 	}
 	benchLoad(client, 200, func(i int) *http.Request { return benchPost(url, msg(i)) }, ok) // warm up
 	b.ResetTimer()
-	s := benchMetered(b, rdb, func() benchStats {
-		return benchLoad(client, b.N, func(i int) *http.Request { return benchPost(url, msg(i)) }, ok)
+	s, f := benchPaired(b, floor, rdb, func(from, n int) benchStats {
+		return benchLoad(client, n, func(i int) *http.Request { return benchPost(url, msg(from+i)) }, ok)
 	})
 	b.StopTimer()
-	s.report(b, floor)
+	s.report(b, &f)
 }
 
 // benchEngineOn is an engine over kb on rdb, its commands auto-pipelined
@@ -416,15 +481,11 @@ func benchEngine(b *testing.B) *bottest.Env {
 }
 
 func BenchmarkFloor(b *testing.B) {
-	rdb, keys := storetest.Client(b)
-	floor := benchFloor(b, rdb, keys, storetest.URL())
-	ts := benchFloorServer(rdb, keys.Tenant("demo", "floor"))
-	defer ts.Close()
-	benchFloorLoad(ts.URL, 200)
+	floor := benchFloor(b, storetest.URL())
 	b.ResetTimer()
-	s := benchMetered(b, rdb, func() benchStats { return benchFloorLoad(ts.URL, b.N) })
+	s := benchMetered(b, floor.rdb, func() benchStats { return floor.load(0, b.N) })
 	b.StopTimer()
-	s.report(b, floor)
+	s.report(b, nil)
 }
 
 func BenchmarkJSONPolicyQuestion(b *testing.B) {
@@ -439,7 +500,7 @@ func BenchmarkJSONComplaint(b *testing.B) {
 // for intent, through the real router and engine on the test Redis.
 func benchJSONMessages(b *testing.B, intent bot.Intent, msgs []struct{ region, text string }) {
 	env := benchEngine(b)
-	floor := benchFloor(b, env.Redis, env.Keys, storetest.URL())
+	floor := benchFloor(b, storetest.URL())
 	ts := benchServer(b, env.Engine, nil)
 	benchCheck(b, ts.URL, intent, msgs)
 	benchJSON(b, env.Redis, ts.URL, func(i int) []byte {
@@ -450,9 +511,9 @@ func benchJSONMessages(b *testing.B, intent bot.Intent, msgs []struct{ region, t
 
 func BenchmarkWeChatSafeMode(b *testing.B) {
 	cs := newChannelServer(b, chOptions{})
-	floor := benchFloor(b, cs.env.Redis, cs.env.Keys, storetest.URL())
+	floor := benchFloor(b, storetest.URL())
 	client := benchHTTPClient()
-	mk := func(i int) *http.Request {
+	mk := func(int) *http.Request {
 		n := benchSeq.Add(1)
 		c := oaSafe(b, "demo", textMsg("o-bench-"+strconv.FormatInt(n%1000, 10), strconv.FormatInt(3e12+n, 10), wxPolicyQuestion))
 		req, _ := http.NewRequest(c.method, cs.http.URL+c.path+"?"+c.query.Encode(), bytes.NewReader(c.body))
@@ -467,9 +528,9 @@ func BenchmarkWeChatSafeMode(b *testing.B) {
 	}
 	benchLoad(client, 200, mk, ok)
 	b.ResetTimer()
-	s := benchMetered(b, cs.env.Redis, func() benchStats { return benchLoad(client, b.N, mk, ok) })
+	s, f := benchPaired(b, floor, cs.env.Redis, func(_, n int) benchStats { return benchLoad(client, n, mk, ok) })
 	b.StopTimer()
-	s.report(b, floor)
+	s.report(b, &f)
 }
 
 // The knowledge base 100× the seeds, built once per benchmark binary.
@@ -501,7 +562,7 @@ func benchKB100x(b *testing.B) *knowledge.Base {
 func BenchmarkJSONPolicyQuestion100xKB(b *testing.B) {
 	kb := benchKB100x(b)
 	rdb, keys := storetest.Client(b)
-	floor := benchFloor(b, rdb, keys, storetest.URL())
+	floor := benchFloor(b, storetest.URL())
 	ts := benchServer(b, benchEngineOn(b, rdb, keys, kb, bottest.Policy(b, kb)), nil)
 	// Question i goes to copy (i / questions) mod 100 of its region; copy 0
 	// is the original.
@@ -565,16 +626,13 @@ func BenchmarkJSONComplaintWithMillionTickets(b *testing.B) {
 		c := benchComplaints[i%len(benchComplaints)]
 		return benchMessage(c.region, c.text)
 	}
-	floorKeys := store.Keys{Prefix: "fdbench-floor"}
-	var floor *benchStats
+	var floor *benchFloorRig
 	b.Run("floor", func(b *testing.B) {
-		floor = benchFloor(b, rdb, floorKeys, url)
-		ts := benchFloorServer(rdb, floorKeys.Tenant("demo", "floor"))
-		defer ts.Close()
+		floor = benchFloor(b, url)
 		b.ResetTimer()
-		s := benchMetered(b, rdb, func() benchStats { return benchFloorLoad(ts.URL, b.N) })
+		s := benchMetered(b, rdb, func() benchStats { return floor.load(0, b.N) })
 		b.StopTimer()
-		s.report(b, floor)
+		s.report(b, nil)
 	})
 	b.Run("empty", func(b *testing.B) {
 		ts := engine(store.Keys{Prefix: "fdbench-empty-" + benchRandom()})
