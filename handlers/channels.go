@@ -12,9 +12,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 
 	"frontdoor/bot"
+	"frontdoor/bot/delivery"
 	"frontdoor/bot/fault"
 	"frontdoor/bot/outbox"
 	"frontdoor/bot/store"
@@ -155,7 +155,7 @@ type channels struct {
 	wechat  map[string]*wxAccount
 	wecom   map[string]*wxAccount
 	pushers map[string]bot.Pusher
-	records wxRecords
+	records delivery.Records
 	budget  time.Duration
 	metrics *channelMetrics
 	web     *webChat
@@ -164,7 +164,7 @@ type channels struct {
 // channelRoutes registers the channel endpoints.
 func (s *Server) channelRoutes(r *gin.Engine) {
 	d := s.deps.ChannelDeps
-	ch := &channels{s: s, pushers: d.Pushers, records: wxRecords{rdb: d.Redis, keys: d.Keys},
+	ch := &channels{s: s, pushers: d.Pushers, records: delivery.New(d.Redis, d.Keys, wxRecordTTL, wxRecordTimeout),
 		budget: d.ReplyBudget, metrics: newChannelMetrics(s.registry)}
 	if ch.budget <= 0 {
 		ch.budget = defaultReplyBudget
@@ -294,10 +294,10 @@ func (ch *channels) ask(ctx context.Context, a *wxAccount, m *wxproto.Message, t
 	deadline := time.Now().Add(ch.budget)
 	in := bot.Inbound{Tenant: a.tenant, Region: a.region, User: m.FromUserName, Text: text, MsgID: m.DedupeKey(),
 		Channel: a.channel, Account: a.name}
-	key := ch.records.key(a, in.User, in.MsgID)
+	key := ch.records.Key(a.tenant, a.channel, a.name, in.User, in.MsgID)
 	pending := wxPending + ":" + strconv.FormatUint(rand.Uint64(), 36)
 	for range 3 {
-		prior, err := ch.records.claim(ctx, key, pending)
+		prior, err := ch.records.Claim(ctx, key, pending)
 		if err != nil {
 			ch.s.log.WarnContext(ctx, "delivery record unavailable", "channel", a.channel, "account", a.name, "err", err)
 			return ch.passive(a, passiveNow(wxBusyText))
@@ -320,7 +320,7 @@ func (ch *channels) work(ctx context.Context, a *wxAccount, in bot.Inbound, key,
 	select {
 	case o := <-done:
 		p := passiveNow(ch.replyText(ctx, a, o))
-		if ok, err := ch.records.swap(ctx, key, pending, encodeReply(p)); err == nil && !ok {
+		if ok, err := ch.records.Swap(ctx, key, pending, encodeReply(p)); err == nil && !ok {
 			// A retry gave up waiting and took the answer over for push.
 			return ch.passive(a, wxPassive{})
 		}
@@ -343,10 +343,10 @@ func (ch *channels) takeOver(ctx context.Context, a *wxAccount, in bot.Inbound, 
 	answer func() <-chan wxOutcome, owner bool) (wxPassive, bool, error) {
 	if !ch.canPush(a) {
 		p := passiveNow(wxNoPushText)
-		ok, err := ch.records.swap(ctx, key, pending, encodeReply(p))
+		ok, err := ch.records.Swap(ctx, key, pending, encodeReply(p))
 		return p, ok, err
 	}
-	ok, err := ch.records.swap(ctx, key, pending, wxPush)
+	ok, err := ch.records.Swap(ctx, key, pending, wxPush)
 	if ok || (err != nil && owner) {
 		ch.pushLater(a, in, key, answer())
 	}
@@ -384,7 +384,7 @@ func (ch *channels) follow(ctx context.Context, a *wxAccount, in bot.Inbound, ke
 			return wxPassive{}, true
 		}
 		var err error
-		if v, err = ch.records.get(ctx, key); err != nil {
+		if v, err = ch.records.Get(ctx, key); err != nil {
 			return ch.passive(a, passiveNow(wxBusyText)), true
 		}
 	}
@@ -486,7 +486,7 @@ func (ch *channels) pushLater(a *wxAccount, in bot.Inbound, key string, done <-c
 			o = wxOutcome{err: ctx.Err()}
 		}
 		result := ch.push(ctx, a, in.User, ch.replyText(ctx, a, o))
-		if _, err := ch.records.swap(ctx, key, wxPush, wxPush+":"+result); err != nil {
+		if _, err := ch.records.Swap(ctx, key, wxPush, wxPush+":"+result); err != nil {
 			ch.s.log.Warn("record push outcome", "channel", a.channel, "account", a.name, "err", err)
 		}
 	}()
@@ -532,7 +532,7 @@ func wxSleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// The delivery record of one message, under the tenant's hash tag:
+// What the delivery record of a message (package delivery) holds:
 //
 //	pending:<token>           the first delivery (token) is with the engine
 //	reply:<unix>:<text>       answered passively with text (empty: ack)
@@ -552,80 +552,6 @@ func decodeReply(v string) wxPassive {
 	at, text, _ := strings.Cut(rest, ":")
 	n, _ := strconv.ParseInt(at, 10, 64)
 	return wxPassive{text: text, at: n}
-}
-
-// errNoRecords stands for a server built without Redis for the channels.
-var errNoRecords = errors.New("channels: no Redis for delivery records")
-
-// wxRecords keeps the delivery records in Redis.
-type wxRecords struct {
-	rdb  store.Client
-	keys store.Keys
-}
-
-// key is fd:{tenant}:wx:<channel>:<account>:<user>:<dedupe key>.
-func (r wxRecords) key(a *wxAccount, user, dedupe string) string {
-	return r.keys.Tenant(a.tenant, "wx", a.channel, a.name, user, dedupe)
-}
-
-// claimScript returns the record, or creates it as this delivery's
-// pending claim (ARGV[1]) and returns false. Finding its own claim means
-// the script ran before and its reply was lost (the client sent it again
-// on a new connection): it counts as created, so that the delivery
-// answers instead of following itself.
-var claimScript = redis.NewScript(`
-local v = redis.call('GET', KEYS[1])
-if v == ARGV[1] then return false end
-if v then return v end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return false
-`)
-
-// swapScript replaces the record only if it still holds ARGV[1].
-var swapScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-return 1
-`)
-
-// claim returns "" when this delivery created the record with its pending
-// claim, else the record.
-func (r wxRecords) claim(ctx context.Context, key, pending string) (string, error) {
-	if r.rdb == nil {
-		return "", errNoRecords
-	}
-	ctx, cancel := context.WithTimeout(ctx, wxRecordTimeout)
-	defer cancel()
-	v, err := claimScript.Run(ctx, r.rdb, []string{key}, pending, wxRecordTTL.Milliseconds()).Text()
-	if errors.Is(err, redis.Nil) {
-		return "", nil
-	}
-	return v, err
-}
-
-// swap moves the record from old to new and reports whether it did.
-func (r wxRecords) swap(ctx context.Context, key, old, new string) (bool, error) {
-	if r.rdb == nil {
-		return false, errNoRecords
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), wxRecordTimeout)
-	defer cancel()
-	n, err := swapScript.Run(ctx, r.rdb, []string{key}, old, new, wxRecordTTL.Milliseconds()).Int()
-	return n == 1, err
-}
-
-// get reads the record; "" when it does not exist.
-func (r wxRecords) get(ctx context.Context, key string) (string, error) {
-	if r.rdb == nil {
-		return "", errNoRecords
-	}
-	ctx, cancel := context.WithTimeout(ctx, wxRecordTimeout)
-	defer cancel()
-	v, err := r.rdb.Get(ctx, key).Result()
-	if errors.Is(err, redis.Nil) {
-		return "", nil
-	}
-	return v, err
 }
 
 // channelMetrics count how callbacks were answered.

@@ -508,34 +508,3 @@ func oaReply(t testing.TB, r wxResult) wxproto.Message {
 func isAck(r wxResult) bool {
 	return r.status == http.StatusOK && (string(r.body) == "success" || len(r.body) == 0)
 }
-
-// TestDeliveryClaimReplayed: the claim script run twice with the same
-// claim (its reply was lost and the client sent it again) still counts as
-// this delivery's; another delivery finds the claim and follows it.
-func TestDeliveryClaimReplayed(t *testing.T) {
-	rdb, keys := storetest.Client(t)
-	r := wxRecords{rdb: rdb, keys: keys}
-	ctx := context.Background()
-	key := keys.Tenant("demo", "wx", "test", "claim")
-	cases := []struct {
-		name, pending, want string
-	}{
-		{"first delivery creates the record", "pending:a", ""},
-		{"its replay finds its own claim", "pending:a", ""},
-		{"a platform retry finds the claim", "pending:b", "pending:a"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, err := r.claim(ctx, key, c.pending)
-			if err != nil || got != c.want {
-				t.Errorf("claim = %q, %v; want %q", got, err, c.want)
-			}
-		})
-	}
-	if ok, err := r.swap(ctx, key, "pending:a", wxPush); !ok || err != nil {
-		t.Errorf("the owner's swap = %v, %v; want done", ok, err)
-	}
-	if got, _ := r.claim(ctx, key, "pending:a"); got != wxPush {
-		t.Errorf("claim after the answer = %q, want %q", got, wxPush)
-	}
-}
