@@ -160,7 +160,7 @@ if KEYS[2] then
   if prior then return {0, prior} end
 end
 local n = redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return {1, n}
 `)
 

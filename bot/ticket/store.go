@@ -127,11 +127,15 @@ while i <= #ARGV do
   local o, k, a, b = ARGV[i], KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2], ARGV[i + 3]
   if o == 'zadd' then redis.call('ZADD', k, a, b); i = i + 4
   elseif o == 'zrem' then redis.call('ZREM', k, a); i = i + 3
-  elseif o == 'hset' then redis.call('HSET', k, a, b); i = i + 4
+  elseif o == 'hset' then
+    local n = tonumber(a)
+    redis.call('HSET', k, unpack(ARGV, i + 3, i + 2 + 2 * n)); i = i + 3 + 2 * n
   elseif o == 'hdelif' then
     if redis.call('HGET', k, a) == b then redis.call('HDEL', k, a) end
     i = i + 4
-  elseif o == 'hdel' then redis.call('HDEL', k, a); i = i + 3
+  elseif o == 'hdel' then
+    local n = tonumber(a)
+    redis.call('HDEL', k, unpack(ARGV, i + 3, i + 2 + n)); i = i + 3 + n
   elseif o == 'pexpire' then redis.call('PEXPIRE', k, a); i = i + 3
   elseif o == 'set' then redis.call('SET', k, a, 'PX', b); i = i + 4
   elseif o == 'publish' then redis.call('PUBLISH', a, b); i = i + 4
@@ -146,13 +150,14 @@ type batch struct {
 	keys   []string
 	index  map[string]int
 	ops    []any // name, KEYS index (0: none), then the operation's arguments
+	last   int   // where the last operation starts in ops (-1: none)
 	events []any // per event: the number of strings, then field, value, ...
 	nev    int
 	dedupe int
 }
 
 func newBatch(ticketKey, eventsKey string) *batch {
-	b := &batch{index: map[string]int{}}
+	b := &batch{index: map[string]int{}, last: -1}
 	b.key(ticketKey)
 	b.key(eventsKey)
 	return b
@@ -168,26 +173,40 @@ func (b *batch) key(k string) int {
 	return len(b.keys)
 }
 
-func (b *batch) zadd(k string, score int64, member string) {
-	b.ops = append(b.ops, "zadd", b.key(k), score, member)
+// op appends an operation: its name, the KEYS index of its key, its
+// arguments.
+func (b *batch) op(name string, key int, args ...any) {
+	b.last = len(b.ops)
+	b.ops = append(append(b.ops, name, key), args...)
 }
-func (b *batch) zrem(k, member string)       { b.ops = append(b.ops, "zrem", b.key(k), member) }
-func (b *batch) hset(k, field, value string) { b.ops = append(b.ops, "hset", b.key(k), field, value) }
-func (b *batch) hdel(k, field string)        { b.ops = append(b.ops, "hdel", b.key(k), field) }
-func (b *batch) pexpire(k string, ttl time.Duration) {
-	b.ops = append(b.ops, "pexpire", b.key(k), ttl.Milliseconds())
+
+// fields appends HSET or HDEL fields (with their values), joining the
+// last operation when it is the same one on the same key: each
+// redis.call inside the script costs Redis more than the fields it
+// carries, so a session's fields go in one call. Such an operation's
+// first argument is how many fields it has.
+func (b *batch) fields(name, k string, fv ...any) {
+	key := b.key(k)
+	if l := b.last; l >= 0 && b.ops[l] == name && b.ops[l+1] == key {
+		b.ops[l+2] = b.ops[l+2].(int) + 1
+		b.ops = append(b.ops, fv...)
+		return
+	}
+	b.op(name, key, append([]any{1}, fv...)...)
 }
-func (b *batch) hdelIf(k, field, value string) {
-	b.ops = append(b.ops, "hdelif", b.key(k), field, value)
-}
+
+func (b *batch) zadd(k string, score int64, member string) { b.op("zadd", b.key(k), score, member) }
+func (b *batch) zrem(k, member string)                     { b.op("zrem", b.key(k), member) }
+func (b *batch) hset(k, field, value string)               { b.fields("hset", k, field, value) }
+func (b *batch) hdel(k, field string)                      { b.fields("hdel", k, field) }
+func (b *batch) pexpire(k string, ttl time.Duration)       { b.op("pexpire", b.key(k), ttl.Milliseconds()) }
+func (b *batch) hdelIf(k, field, value string)             { b.op("hdelif", b.key(k), field, value) }
 
 // publish sends a Pub/Sub message once the write is applied; a channel
 // is not a key, so it takes no KEYS slot.
-func (b *batch) publish(channel string, payload []byte) {
-	b.ops = append(b.ops, "publish", 0, channel, payload)
-}
+func (b *batch) publish(channel string, payload []byte) { b.op("publish", 0, channel, payload) }
 func (b *batch) set(k, value string, ttl time.Duration) {
-	b.ops = append(b.ops, "set", b.key(k), value, ttl.Milliseconds())
+	b.op("set", b.key(k), value, ttl.Milliseconds())
 }
 
 // event appends an audit event.

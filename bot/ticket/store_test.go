@@ -3,7 +3,9 @@ package ticket_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +41,13 @@ func TestOpenNumbersPerTenantAndShanghaiDay(t *testing.T) {
 			}
 			if got, err := e.store.Get(context.Background(), s.tenant, s.want); err != nil || got.ID != s.want {
 				t.Fatalf("get %s: %v %v", s.want, got, err)
+			}
+			// The day's sequence outlives the day in every time zone, and
+			// no longer: its lifetime is set when the day's first ticket
+			// creates it.
+			seq := e.keys.Tenant(s.tenant, "seq", strings.TrimPrefix(s.want[:10], "YH"))
+			if ttl := e.rdb.TTL(context.Background(), seq).Val(); ttl < 71*time.Hour || ttl > 72*time.Hour {
+				t.Errorf("sequence %s lives %v, want 72h", seq, ttl)
 			}
 		})
 	}
@@ -335,13 +344,21 @@ func TestOpeningCarriesWrites(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, at(2026, 11, 23, 9, 0))
 	reply, sess := e.keys.Tenant(tenant, "reply"), e.keys.Tenant(tenant, "sess", "u-1")
-	if err := e.rdb.HSet(ctx, sess, "stale", "x").Err(); err != nil {
+	other := e.keys.Tenant(tenant, "sess", "u-9")
+	if err := e.rdb.HSet(ctx, sess, "stale", "x", "old", "y", "kept", "z").Err(); err != nil {
 		t.Fatal(err)
 	}
+	if err := e.rdb.HSet(ctx, other, "stale", "x", "old", "y").Err(); err != nil {
+		t.Fatal(err)
+	}
+	// Fields of one hash in a row travel in one call; another hash's
+	// fields between them must neither join nor split them wrongly.
 	writes := ticket.Writes{
-		Set:    []ticket.KeyValue{{Key: reply, Value: "the reply", TTL: time.Hour}},
-		HSet:   []ticket.KeyValue{{Key: sess, Field: "region", Value: region}},
-		HDel:   []ticket.KeyValue{{Key: sess, Field: "stale"}},
+		Set: []ticket.KeyValue{{Key: reply, Value: "the reply", TTL: time.Hour}},
+		HSet: []ticket.KeyValue{{Key: sess, Field: "region", Value: region}, {Key: sess, Field: "topic", Value: "证照"},
+			{Key: other, Field: "region", Value: "其他"}, {Key: sess, Field: "step", Value: "2"}},
+		HDel: []ticket.KeyValue{{Key: sess, Field: "stale"}, {Key: sess, Field: "old"}, {Key: other, Field: "old"},
+			{Key: sess, Field: "absent"}},
 		Expire: []ticket.KeyValue{{Key: sess, TTL: time.Minute}},
 	}
 
@@ -359,8 +376,13 @@ func TestOpeningCarriesWrites(t *testing.T) {
 	if got := e.rdb.Get(ctx, reply).Val(); got != "the reply" {
 		t.Errorf("reply = %q, want it written with the ticket", got)
 	}
-	if got := e.rdb.HGetAll(ctx, sess).Val(); len(got) != 1 || got["region"] != region {
-		t.Errorf("session = %v, want only region", got)
+	wantSess := map[string]string{"region": region, "topic": "证照", "step": "2", "kept": "z"}
+	if got := e.rdb.HGetAll(ctx, sess).Val(); !maps.Equal(got, wantSess) {
+		t.Errorf("session = %v, want %v", got, wantSess)
+	}
+	wantOther := map[string]string{"region": "其他", "stale": "x"}
+	if got := e.rdb.HGetAll(ctx, other).Val(); !maps.Equal(got, wantOther) {
+		t.Errorf("other session = %v, want %v", got, wantOther)
 	}
 	if ttl := e.rdb.PTTL(ctx, sess).Val(); ttl <= 0 || ttl > time.Minute {
 		t.Errorf("session ttl = %v, want at most a minute", ttl)
