@@ -76,6 +76,7 @@ type asked struct {
 	kb     *knowledge.Base
 	region string
 	text   string
+	norm   string // text, normalized once for every cue that looks at it
 	q      *knowledge.Question
 }
 
@@ -125,7 +126,7 @@ var (
 // bestCommitment chooses the figure the question asks about: a time limit
 // for "how long", an amount for "how much".
 func bestCommitment(a asked, it *knowledge.Item) (knowledge.Commitment, bool) {
-	q := normalize(a.text)
+	q := a.norm
 	switch {
 	case containsAny(q, timeWords):
 		return a.q.BestCommitment(it, map[string]bool{"time": true})
@@ -163,8 +164,7 @@ func commitmentLabel(c knowledge.Commitment) string {
 // applying, list the region's tagged items that fit its description.
 var noApplyAsk = []string{"有哪些", "哪些", "清单", "名单", "能享受", "能拿", "能领", "有什么"}
 
-func wantsNoApplyList(question string) bool {
-	q := normalize(question)
+func wantsNoApplyList(q string) bool {
 	return containsAny(q, []string{"免申", "不用申请", "不用申报", "直接到账", "直接发", "即申即享", "自动兑现"}) && containsAny(q, noApplyAsk)
 }
 
@@ -308,7 +308,7 @@ var (
 // if it has one: the business and the unit see the standard at stake.
 func disputedStandard(a asked, it *knowledge.Item) (knowledge.Commitment, bool) {
 	kinds := map[string]bool{}
-	text := normalize(a.text)
+	text := a.norm
 	if reCountSaid.MatchString(text) {
 		kinds["frequency"] = true
 	}

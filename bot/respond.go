@@ -31,7 +31,11 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 	}
 	kb := e.kb()
 	region, question := e.region(kb, in, sess)
-	c := classify(normalize(question))
+	norm := text
+	if question != in.Text {
+		norm = normalize(question)
+	}
+	c := classify(norm)
 	switch c.intent {
 	case Greeting:
 		return Reply{Text: helpText(kb, region), Intent: Greeting, Region: region}, nil
@@ -55,7 +59,7 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 	if err != nil {
 		return Reply{}, err
 	}
-	a := asked{kb: kb, region: region, text: question, q: q}
+	a := asked{kb: kb, region: region, text: question, norm: norm, q: q}
 	res := q.Search(5, prefer)
 	switch c.intent {
 	case Complaint:
@@ -131,13 +135,13 @@ func (e *Engine) relay(ctx context.Context, in Inbound, sess *session) (Reply, b
 func (e *Engine) answer(ctx context.Context, a asked, res []knowledge.Hit) (Reply, error) {
 	kb, region, question := a.kb, a.region, a.text
 	if len(res) == 0 || res[0].Score < e.cfg.AnswerScore {
-		if !containsAny(normalize(question), domainCues) && (len(res) == 0 || res[0].Score < e.cfg.RouteScore) {
+		if !containsAny(a.norm, domainCues) && (len(res) == 0 || res[0].Score < e.cfg.RouteScore) {
 			return Reply{Text: offTopicText, Intent: OutOfScope, Region: region}, nil
 		}
 		return Reply{Text: notFoundText(question), Intent: PolicyQuery, Region: region}, nil
 	}
 	cites := e.citations(kb, res)
-	if wantsNoApplyList(question) {
+	if wantsNoApplyList(a.norm) {
 		return Reply{Text: noApplyList(a), Intent: PolicyQuery, Region: region,
 			Citations: e.noApplyCitations(a, cites)}, nil
 	}
