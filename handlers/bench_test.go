@@ -450,14 +450,23 @@ func benchCheck(b *testing.B, url string, intent bot.Intent, msgs []struct{ regi
 // benchJSON runs the message load against url, paired with floor.
 func benchJSON(b *testing.B, rdb redis.UniversalClient, url string, msg func(i int) []byte, floor *benchFloorRig) {
 	b.Helper()
-	client := benchHTTPClient()
 	ok := func(status int, body []byte) bool {
 		return status == http.StatusOK && bytes.HasPrefix(body, []byte(`{"reply":`))
 	}
-	benchLoad(client, 200, func(i int) *http.Request { return benchPost(url, msg(i)) }, ok) // warm up
+	benchRequests(b, floor, rdb, func(i int) *http.Request { return benchPost(url, msg(i)) }, ok)
+}
+
+// benchRequests warms a client up with 200 requests, then sends b.N
+// requests (mk builds the i-th, ok checks its answer) paired with floor,
+// and reports them.
+func benchRequests(b *testing.B, floor *benchFloorRig, rdb redis.UniversalClient, mk func(i int) *http.Request,
+	ok func(status int, body []byte) bool) {
+	b.Helper()
+	client := benchHTTPClient()
+	benchLoad(client, 200, mk, ok)
 	b.ResetTimer()
 	s, f := benchPaired(b, floor, rdb, func(from, n int) benchStats {
-		return benchLoad(client, n, func(i int) *http.Request { return benchPost(url, msg(from+i)) }, ok)
+		return benchLoad(client, n, func(i int) *http.Request { return mk(from + i) }, ok)
 	})
 	b.StopTimer()
 	s.report(b, &f)
@@ -524,7 +533,6 @@ func benchJSONMessages(b *testing.B, intent bot.Intent, msgs []struct{ region, t
 func BenchmarkWeChatSafeMode(b *testing.B) {
 	cs := newChannelServer(b, chOptions{config: benchLimits})
 	floor := benchFloor(b, storetest.URL())
-	client := benchHTTPClient()
 	mk := func(int) *http.Request {
 		n := benchSeq.Add(1)
 		c := oaSafe(b, "demo", textMsg("o-bench-"+strconv.FormatInt(n%1000, 10), strconv.FormatInt(3e12+n, 10), wxPolicyQuestion))
@@ -538,11 +546,7 @@ func BenchmarkWeChatSafeMode(b *testing.B) {
 	if m := oaReply(b, cs.overHTTP(b, oaSafe(b, "demo", textMsg("o-check", "2999999999999", wxPolicyQuestion)))); !strings.Contains(m.Content, wxPolicyFigure) {
 		b.Fatalf("safe-mode answer lacks %s: %q", wxPolicyFigure, m.Content)
 	}
-	benchLoad(client, 200, mk, ok)
-	b.ResetTimer()
-	s, f := benchPaired(b, floor, cs.env.Redis, func(_, n int) benchStats { return benchLoad(client, n, mk, ok) })
-	b.StopTimer()
-	s.report(b, &f)
+	benchRequests(b, floor, cs.env.Redis, mk, ok)
 }
 
 // The knowledge base 100× the seeds, built once per benchmark binary.
