@@ -28,6 +28,8 @@ package handlers
 //	BenchmarkFloor
 //	BenchmarkJSONPolicyQuestion                  POST /api/v1/messages, policy questions, real router and engine
 //	BenchmarkJSONComplaint                       the same, complaints: each opens a routed ticket with its clocks
+//	BenchmarkJSONGreeting                        the same, greetings: the engine's claim, rate limit and commit
+//	                                             around a fixed answer, the least any message costs
 //	BenchmarkWeChatSafeMode                      encrypted Official Account callbacks answered passively
 //	BenchmarkJSONPolicyQuestion100xKB            policy questions over a knowledge base 100× the seeds
 //	BenchmarkJSONComplaintWithMillionTickets     complaints with 10^6 open tickets in Redis
@@ -114,6 +116,18 @@ var benchComplaints = []struct{ region, text string }{
 	{"红谷滩区", "办营业执照被窗口来回推,跑了五趟还没办下来,太离谱了"},
 	{"河池市", "政府拖欠我们公司工程款两年了一直不给,找谁都没用"},
 	{"徐州市", "执法检查太频繁了,一个月来了四次,企业根本没法正常经营"},
+}
+
+// benchGreetings are messages that only greet, with their regions. The
+// engine claims, rate-limits and commits them as it does every message
+// and answers with its fixed help text: what the engine costs a message
+// before any question is analysed.
+var benchGreetings = []struct{ region, text string }{
+	{"葛店开发区", "你好"},
+	{"红谷滩区", "您好"},
+	{"朝阳区", "在吗"},
+	{"河池市", "下午好"},
+	{"徐州市", "有人吗"},
 }
 
 // benchStats is one load run.
@@ -333,6 +347,8 @@ type benchFloorRig struct {
 	url    string
 	rdb    redis.UniversalClient
 	client *http.Client
+	server *httptest.Server
+	key    string // the floor's counter
 }
 
 // benchRigs holds one floor per Redis address.
@@ -355,9 +371,11 @@ func benchFloor(b *testing.B, addr string) *benchFloorRig {
 	if err != nil {
 		b.Fatal(err)
 	}
-	// Neither closed with the benchmark: later ones on this Redis use them.
-	ts := benchFloorServer(rdb, store.Keys{Prefix: "fdbench-floor"}.Tenant("demo", "floor"))
-	f := &benchFloorRig{url: ts.URL, rdb: rdb, client: benchHTTPClient()}
+	// Neither closed with the benchmark: later ones on this Redis use
+	// them, and TestMain closes them when all are done.
+	key := store.Keys{Prefix: "fdbench-floor"}.Tenant("demo", "floor")
+	ts := benchFloorServer(rdb, key)
+	f := &benchFloorRig{url: ts.URL, rdb: rdb, client: benchHTTPClient(), server: ts, key: key}
 	if s := f.load(0, 2*benchFloorMin); s.errors > 0 { // warm up connections, pools and Redis
 		b.Fatalf("floor: %d errors; first: %s", s.errors, s.firstErr)
 	}
@@ -366,6 +384,20 @@ func benchFloor(b *testing.B, addr string) *benchFloorRig {
 	}
 	benchRigs.by[addr] = f
 	return f
+}
+
+// TestMain closes the floors when every test and benchmark is done, and
+// removes their counters from the Redis they ran on.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	benchRigs.Lock()
+	for _, f := range benchRigs.by {
+		f.server.Close()
+		f.rdb.Del(context.Background(), f.key)
+		f.rdb.Close()
+	}
+	benchRigs.Unlock()
+	os.Exit(code)
 }
 
 // load sends messages from, from+1, … from+n-1 of the floor's sequence.
@@ -515,6 +547,12 @@ func BenchmarkJSONPolicyQuestion(b *testing.B) {
 
 func BenchmarkJSONComplaint(b *testing.B) {
 	benchJSONMessages(b, bot.Complaint, benchComplaints)
+}
+
+// BenchmarkJSONGreeting is the least a message through the engine costs:
+// every message path's throughput is at most this one's.
+func BenchmarkJSONGreeting(b *testing.B) {
+	benchJSONMessages(b, bot.Greeting, benchGreetings)
 }
 
 // benchJSONMessages sends msgs in turn, each checked first to be taken
