@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -18,6 +20,7 @@ import (
 	"frontdoor/bot"
 	"frontdoor/bot/calendar"
 	"frontdoor/bot/clock"
+	"frontdoor/bot/intent"
 	"frontdoor/bot/outbox"
 	"frontdoor/bot/privacy"
 	"frontdoor/bot/store"
@@ -64,6 +67,55 @@ func loadKB(fsys fs.FS, log *slog.Logger) (*knowledge.Base, error) {
 		log.Info("knowledge base loaded", "documents", len(b.Docs), "items", len(b.Items),
 			"regions", strings.Join(b.Regions(), ","), "ms", b.BuildTime.Milliseconds())
 	}
+	return b, nil
+}
+
+// corpusLayers are where the corpus is read from: the binary's copy, then
+// the knowledge directory's own files.
+func corpusLayers(fsys fs.FS) []fs.FS {
+	if fsys == seeds.FS {
+		return []fs.FS{seeds.FS}
+	}
+	return []fs.FS{seeds.FS, fsys}
+}
+
+// loadIntents trains the intent model on the corpus shipped in the binary
+// and the knowledge directory's own corpus files (a file of the directory
+// replaces the shipped file of the same name).
+func loadIntents(fsys fs.FS, log *slog.Logger) (*intent.Model, error) {
+	start := time.Now()
+	m, err := intent.FromCorpus(corpusLayers(fsys)...)
+	if err != nil {
+		return nil, fmt.Errorf("intent model: %w", err)
+	}
+	if log != nil {
+		log.Info("intent model trained", "examples", m.Examples, "features", m.Features(), "ms", time.Since(start).Milliseconds())
+	}
+	return m, nil
+}
+
+// load builds the knowledge base and trains the intent model side by side,
+// and keeps the model once both succeed: a reload that fails keeps the
+// old pair.
+func (a *app) load(fsys fs.FS) (*knowledge.Base, error) {
+	type trained struct {
+		m   *intent.Model
+		err error
+	}
+	done := make(chan trained, 1)
+	go func() {
+		m, err := loadIntents(fsys, a.log)
+		done <- trained{m, err}
+	}()
+	b, err := loadKB(fsys, a.log)
+	t := <-done
+	if err != nil {
+		return nil, err
+	}
+	if t.err != nil {
+		return nil, t.err
+	}
+	a.intents.Store(t.m)
 	return b, nil
 }
 
@@ -131,6 +183,7 @@ type app struct {
 	rdb      store.Client // conn's commands
 	embedded *store.Embedded
 	lib      *knowledge.Library
+	intents  atomic.Pointer[intent.Model] // trained with every load of lib
 	tickets  *ticket.Store
 	engine   *bot.Engine
 }
@@ -142,7 +195,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	fsys := seedsFS(cfg, log)
 	restoreGC := collectLessOften()
-	lib, err := knowledge.NewLibrary(func() (*knowledge.Base, error) { return loadKB(fsys, log) })
+	lib, err := knowledge.NewLibrary(func() (*knowledge.Base, error) { return a.load(fsys) })
 	restoreGC()
 	if err != nil {
 		return nil, fmt.Errorf("knowledge base: %w", err)
@@ -175,7 +228,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	}
 	a.engine = bot.New(bot.Config{MaxTextRunes: cfg.MaxTextRunes, RatePerSecond: rate, RateBurst: burst,
 		TenantRegions: tenantRegions},
-		bot.Deps{Redis: a.rdb, Keys: keys, KB: lib.Current, Tickets: a.tickets, Outbox: outbox.New(a.rdb, keys),
+		bot.Deps{Redis: a.rdb, Keys: keys, KB: lib.Current, Intents: a.intents.Load, Tickets: a.tickets, Outbox: outbox.New(a.rdb, keys),
 			Pushers: a.pushers(keys), Phraser: a.phraser(), Metrics: bot.NewMetrics(a.registry), Logger: log})
 	return a, nil
 }

@@ -7,34 +7,44 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"frontdoor/bot/evaluate"
+	"frontdoor/bot/intent"
 	"frontdoor/bot/store"
 )
 
-// runEval sends a labelled set through the same engine the API uses, on
-// REDIS_URL or a throwaway in-memory Redis, under a key prefix of its own.
+// setList is a repeatable --set flag.
+type setList []string
+
+func (s *setList) String() string     { return strings.Join(*s, ",") }
+func (s *setList) Set(v string) error { *s = append(*s, v); return nil }
+
+// runEval sends labelled sets through the same engine the API uses, on
+// REDIS_URL or a throwaway in-memory Redis, under a key prefix of its own,
+// and cross-validates the intent model on the corpus it was trained on.
 func runEval(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", "eval --set FILE [--json]", stderr)
-	set := fs.String("set", "", "JSON-lines evaluation set (required)")
+	fs := newFlags("eval", "eval --set FILE [--set FILE …] [--folds K] [--json]", stderr)
+	var sets setList
+	fs.Var(&sets, "set", "JSON-lines evaluation set (required; repeat for several)")
+	folds := fs.Int("folds", 5, "folds of the intent model's cross-validation on the corpus (0: none)")
 	asJSON := fs.Bool("json", false, "print the report as JSON, with every outcome")
 	seedsDir := fs.String("seeds", "", "knowledge directory (default FRONTDOOR_SEEDS or ./seeds)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *set == "" {
+	if len(sets) == 0 {
 		fs.Usage()
 		return errUsage
 	}
-	f, err := os.Open(*set)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	cases, err := evaluate.Read(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *set, err)
+	caseSets := make([][]evaluate.Case, len(sets))
+	for i, name := range sets {
+		cases, err := readSet(name)
+		if err != nil {
+			return err
+		}
+		caseSets[i] = cases
 	}
 	cfg, err := LoadConfig("", os.LookupEnv)
 	if err != nil {
@@ -63,15 +73,64 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	defer a.close()
 	defer cleanPrefix(a, cfg.RedisPrefix)
-	rep := evaluate.Run(ctx, a.engine, "eval", runID, cases)
+	reps := make([]evaluate.Report, len(sets))
+	for i, cases := range caseSets {
+		reps[i] = evaluate.Run(ctx, a.engine, "eval", runID+"-"+strconv.Itoa(i), cases)
+		reps[i].Set = sets[i]
+	}
+	var cv *intent.CVReport
+	if *folds > 1 {
+		exs, err := intent.ReadCorpus(corpusLayers(seedsFS(cfg, nil))...)
+		if err != nil {
+			return err
+		}
+		r, err := intent.CrossValidate(exs, *folds, intent.Options{})
+		if err != nil {
+			return err
+		}
+		cv = &r
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		if len(reps) == 1 {
+			reps[0].CrossValidation = cv
+			return enc.Encode(reps[0])
+		}
+		return enc.Encode(struct {
+			Sets            []evaluate.Report `json:"sets"`
+			CrossValidation *intent.CVReport  `json:"cross_validation,omitempty"`
+		}{reps, cv})
 	}
-	rep.Print(stdout)
+	for i, rep := range reps {
+		if len(reps) > 1 {
+			if i > 0 {
+				fmt.Fprintln(stdout)
+			}
+			fmt.Fprintf(stdout, "== %s\n", rep.Set)
+		}
+		rep.Print(stdout)
+	}
+	if cv != nil {
+		fmt.Fprintln(stdout)
+		cv.Print(stdout)
+	}
 	return nil
+}
+
+// readSet reads one evaluation set.
+func readSet(name string) ([]evaluate.Case, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cases, err := evaluate.Read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return cases, nil
 }
 
 // cleanPrefix removes what an evaluation wrote to a shared Redis.

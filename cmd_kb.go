@@ -13,7 +13,7 @@ import (
 
 func runKB(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(stderr, "usage: frontdoor kb dump [--json] | query --region R [--json] \"text\" | stats")
+		fmt.Fprintln(stderr, "usage: frontdoor kb dump [--json] | query --region R [--json] \"text\" | stats | expand --doc FILE")
 		if len(args) == 0 {
 			return errUsage
 		}
@@ -26,8 +26,10 @@ func runKB(args []string, stdout, stderr io.Writer) error {
 		return kbQuery(args[1:], stdout, stderr)
 	case "stats":
 		return kbStats(args[1:], stdout, stderr)
+	case "expand":
+		return kbExpand(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "frontdoor kb: unknown subcommand %q (dump, query, stats)\n", args[0])
+	fmt.Fprintf(stderr, "frontdoor kb: unknown subcommand %q (dump, query, stats, expand)\n", args[0])
 	return errUsage
 }
 
@@ -60,6 +62,8 @@ type dumpItem struct {
 	Tags        []string         `json:"tags"`
 	Section     string           `json:"section,omitempty"`
 	Source      string           `json:"source"`
+	// Questions are the item's reviewed questions (questions/FILE.yaml).
+	Questions []string `json:"questions,omitempty"`
 }
 
 type dumpCommitment struct {
@@ -74,7 +78,7 @@ func toDump(it *knowledge.Item) dumpItem {
 	d := dumpItem{Doc: it.Doc, Region: it.Region, Item: it.Number, Path: it.Path, Title: it.Title, Text: it.Text,
 		Lead: orEmpty(it.Lead), Resp: orEmpty(it.Resp), Coop: orEmpty(it.Coop), Deadline: it.Deadline,
 		DeadlineISO: it.DeadlineDate, Tags: orEmpty(it.Tags), Section: it.Section, Source: it.Source,
-		Commitments: []dumpCommitment{}}
+		Commitments: []dumpCommitment{}, Questions: it.AllQuestions()}
 	for _, c := range it.Commitments {
 		d.Commitments = append(d.Commitments, dumpCommitment{Text: c.Text, Value: c.Value, Unit: c.Unit, Subject: c.Subject, Kind: c.Kind})
 	}

@@ -25,7 +25,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "serve HTTP: the message API, channels, console and dashboard", runServe},
-		{"kb", "inspect the knowledge base: kb dump|query|stats", runKB},
+		{"kb", "inspect and extend the knowledge base: kb dump|query|stats|expand", runKB},
 		{"eval", "measure the engine on a labelled set of messages", runEval},
 		{"calendar", "working-day arithmetic: calendar deadline", runCalendar},
 		{"user", "console users: user add|passwd|disable|enable|list", runUser},

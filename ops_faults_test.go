@@ -20,6 +20,7 @@ import (
 
 	"frontdoor/bot"
 	"frontdoor/bot/bottest"
+	"frontdoor/bot/intent"
 	"frontdoor/bot/outbox"
 	"frontdoor/bot/store/storetest"
 	"frontdoor/bot/ticket"
@@ -376,8 +377,9 @@ func TestFaultRedisReplyLostThenRetried(t *testing.T) {
 			rdb.AddHook(hook)
 			kb := bottest.KB(t)
 			tickets := ticket.NewStore(rdb, keys, bottest.Policy(t, kb), nil)
+			model := bottest.Intents(t)
 			e := bot.New(bot.Config{ClaimTTL: 3 * time.Second}, bot.Deps{Redis: rdb, Keys: keys,
-				KB: func() *knowledge.Base { return kb }, Tickets: tickets, Outbox: outbox.New(rdb, keys),
+				KB: func() *knowledge.Base { return kb }, Intents: func() *intent.Model { return model }, Tickets: tickets, Outbox: outbox.New(rdb, keys),
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			start := time.Now()
 			r, err := e.Handle(context.Background(), bot.Inbound{Tenant: opsTenant, User: "u-replay", Region: tt.region,

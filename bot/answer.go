@@ -78,26 +78,35 @@ type asked struct {
 	text   string
 	norm   string // text, normalized once for every cue that looks at it
 	q      *knowledge.Question
+	// facet is what the question asks of an item: a figure, who, materials.
+	facet facet
+	// offTopic is the intent model's probability that the message is not a
+	// government matter at all.
+	offTopic float64
 }
 
-// policyText answers from an item: the figure asked about first, the
-// sentences that match the question, who is responsible and the source.
+// policyText answers from an item: the headline that answers the question
+// first, then the sentences that match it, the item's other figures of
+// the kind asked, who is responsible and the source.
 func policyText(a asked, it *knowledge.Item) string {
 	var b strings.Builder
 	kb := a.kb
-	c, figure := bestCommitment(a, it)
+	head, c, figure := headline(a, it)
+	b.WriteString(head)
+	b.WriteString("\n")
+	for _, s := range a.q.KeySentences(it, 2) {
+		if strings.Contains(head, s) || figure && strings.Contains(s, c.Text) && strings.Contains(s, c.Subject) {
+			continue
+		}
+		b.WriteString(sentence(s))
+		b.WriteString("\n")
+	}
 	if figure {
-		fmt.Fprintf(&b, "%s:%s。\n", commitmentLabel(c), c.Text)
+		if more := otherFigures(it, c, figureKinds(a.facet), 3); len(more) > 0 {
+			fmt.Fprintf(&b, "同一条款还规定:%s\n", strings.Join(more, ""))
+		}
 	}
-	sentences := a.q.KeySentences(it, 2)
-	if figure && !anyContains(sentences, c.Text) {
-		sentences = append([]string{c.Clause}, sentences[:min(1, len(sentences))]...)
-	}
-	for _, s := range sentences {
-		b.WriteString(s)
-		b.WriteString("。\n")
-	}
-	if units := it.RoutingUnits(); len(units) > 0 {
+	if units := it.RoutingUnits(); len(units) > 0 && a.facet != facetWho {
 		role := "牵头单位"
 		if len(it.Lead) == 0 {
 			role = "责任单位"
@@ -107,6 +116,8 @@ func policyText(a asked, it *knowledge.Item) string {
 			fmt.Fprintf(&b, ";责任单位:%s", joinUnits(it.Resp, 4))
 		}
 		b.WriteString("。\n")
+	} else if a.facet == facetWho && len(it.Lead) > 0 && len(it.Resp) > 0 {
+		fmt.Fprintf(&b, "责任单位:%s。\n", joinUnits(it.Resp, 4))
 	}
 	fmt.Fprintf(&b, "依据:《%s》%s。\n如需帮助办理,回复“帮我办”;有问题要反映,可直接说明,我会转交牵头单位。",
 		docTitle(kb, it), itemLabel(it))
@@ -115,49 +126,6 @@ func policyText(a asked, it *knowledge.Item) string {
 
 func splitSentencesOf(text string) []string {
 	return strings.FieldsFunc(text, func(r rune) bool { return r == '。' || r == ';' || r == '\n' || r == '!' || r == '?' })
-}
-
-// timeWords and amountWords tell which figure a question asks for.
-var (
-	timeWords   = []string{"多久", "多长时间", "几天", "几个工作日", "多少天", "多快", "时限", "啥时候", "什么时候", "几个小时", "多少小时", "多长", "几个月", "周期", "要多少时间"}
-	amountWords = []string{"多少钱", "费用", "收费", "多少", "几份", "几个", "比例", "费率", "扣", "上限", "标准", "号码", "电话", "热线", "几次", "多大", "几成", "百分之"}
-)
-
-// bestCommitment chooses the figure the question asks about: a time limit
-// for "how long", an amount for "how much".
-func bestCommitment(a asked, it *knowledge.Item) (knowledge.Commitment, bool) {
-	q := a.norm
-	switch {
-	case containsAny(q, timeWords):
-		return a.q.BestCommitment(it, map[string]bool{"time": true})
-	case containsAny(q, amountWords):
-		return a.q.BestCommitment(it, map[string]bool{"money": true, "percent": true, "quantity": true, "phone": true, "frequency": true})
-	}
-	return knowledge.Commitment{}, false
-}
-
-func commitmentLabel(c knowledge.Commitment) string {
-	subject := strings.TrimSpace(c.Subject)
-	for _, cut := range []string{"压缩至", "压减至", "缩短至", "降至", "不超过", "控制在", "以内", "内"} {
-		if i := strings.Index(subject, cut); i > 0 {
-			subject = subject[:i]
-			break
-		}
-	}
-	subject = strings.TrimSpace(strings.TrimSuffix(subject, c.Text))
-	if runeCount(subject) > 30 {
-		subject = string([]rune(subject)[:30]) + "…"
-	}
-	if subject == "" {
-		switch c.Kind {
-		case "time":
-			return "办理时限"
-		case "phone":
-			return "电话"
-		}
-		return "标准"
-	}
-	return subject
 }
 
 // No-application benefits (免申即享): asked what a business can get without
@@ -258,16 +226,24 @@ func ticketText(ts *ticket.Store, t *ticket.Ticket, a asked, item *knowledge.Ite
 	if t.Class == ticket.Difficult {
 		resolve = rules.Difficult
 	}
+	// The standard the complaint disputes goes in the first line, beside
+	// the ticket number: both are what the business came for.
+	var standard string
+	if item != nil {
+		if c, ok := disputedStandard(a, item); ok {
+			standard = "按规定," + figureSentence(c)
+		}
+	}
 	var b strings.Builder
 	switch t.Kind {
 	case ticket.Assist:
-		fmt.Fprintf(&b, "已为您登记帮办代办需求,工单号 %s。\n由%s安排专人联系您", t.ID, joinUnits(t.Units, 3))
+		fmt.Fprintf(&b, "已为您登记帮办代办需求,工单号 %s。%s\n由%s安排专人联系您", t.ID, standard, joinUnits(t.Units, 3))
 		if t.Desk != "" && !slices.Contains(t.Units, t.Desk) {
 			fmt.Fprintf(&b, "(%s政务服务小哥协同)", t.Desk)
 		}
 		b.WriteString("。\n")
 	default:
-		fmt.Fprintf(&b, "已受理您的投诉,工单号 %s。\n已转%s", t.ID, t.Owner())
+		fmt.Fprintf(&b, "已受理您的投诉,工单号 %s。%s\n已转%s", t.ID, standard, t.Owner())
 		if len(t.Units) > 1 {
 			fmt.Fprintf(&b, "(牵头,会同%s)", joinUnits(t.Units[1:], 3))
 		}
@@ -282,13 +258,6 @@ func ticketText(ts *ticket.Store, t *ticket.Ticket, a asked, item *knowledge.Ite
 			fmt.Fprintf(&b, ":%s", s[0])
 		}
 		b.WriteString("。\n")
-		if c, ok := disputedStandard(a, item); ok && !anyContains(s, c.Text) {
-			if label := commitmentLabel(c); label != "标准" {
-				fmt.Fprintf(&b, "规定标准:%s %s。\n", label, c.Text)
-			} else {
-				fmt.Fprintf(&b, "规定标准:%s。\n", c.Text)
-			}
-		}
 	}
 	b.WriteString("随时回复“进度”查询办理情况。")
 	return b.String()
@@ -300,7 +269,7 @@ func ticketText(ts *ticket.Store, t *ticket.Ticket, a asked, item *knowledge.Ite
 // it (了, 还, 都, 也, 没): 一周来好几拨 counts visits, not days.
 var (
 	reCountSaid    = regexp.MustCompile(`(?:\d+|[一二两三四五六七八九十几]+)(?:次|回|趟)`)
-	reDurationSaid = regexp.MustCompile(`(?:\d+|[一二两三四五六七八九十几半]+)(?:个工作日|个月|天|周|个星期|年|个小时|小时)(?:了|还|都|也|没)`)
+	reDurationSaid = regexp.MustCompile(`(?:\d+|[一二两三四五六七八九十几半]+)(?:个工作日|个月|天|周|个星期|年|个小时|小时)(?:半|多)?(?:了|还|都|也|没)`)
 	reAmountSaid   = regexp.MustCompile(`(?:\d+|[一二两三四五六七八九十几]+)(?:元|块|万|千)`)
 )
 
@@ -317,6 +286,9 @@ func disputedStandard(a asked, it *knowledge.Item) (knowledge.Commitment, bool) 
 	}
 	if reAmountSaid.MatchString(text) {
 		kinds["money"] = true
+	}
+	for k := range figureKinds(a.facet) {
+		kinds[k] = true
 	}
 	if len(kinds) == 0 {
 		return knowledge.Commitment{}, false

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdoor/bot/fault"
+	"frontdoor/bot/intent"
 	"frontdoor/bot/outbox"
 	"frontdoor/bot/store"
 	"frontdoor/bot/ticket"
@@ -43,6 +44,15 @@ type Config struct {
 	// AnswerScore is the least search score an item needs to be presented
 	// as the answer; RouteScore the least to route a complaint to it.
 	AnswerScore, RouteScore float64
+	// IntentConfidence is the probability the intent model must give its
+	// first choice for the engine to act on it; below it the engine asks
+	// which of the likely intents (those at IntentAlternative or more) was
+	// meant. Defaults 0.45 and 0.2.
+	IntentConfidence, IntentAlternative float64
+	// ItemMargin: a policy question whose two best items score within this
+	// share of each other, and fit it no better than ItemFit, is answered
+	// with a question of which was meant. Defaults 0.06 and 0.35.
+	ItemMargin, ItemFit float64
 }
 
 func (c *Config) defaults() {
@@ -75,6 +85,18 @@ func (c *Config) defaults() {
 	if c.RouteScore <= 0 {
 		c.RouteScore = 3.0
 	}
+	if c.IntentConfidence <= 0 {
+		c.IntentConfidence = 0.45
+	}
+	if c.IntentAlternative <= 0 {
+		c.IntentAlternative = 0.2
+	}
+	if c.ItemMargin <= 0 {
+		c.ItemMargin = 0.06
+	}
+	if c.ItemFit <= 0 {
+		c.ItemFit = 0.35
+	}
 }
 
 // Phraser optionally rewrites a template answer from the cited items with
@@ -85,9 +107,11 @@ type Phraser interface {
 
 // Deps are the engine's collaborators.
 type Deps struct {
-	Redis   store.Client
-	Keys    store.Keys
-	KB      func() *knowledge.Base
+	Redis store.Client
+	Keys  store.Keys
+	KB    func() *knowledge.Base
+	// Intents is the current intent model, trained with the knowledge base.
+	Intents func() *intent.Model
 	Tickets *ticket.Store
 	Outbox  *outbox.Outbox
 	Pushers map[string]Pusher
@@ -104,6 +128,7 @@ type Engine struct {
 	rdb     store.Client
 	keys    store.Keys
 	kb      func() *knowledge.Base
+	intents func() *intent.Model
 	tickets *ticket.Store
 	outbox  *outbox.Outbox
 	pushers map[string]Pusher
@@ -125,7 +150,10 @@ func New(cfg Config, d Deps) *Engine {
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(nil)
 	}
-	return &Engine{cfg: cfg, rdb: d.Redis, keys: d.Keys, kb: d.KB, tickets: d.Tickets, outbox: d.Outbox,
+	if d.Intents == nil {
+		d.Intents = func() *intent.Model { return nil }
+	}
+	return &Engine{cfg: cfg, rdb: d.Redis, keys: d.Keys, kb: d.KB, intents: d.Intents, tickets: d.Tickets, outbox: d.Outbox,
 		pushers: d.Pushers, phraser: d.Phraser, metrics: d.Metrics, log: d.Logger, now: d.Now}
 }
 

@@ -56,7 +56,10 @@ type Reply struct {
 	Citations []Citation `json:"citations"`
 	Ticket    *TicketRef `json:"ticket"`
 	Handoff   bool       `json:"handoff"`
-	Region    string     `json:"region,omitempty"`
+	// Choices are the numbered options of a question the bot asks back;
+	// the business answers with the number.
+	Choices []Choice `json:"choices,omitempty"`
+	Region  string   `json:"region,omitempty"`
 	// More says the text was cut to the channel's limit; the rest follows
 	// when the business replies 1.
 	More bool `json:"more,omitempty"`

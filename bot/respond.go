@@ -29,45 +29,74 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 			return e.rate(ctx, in, sess, ticket.Rating(r))
 		}
 	}
+	// A number answering the bot's question picks what the waiting
+	// question meant; anything else is a new message.
+	var picked option
+	if sess.Awaiting == "choice" {
+		if o, ok := sess.pick(text); ok {
+			picked, in.Text = o, sess.Pending
+		}
+		sess.Awaiting, sess.Pending, sess.Choices = "", "", ""
+	}
 	kb := e.kb()
 	region, question := e.region(kb, in, sess)
 	norm := text
-	if question != in.Text {
+	if question != in.Text || picked != (option{}) {
 		norm = normalize(question)
 	}
-	c := classify(norm)
-	switch c.intent {
+	u := understanding{intent: picked.intent}
+	switch {
+	case picked.item != "":
+		u.intent = PolicyQuery
+	case picked.intent == "":
+		u = e.understand(norm)
+	}
+	switch u.intent {
 	case Greeting:
 		return Reply{Text: helpText(kb, region), Intent: Greeting, Region: region}, nil
 	case OutOfScope:
 		return Reply{Text: offTopicText, Intent: OutOfScope, Region: region}, nil
 	case ProgressQuery:
-		return e.progress(ctx, in, region)
+		if len(u.unsure) == 0 {
+			return e.progress(ctx, in, region)
+		}
 	}
 	if region == "" {
 		sess.Awaiting, sess.Pending = "region", question
-		return Reply{Text: askRegionText(kb), Intent: c.intent}, nil
+		return Reply{Text: askRegionText(kb), Intent: u.intent}, nil
 	}
-	if c.intent == Human {
+	if u.intent == Human && len(u.unsure) == 0 {
 		return e.handoff(ctx, in, kb, region, question)
 	}
 	prefer := ""
-	if c.intent == AssistRequest {
+	if u.intent == AssistRequest {
 		prefer = knowledge.TagAssist
 	}
 	q, err := kb.Ask(region, question)
 	if err != nil {
 		return Reply{}, err
 	}
-	a := asked{kb: kb, region: region, text: question, norm: norm, q: q}
-	res := q.Search(5, prefer)
-	switch c.intent {
-	case Complaint:
-		return e.route(ctx, in, a, res, ticket.Complaint)
-	case AssistRequest:
-		return e.route(ctx, in, a, res, ticket.Assist)
+	a := asked{kb: kb, region: region, text: question, norm: norm, q: q, facet: facetOf(norm),
+		offTopic: u.pred.Of(string(OutOfScope))}
+	if picked.item != "" {
+		if it, ok := kb.Item(picked.item); ok {
+			return e.answerFrom(ctx, a, it, nil, sess), nil
+		}
 	}
-	return e.answer(ctx, a, res)
+	res := q.Search(5, prefer)
+	if len(u.unsure) > 0 {
+		return e.askIntent(a, res, u, sess), nil
+	}
+	switch u.intent {
+	case Complaint:
+		return e.route(ctx, in, a, res, ticket.Complaint, sess)
+	case AssistRequest:
+		return e.route(ctx, in, a, res, ticket.Assist, sess)
+	}
+	if it, ok := e.followed(&a, res, sess); ok {
+		return e.answerFrom(ctx, a, it, res, sess), nil
+	}
+	return e.answer(ctx, a, res, sess)
 }
 
 // region works out which region a message is about: the one the channel
@@ -130,27 +159,54 @@ func (e *Engine) relay(ctx context.Context, in Inbound, sess *session) (Reply, b
 	return Reply{Intent: Human, Silent: true, Handoff: true, Ticket: ref(t), Region: t.Region}, true, nil
 }
 
-// answer replies to a policy question from the best item, or says that
-// nothing fits and offers a person.
-func (e *Engine) answer(ctx context.Context, a asked, res []knowledge.Hit) (Reply, error) {
+// offTopicDoubt is the probability of out_of_scope at which a question
+// that no item fits is called off-topic rather than unanswered.
+const offTopicDoubt = 0.2
+
+// answer replies to a policy question from the best item, asks which item
+// was meant when two fit alike, or says that nothing fits and offers a
+// person.
+func (e *Engine) answer(ctx context.Context, a asked, res []knowledge.Hit, sess *session) (Reply, error) {
 	kb, region, question := a.kb, a.region, a.text
 	if len(res) == 0 || res[0].Score < e.cfg.AnswerScore {
-		if !containsAny(a.norm, domainCues) && (len(res) == 0 || res[0].Score < e.cfg.RouteScore) {
+		// Nothing fits: the model's doubt that this is a government
+		// matter at all decides whether to say so or to offer a person.
+		if a.offTopic >= offTopicDoubt && (len(res) == 0 || res[0].Score < e.cfg.RouteScore) {
 			return Reply{Text: offTopicText, Intent: OutOfScope, Region: region}, nil
 		}
 		return Reply{Text: notFoundText(question), Intent: PolicyQuery, Region: region}, nil
 	}
-	cites := e.citations(kb, res)
 	if wantsNoApplyList(a.norm) {
 		return Reply{Text: noApplyList(a), Intent: PolicyQuery, Region: region,
-			Citations: e.noApplyCitations(a, cites)}, nil
+			Citations: e.noApplyCitations(a, e.citations(kb, res))}, nil
 	}
-	draft := policyText(a, res[0].Item)
+	if e.unsureItem(res) && a.facet == facetNone {
+		return e.askItem(a, res, sess), nil
+	}
+	return e.answerFrom(ctx, a, res[0].Item, res, sess), nil
+}
+
+// answerFrom answers a policy question from one item, citing it first and
+// then the other hits that fit, and remembers the item for follow-ups.
+func (e *Engine) answerFrom(ctx context.Context, a asked, it *knowledge.Item, res []knowledge.Hit, sess *session) Reply {
+	cites := []Citation{citationOf(a.kb, it, 0)}
+	for _, c := range e.citations(a.kb, res) {
+		if c.Doc == it.Doc && c.Path == it.Path {
+			cites[0].Score = c.Score
+			continue
+		}
+		cites = append(cites, c)
+	}
+	draft := policyText(a, it)
 	text := draft
 	if e.phraser != nil {
-		text = e.phrase(ctx, question, res, draft)
+		text = e.phrase(ctx, a.text, append([]knowledge.Hit{{Item: it}}, res...), draft)
 	}
-	return Reply{Text: text, Intent: PolicyQuery, Region: region, Citations: cites}, nil
+	sess.Item = it.ID
+	if a.facet != facetNone {
+		sess.Asked = string(a.facet)
+	}
+	return Reply{Text: text, Intent: PolicyQuery, Region: a.region, Citations: cites}
 }
 
 // citations lists the hits that fit well enough to cite, best first.

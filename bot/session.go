@@ -17,10 +17,19 @@ type session struct {
 	Region string
 	// Handoff is the ticket whose staff member holds the conversation.
 	Handoff string
-	// Awaiting is what the bot asked for: "region" or "rating".
+	// Awaiting is what the bot asked for: "region", "rating" or "choice".
 	Awaiting string
-	// Pending is the question that waits for the region to be known.
+	// Pending is the question that waits for the region to be known, or
+	// for the business to pick one of Choices.
 	Pending string
+	// Choices are the options the bot offered, in order, encoded
+	// (choices.go).
+	Choices string
+	// Item is the knowledge-base item the last answer was about, and Asked
+	// the kind of figure its question asked for: a follow-up ("那有外线工程呢?",
+	// "这个找谁") continues from them.
+	Item  string
+	Asked string
 	// RatingTicket is the resolved ticket the bot asked the user to rate.
 	RatingTicket string
 	// More is the rest of a reply cut to the channel's limit.
@@ -29,7 +38,7 @@ type session struct {
 
 func sessionFrom(m map[string]string) session {
 	return session{Region: m["region"], Handoff: m["handoff"], Awaiting: m["awaiting"], Pending: m["pending"],
-		RatingTicket: m["rating_ticket"], More: m["more"]}
+		RatingTicket: m["rating_ticket"], More: m["more"], Choices: m["choices"], Item: m["item"], Asked: m["asked"]}
 }
 
 // field is one hash field of a stored session.
@@ -39,7 +48,7 @@ type field struct{ name, value string }
 // the names of the empty ones, which are deleted.
 func (s session) fields() (set []field, del []string) {
 	for _, f := range []field{{"region", s.Region}, {"awaiting", s.Awaiting}, {"pending", s.Pending},
-		{"rating_ticket", s.RatingTicket}, {"more", s.More}} {
+		{"rating_ticket", s.RatingTicket}, {"more", s.More}, {"choices", s.Choices}, {"item", s.Item}, {"asked", s.Asked}} {
 		if f.value == "" {
 			del = append(del, f.name)
 		} else {

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,15 +18,18 @@ var difficultCues = []string{"多个部门", "好几个部门", "几个部门", 
 
 // route opens a ticket for a complaint or an assistance request, routed
 // to the lead units of the item it is about, or to the region's
-// dispatcher when no item fits.
-func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge.Hit, kind ticket.Kind) (Reply, error) {
+// dispatcher when no item fits or two fit alike that different units
+// lead: a ticket sent to a guessed unit costs a government office more
+// than the dispatcher's minute to assign it.
+func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge.Hit, kind ticket.Kind, sess *session) (Reply, error) {
 	kb, region, question := a.kb, a.region, a.text
 	settings := kb.RegionSettings(region)
 	var item *knowledge.Item
 	var units []string
-	if len(res) > 0 && res[0].Score >= e.cfg.RouteScore {
+	if len(res) > 0 && res[0].Score >= e.cfg.RouteScore && !e.unclearUnit(res) {
 		item = res[0].Item
 		units = item.RoutingUnits()
+		sess.Item = item.ID
 	}
 	if len(units) == 0 {
 		units = []string{dispatcherOf(settings)}
@@ -53,6 +57,15 @@ func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge
 		r.Citations = e.citations(kb, res)
 	}
 	return r, nil
+}
+
+// unclearUnit reports a ranking whose two best items fit alike, weakly,
+// and are led by different units.
+func (e *Engine) unclearUnit(res []knowledge.Hit) bool {
+	if len(res) < 2 || res[0].Fit >= e.cfg.ItemFit || res[1].Score < res[0].Score*(1-e.cfg.ItemMargin) {
+		return false
+	}
+	return !slices.Equal(res[0].Item.RoutingUnits(), res[1].Item.RoutingUnits())
 }
 
 // handoff gives the conversation to the region's 政务服务小哥 desk.

@@ -67,6 +67,7 @@ import (
 	"frontdoor/bot"
 	"frontdoor/bot/bottest"
 	"frontdoor/bot/clock"
+	"frontdoor/bot/intent"
 	"frontdoor/bot/outbox"
 	"frontdoor/bot/privacy"
 	"frontdoor/bot/store"
@@ -519,8 +520,9 @@ func benchEngineOn(b *testing.B, rdb redis.UniversalClient, keys store.Keys, kb 
 	if err != nil {
 		b.Fatal(err)
 	}
+	model := bottest.Intents(b)
 	return bot.New(benchLimits, bot.Deps{Redis: cmds, Keys: keys, KB: func() *knowledge.Base { return kb },
-		Tickets: ticket.NewStore(cmds, keys, policy, nil), Outbox: outbox.New(cmds, keys)})
+		Intents: func() *intent.Model { return model }, Tickets: ticket.NewStore(cmds, keys, policy, nil), Outbox: outbox.New(cmds, keys)})
 }
 
 // benchEngine is the engine on the test Redis, with benchLimits.

@@ -78,6 +78,10 @@ func Load(fsys fs.FS, opts Options) (*Base, error) {
 		}
 		cat.merge(part)
 	}
+	questions, err := readQuestions(fsys)
+	if err != nil {
+		return nil, err
+	}
 	b := &Base{Catalog: cat}
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
@@ -118,7 +122,7 @@ func Load(fsys fs.FS, opts Options) (*Base, error) {
 		}
 		b.Docs = append(b.Docs, docs[i])
 	}
-	if err := b.build(g.an); err != nil {
+	if err := b.build(g.an, questions); err != nil {
 		return nil, err
 	}
 	b.BuildTime = time.Since(start)
@@ -194,7 +198,7 @@ func ReadDocument(name string, data []byte, limit int64) (*Document, error) {
 
 // build applies the catalogue, repairs run-together units with the
 // endings the corpus teaches, and indexes every region.
-func (b *Base) build(an *analyzer) error {
+func (b *Base) build(an *analyzer, questions []*QuestionFile) error {
 	cat := b.Catalog
 	for _, d := range b.Docs {
 		if ov, ok := cat.documentEntry(d.File); ok {
@@ -218,6 +222,7 @@ func (b *Base) build(an *analyzer) error {
 	for _, d := range b.Docs {
 		b.Items = append(b.Items, d.Items...)
 	}
+	b.attachQuestions(questions)
 	splitter := newUnitSplitter(b.allUnits())
 	for _, it := range b.Items {
 		it.Lead = splitter.splitAll(it.Lead)

@@ -17,10 +17,11 @@ const (
 	fSection
 	fUnits
 	fTags
+	fQuestions // what businesses ask about the item (QuestionsDir)
 	nFields
 )
 
-var fieldWeight = [nFields]float64{fTitle: 3, fBody: 1, fSection: 0.5, fUnits: 0.6, fTags: 1}
+var fieldWeight = [nFields]float64{fTitle: 3, fBody: 1, fSection: 0.5, fUnits: 0.6, fTags: 1, fQuestions: 1}
 
 const (
 	bm25K1 = 1.2
@@ -28,10 +29,19 @@ const (
 )
 
 // posting is one item's term frequencies, per field, packed in 64 bits: the
-// item number in the low 24, then a byte per field, saturating at 255, far
+// item number in the low 24, then six bits per field, saturating at 63, far
 // beyond where BM25 saturates. A large region holds millions of postings;
-// an int32 and five bytes would take 12.
+// an int32 and a byte per field would take 12.
 type posting uint64
+
+// tfBits is the width of one field's frequency in a posting.
+const (
+	tfBits = 6
+	maxTF  = 1<<tfBits - 1
+)
+
+// Every field's frequency must fit beside the item number.
+var _ [64 - (24 + tfBits*nFields)]struct{}
 
 // maxRegionItems is the most items, or sentences, one region may hold.
 const maxRegionItems = 1<<24 - 1
@@ -42,12 +52,12 @@ func newPosting(doc int32) posting { return posting(doc) & maxRegionItems }
 func (p posting) doc() int32 { return int32(p & maxRegionItems) }
 
 // tf is the term's frequency in field f.
-func (p posting) tf(f int) uint8 { return uint8(p >> (24 + 8*f)) }
+func (p posting) tf(f int) uint8 { return uint8(p>>(24+tfBits*f)) & maxTF }
 
-// count adds one occurrence in field f, up to 255.
+// count adds one occurrence in field f, up to maxTF.
 func (p *posting) count(f int) {
-	if p.tf(f) < math.MaxUint8 {
-		*p += 1 << (24 + 8*f)
+	if p.tf(f) < maxTF {
+		*p += 1 << (24 + tfBits*f)
 	}
 }
 
@@ -242,22 +252,20 @@ func (t *termTable) selfScore(query qterms, scale float64) float64 {
 // A long measure that lists many actions is found by the one sentence
 // that answers the question, which whole-item statistics would dilute.
 type regionIndex struct {
-	items     []*Item
-	words     *termTable // words and concepts
-	grams     *termTable // character bigrams
-	chars     *termTable // single characters
-	sounds    *termTable // pinyin bigrams
-	sentWords *termTable // the same, per sentence of the body
-	sentGrams *termTable
-	sentItem  []int32  // sentence → item
-	sentText  []string // sentence as written, for snippets
-	texts     []itemText
-	pos       map[*Item]int
-	firstSent []int32   // item → its first sentence, -1 if none
-	sentEnd   []int32   // item → one past its last sentence
-	timed     []bool    // item promises a time limit
-	figured   []bool    // item promises an amount, rate, count or number
-	scratch   sync.Pool // of *scratch
+	items    []*Item
+	words    *termTable // words and concepts
+	grams    *termTable // character bigrams
+	chars    *termTable // single characters
+	sounds   *termTable // pinyin bigrams
+	sents    *level     // the body's sentences
+	quests   *level     // the questions businesses ask about the item
+	levels   []*level   // sents, quests
+	sentText []string   // sentence as written, for snippets
+	texts    []itemText
+	pos      map[*Item]int
+	timed    []bool    // item promises a time limit
+	figured  []bool    // item promises an amount, rate, count or number
+	scratch  sync.Pool // of *scratch
 }
 
 // analysedText is a piece of an item, normalised, with its concepts.
@@ -295,6 +303,8 @@ func (b *runeBits) mayHold(w string) bool {
 type itemText struct {
 	sentences []analysedText
 	subjects  []analysedText // one per commitment
+	// figureQs are, per commitment, the questions that ask for its figure.
+	figureQs [][]analysedText
 }
 
 func analyseText(a *analyzer, raw string) analysedText {
@@ -309,14 +319,31 @@ func analyseItem(a *analyzer, it *Item) itemText {
 	}
 	for _, c := range it.Commitments {
 		t.subjects = append(t.subjects, analyseText(a, c.Subject))
+		var qs []analysedText
+		for _, q := range it.FigureQuestions[c.Text] {
+			qs = append(qs, analyseText(a, q))
+		}
+		t.figureQs = append(t.figureQs, qs)
 	}
 	return t
+}
+
+// Level weights: how much an item's best sentence, and its best question,
+// add to its score.
+const (
+	sentenceWeight = 0.5
+	questionWeight = 0.8
+)
+
+func newLevel(d *dictionary, weight float64) *level {
+	return &level{words: newTermTable(d), grams: newTermTable(d), weight: weight}
 }
 
 func buildRegionIndex(a *analyzer, d *dictionary, items []*Item, limit int) (*regionIndex, error) {
 	ri := &regionIndex{items: items, words: newTermTable(d), grams: newTermTable(d),
 		chars: newTermTable(d), sounds: newTermTable(d), pos: map[*Item]int{},
-		sentWords: newTermTable(d), sentGrams: newTermTable(d)}
+		sents: newLevel(d, sentenceWeight), quests: newLevel(d, questionWeight)}
+	ri.levels = []*level{ri.sents, ri.quests}
 	ri.scratch.New = func() any { return new(scratch) }
 	for i, it := range items {
 		var wf, gf, cf, sf [nFields][]string
@@ -334,25 +361,24 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item, limit int) (*re
 		// paragraph gave 各部/门), and the sentence index needs the same
 		// analysis anyway.
 		t := analyseItem(a, it)
-		ri.firstSent = append(ri.firstSent, -1)
-		if len(t.sentences) > 0 {
-			ri.firstSent[i] = int32(len(ri.sentItem))
-		}
-		ri.sentEnd = append(ri.sentEnd, int32(len(ri.sentItem)+len(t.sentences)))
-		if i > limit || len(ri.sentItem)+len(t.sentences) > limit {
-			return nil, fmt.Errorf("region %q: more than %d items or sentences (postings number them in 24 bits); split it into smaller regions",
+		questions := it.AllQuestions()
+		if i > limit || ri.sents.members()+len(t.sentences) > limit || ri.quests.members()+len(questions) > limit {
+			return nil, fmt.Errorf("region %q: more than %d items, sentences or questions (postings number them in 24 bits); split it into smaller regions",
 				it.Region, limit)
 		}
-		for _, at := range t.sentences {
-			var sw, sg [nFields][]string
-			sw[fBody], sg[fBody] = a.terms(at.norm, at.concepts)
-			wf[fBody] = append(wf[fBody], sw[fBody]...)
-			gf[fBody] = append(gf[fBody], sg[fBody]...)
-			ri.sentWords.add(int32(len(ri.sentItem)), sw)
-			ri.sentGrams.add(int32(len(ri.sentItem)), sg)
-			ri.sentItem = append(ri.sentItem, int32(i))
+		sw, sg := make([][]string, len(t.sentences)), make([][]string, len(t.sentences))
+		for k, at := range t.sentences {
+			sw[k], sg[k] = a.terms(at.norm, at.concepts)
+			wf[fBody] = append(wf[fBody], sw[k]...)
+			gf[fBody] = append(gf[fBody], sg[k]...)
 			ri.sentText = append(ri.sentText, at.raw)
 		}
+		ri.sents.add(int32(i), sw, sg)
+		qw, qg := make([][]string, len(questions)), make([][]string, len(questions))
+		for k, q := range questions {
+			qw[k], qg[k] = a.terms(normalizeText(q), nil)
+		}
+		ri.quests.add(int32(i), qw, qg)
 		ri.words.add(int32(i), wf)
 		ri.grams.add(int32(i), gf)
 		ri.chars.add(int32(i), cf)
@@ -362,8 +388,11 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item, limit int) (*re
 		ri.texts = append(ri.texts, t)
 		ri.pos[it] = i
 	}
-	for _, t := range []*termTable{ri.words, ri.grams, ri.chars, ri.sounds, ri.sentWords, ri.sentGrams} {
+	for _, t := range []*termTable{ri.words, ri.grams, ri.chars, ri.sounds} {
 		t.finish()
+	}
+	for _, lv := range ri.levels {
+		lv.finish()
 	}
 	return ri, nil
 }
@@ -392,5 +421,6 @@ func itemFields(it *Item) [nFields]string {
 	f[fSection] = it.Section
 	f[fUnits] = strings.Join(append(append(append([]string{}, it.Lead...), it.Resp...), it.Coop...), " ")
 	f[fTags] = strings.Join(it.Tags, " ")
+	f[fQuestions] = strings.Join(it.AllQuestions(), "\n")
 	return f
 }

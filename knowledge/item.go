@@ -46,6 +46,11 @@ type Item struct {
 	Tags         []string     `json:"tags"`
 	// Source is "document" or "catalogue".
 	Source string `json:"source"`
+	// Questions are what businesses ask that the item answers (QuestionsDir).
+	Questions []string `json:"questions,omitempty"`
+	// FigureQuestions are questions whose answer is one of the item's
+	// figures, by the figure's text.
+	FigureQuestions map[string][]string `json:"figure_questions,omitempty"`
 }
 
 // Commitment is a concrete figure an item promises, with the phrase it

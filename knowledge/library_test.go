@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -12,16 +13,16 @@ import (
 func seedsMapFS(t *testing.T) fstest.MapFS {
 	t.Helper()
 	m := fstest.MapFS{}
-	entries, err := os.ReadDir("../seeds")
+	err := fs.WalkDir(os.DirFS("../seeds"), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile("../seeds/" + name)
+		m[name] = &fstest.MapFile{Data: b}
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile("../seeds/" + e.Name())
-		if err != nil {
-			t.Fatal(err)
-		}
-		m[e.Name()] = &fstest.MapFile{Data: b}
 	}
 	return m
 }

@@ -33,8 +33,11 @@ type query struct {
 	chars  qterms
 	sounds qterms
 	norm   string
-	time   bool
-	money  bool
+	// full is the question normalised, fillers kept: negations ("没有",
+	// "不用") are fillers to search but conditions to a figure.
+	full  string
+	time  bool
+	money bool
 	// prefer is a tag whose items are favoured (SearchPrefer).
 	prefer string
 }
@@ -95,11 +98,12 @@ func (q *query) resolve(d *dictionary) {
 // parseQuery analyses a question; strip are the ways it may name its own
 // region, which say nothing about what it asks.
 func (a *analyzer) parseQuery(text string, strip []string) query {
+	var q query
 	norm := normalizeText(text)
+	q.full = norm
 	if whole := a.joinSeparable(norm); len(whole) > 0 {
 		norm += " " + strings.Join(whole, " ")
 	}
-	var q query
 	q.time = timeCues.in(norm)
 	q.money = amountCues.in(norm)
 	for _, s := range strip {

@@ -112,137 +112,209 @@ func weight(terms []term) float64 {
 	return w
 }
 
+// level is a part of every item that is scored member by member, the
+// item gaining its best member's score times weight: its sentences (a
+// long measure is found by the one sentence that answers the question)
+// and the questions businesses ask about it (a question worded as the
+// business words it is found by the one of them worded alike).
+type level struct {
+	words, grams *termTable
+	item         []int32 // member → item
+	first        []int32 // item → its first member, -1 if none
+	end          []int32 // item → one past its last member
+	weight       float64
+}
+
+// members is how many the level holds.
+func (lv *level) members() int { return len(lv.item) }
+
+// add appends an item's members' terms; the item's members must be added
+// together, items in ascending order.
+func (lv *level) add(item int32, words, grams [][]string) {
+	lv.first = append(lv.first, -1)
+	if len(words) > 0 {
+		lv.first[item] = int32(len(lv.item))
+	}
+	for m := range words {
+		var w, g [nFields][]string
+		w[fBody], g[fBody] = words[m], grams[m]
+		lv.words.add(int32(len(lv.item)), w)
+		lv.grams.add(int32(len(lv.item)), g)
+		lv.item = append(lv.item, item)
+	}
+	lv.end = append(lv.end, int32(len(lv.item)))
+}
+
+func (lv *level) finish() {
+	lv.words.finish()
+	lv.grams.finish()
+}
+
+// levelScratch is one level's share of a search's working memory.
+type levelScratch struct {
+	// unit is per member, zero between searches: only the members a search
+	// touched are cleared after it, not the whole region's.
+	unit    []float64
+	touched []int32
+	best    []float64 // per item
+	bestAt  []int32   // per item, -1 for none
+	spans   []span
+	// the question's terms, split by cost; kept to spare their allocation
+	rare, common []term
+}
+
 // score fills sc.acc with each item's score before boosts (its own terms
-// plus sentenceWeight times its best sentence's) and sc.bestSent with that
-// sentence. With prune, items that cannot reach the top k may be left with
+// plus each level's weight times its best member's) and each level's best
+// members. With prune, items that cannot reach the top k may be left with
 // partial scores; without, every item is scored in the same order, to the
 // same bits.
 func (ri *regionIndex) score(q query, k int, sc *scratch, prune bool) {
-	sc.reset(len(ri.items), len(ri.sentItem))
-	defer sc.clearSentences()
+	sc.reset(len(ri.items), ri.levels)
+	defer sc.clearLevels()
 	// A term is common by the number of items: a region has several
-	// sentences per item, and a sentence term found in that many
-	// sentences is as costly to score as a common item term.
+	// sentences and questions per item, and a member term found in that
+	// many members is as costly to score as a common item term.
 	limit := len(ri.items) / commonShare
 	// A fixed order of addition, by leg and then token, as the legs come
 	// and their terms are sorted: the same question gets the same scores
 	// to the last bit, so equal items always rank the same way.
-	rare, common, rareSents, commonSents := sc.rare[:0], sc.common[:0], sc.rareSents[:0], sc.commonSents[:0]
+	rare, common := sc.rare[:0], sc.common[:0]
 	for _, l := range []leg{{ri.words, q.words, 1}, {ri.grams, q.grams, gramScale}, {ri.chars, q.chars, charScale}, {ri.sounds, q.sounds, soundScale}} {
 		rare, common = l.split(limit, rare, common)
 	}
-	for _, l := range []leg{{ri.sentWords, q.words, 1}, {ri.sentGrams, q.grams, gramScale}} {
-		rareSents, commonSents = l.split(limit, rareSents, commonSents)
-	}
-	sc.rare, sc.common, sc.rareSents, sc.commonSents = rare, common, rareSents, commonSents
-
+	sc.rare, sc.common = rare, common
 	for _, x := range rare {
 		x.add(sc.acc, nil)
 	}
-	for _, x := range rareSents {
-		x.add(sc.sent, &sc.touched)
+	bound := weight(common)
+	for li, lv := range ri.levels {
+		ls := &sc.levels[li]
+		ls.rare, ls.common = ls.rare[:0], ls.common[:0]
+		for _, l := range []leg{{lv.words, q.words, 1}, {lv.grams, q.grams, gramScale}} {
+			ls.rare, ls.common = l.split(limit, ls.rare, ls.common)
+		}
+		for _, x := range ls.rare {
+			x.add(ls.unit, &ls.touched)
+		}
+		ls.raise(lv, ls.touched)
+		bound += lv.weight * weight(ls.common)
 	}
-	ri.bestSentences(sc, sc.touched)
-	bound := weight(common) + sentenceWeight*weight(commonSents)
-	cut := sc.kthLargest(k)/maxBoost(q) - bound
-	if cands := sc.candidates(cut); prune && cut > 0 && len(cands)*commonShare <= len(ri.items) {
-		items, sents := ri.spans(cands, sc)
+	cut := sc.kthLargest(k, ri.levels)/maxBoost(q) - bound
+	if cands := sc.candidates(cut, ri.levels); prune && cut > 0 && len(cands)*commonShare <= len(ri.items) {
+		items := sc.itemSpans[:0]
+		for _, i := range cands {
+			items = append(items, span{i, i + 1})
+		}
+		sc.itemSpans = items
 		for _, x := range common {
 			x.addIn(sc.acc, items, nil)
 		}
-		for _, x := range commonSents {
-			x.addIn(sc.sent, sents, &sc.touched)
+		for li, lv := range ri.levels {
+			ls := &sc.levels[li]
+			spans := ls.spansOf(lv, cands)
+			for _, x := range ls.common {
+				x.addIn(ls.unit, spans, &ls.touched)
+			}
+			ls.raiseIn(lv, spans)
 		}
-		ri.bestSentencesIn(sc, sents)
 	} else {
 		for _, x := range common {
 			x.add(sc.acc, nil)
 		}
-		for _, x := range commonSents {
-			x.add(sc.sent, &sc.touched)
+		for li, lv := range ri.levels {
+			ls := &sc.levels[li]
+			for _, x := range ls.common {
+				x.add(ls.unit, &ls.touched)
+			}
+			ls.raise(lv, ls.touched)
 		}
-		ri.bestSentences(sc, sc.touched)
 	}
-	for i := range sc.acc {
-		sc.acc[i] += sentenceWeight * sc.best[i]
-	}
-}
-
-// bestSentences raises each item's best sentence to the best of the given
-// sentences; ties go to the earlier sentence, as a reader would quote it.
-func (ri *regionIndex) bestSentences(sc *scratch, sentences []int32) {
-	for _, s := range sentences {
-		i, v := ri.sentItem[s], sc.sent[s]
-		if v > sc.best[i] || v == sc.best[i] && s < sc.bestSent[i] {
-			sc.best[i], sc.bestSent[i] = v, s
+	for li, lv := range ri.levels {
+		for i, b := range sc.levels[li].best {
+			sc.acc[i] += lv.weight * b
 		}
 	}
 }
 
-// bestSentencesIn is bestSentences over the sentences in spans.
-func (ri *regionIndex) bestSentencesIn(sc *scratch, spans []span) {
+// raise raises each item's best member to the best of the given members;
+// ties go to the earlier member, as a reader would quote it.
+func (ls *levelScratch) raise(lv *level, members []int32) {
+	for _, s := range members {
+		i, v := lv.item[s], ls.unit[s]
+		if v > ls.best[i] || v == ls.best[i] && s < ls.bestAt[i] {
+			ls.best[i], ls.bestAt[i] = v, s
+		}
+	}
+}
+
+// raiseIn is raise over the members in spans.
+func (ls *levelScratch) raiseIn(lv *level, spans []span) {
 	for _, r := range spans {
 		for s := r.from; s < r.to; s++ {
-			if i, v := ri.sentItem[s], sc.sent[s]; v > 0 && (v > sc.best[i] || v == sc.best[i] && s < sc.bestSent[i]) {
-				sc.best[i], sc.bestSent[i] = v, s
+			if i, v := lv.item[s], ls.unit[s]; v > 0 && (v > ls.best[i] || v == ls.best[i] && s < ls.bestAt[i]) {
+				ls.best[i], ls.bestAt[i] = v, s
 			}
 		}
 	}
 }
 
-// spans are the candidates' item ids and sentence ids as ascending spans.
-func (ri *regionIndex) spans(cands []int32, sc *scratch) (items, sents []span) {
-	items, sents = sc.itemSpans[:0], sc.sentSpans[:0]
+// spansOf are the candidates' members as ascending spans.
+func (ls *levelScratch) spansOf(lv *level, cands []int32) []span {
+	out := ls.spans[:0]
 	for _, i := range cands {
-		items = append(items, span{i, i + 1})
-		if from := ri.firstSent[i]; from >= 0 {
-			sents = append(sents, span{from, ri.sentEnd[i]})
+		if from := lv.first[i]; from >= 0 {
+			out = append(out, span{from, lv.end[i]})
 		}
 	}
-	sc.itemSpans, sc.sentSpans = items, sents
-	return items, sents
+	ls.spans = out
+	return out
 }
 
 // scratch is one search's working memory, reused across searches of a
 // region: on a large region, allocating and collecting it would cost more
 // than the scoring.
 type scratch struct {
-	acc, best []float64 // per item
-	bestSent  []int32   // per item, -1 for none
-	// sent is per sentence, zero between searches: only the sentences a
-	// search touched are cleared after it, not the whole region's.
-	sent                 []float64
-	touched              []int32
-	floor                floats // kthLargest's heap
-	cands                []int32
-	itemSpans, sentSpans []span
+	acc       []float64 // per item
+	levels    []levelScratch
+	floor     floats // kthLargest's heap
+	cands     []int32
+	itemSpans []span
 	// the question's terms, split by cost; kept to spare their allocation
-	rare, common, rareSents, commonSents []term
+	rare, common []term
 }
 
 // reset sizes and clears the per-item buffers for a region of n items;
-// the sentence buffer is sized once and kept clear by clearSentences.
-func (sc *scratch) reset(n, sentences int) {
-	if len(sc.sent) != sentences {
-		sc.sent = make([]float64, sentences)
+// the member buffers are sized once and kept clear by clearLevels.
+func (sc *scratch) reset(n int, levels []*level) {
+	if len(sc.levels) != len(levels) {
+		sc.levels = make([]levelScratch, len(levels))
+	}
+	for li, lv := range levels {
+		ls := &sc.levels[li]
+		if len(ls.unit) != lv.members() {
+			ls.unit = make([]float64, lv.members())
+		}
+		ls.best = resize(ls.best, n)
+		if cap(ls.bestAt) < n {
+			ls.bestAt = make([]int32, n)
+		}
+		ls.bestAt = ls.bestAt[:n]
+		for i := range ls.bestAt {
+			ls.bestAt[i] = -1
+		}
+		ls.touched = ls.touched[:0]
 	}
 	sc.acc = resize(sc.acc, n)
-	sc.best = resize(sc.best, n)
-	if cap(sc.bestSent) < n {
-		sc.bestSent = make([]int32, n)
-	}
-	sc.bestSent = sc.bestSent[:n]
-	for i := range sc.bestSent {
-		sc.bestSent[i] = -1
-	}
-	sc.touched = sc.touched[:0]
 }
 
-func (sc *scratch) clearSentences() {
-	for _, s := range sc.touched {
-		sc.sent[s] = 0
+func (sc *scratch) clearLevels() {
+	for li := range sc.levels {
+		ls := &sc.levels[li]
+		for _, s := range ls.touched {
+			ls.unit[s] = 0
+		}
+		ls.touched = ls.touched[:0]
 	}
-	sc.touched = sc.touched[:0]
 }
 
 func resize(b []float64, n int) []float64 {
@@ -255,15 +327,21 @@ func resize(b []float64, n int) []float64 {
 }
 
 // partial is item i's score so far.
-func (sc *scratch) partial(i int) float64 { return sc.acc[i] + sentenceWeight*sc.best[i] }
+func (sc *scratch) partial(i int, levels []*level) float64 {
+	s := sc.acc[i]
+	for li, lv := range levels {
+		s += lv.weight * sc.levels[li].best[i]
+	}
+	return s
+}
 
 // kthLargest is the k-th largest score so far, 0 if fewer than k items
 // have one.
-func (sc *scratch) kthLargest(k int) float64 {
+func (sc *scratch) kthLargest(k int, levels []*level) float64 {
 	h := &sc.floor // a min-heap of the k largest so far
 	*h = (*h)[:0]
 	for i := range sc.acc {
-		s := sc.partial(i)
+		s := sc.partial(i, levels)
 		switch {
 		case s <= 0:
 		case h.Len() < k:
@@ -293,11 +371,11 @@ func (h *floats) Pop() any {
 }
 
 // candidates are the items whose score so far reaches cut, ascending.
-func (sc *scratch) candidates(cut float64) []int32 {
+func (sc *scratch) candidates(cut float64, levels []*level) []int32 {
 	cands := sc.cands[:0]
 	if cut > 0 {
 		for i := range sc.acc {
-			if sc.partial(i) >= cut {
+			if sc.partial(i, levels) >= cut {
 				cands = append(cands, int32(i))
 			}
 		}

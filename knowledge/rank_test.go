@@ -75,13 +75,15 @@ func TestPostingDoc(t *testing.T) {
 		}
 	}
 	var p posting
+	var full [nFields]uint8
 	for f := range nFields {
 		for range 300 + f {
 			p.count(f)
 		}
+		full[f] = maxTF
 	}
-	if p.doc() != 0 || p.tfs() != [nFields]uint8{255, 255, 255, 255, 255} {
-		t.Errorf("counts saturate at 255 each without touching the item number: %d, %v", p.doc(), p.tfs())
+	if p.doc() != 0 || p.tfs() != full {
+		t.Errorf("counts saturate at %d each without touching the item number: %d, %v", maxTF, p.doc(), p.tfs())
 	}
 	p = newPosting(maxRegionItems)
 	p.count(fBody)

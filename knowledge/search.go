@@ -24,6 +24,7 @@ type Hit struct {
 
 	doc      int   // index in the region
 	sentence int32 // best sentence, -1 if none scored
+	question int32 // best question, -1 if none scored
 }
 
 // Search weights.
@@ -38,8 +39,6 @@ const (
 	// conceptWeight: a synonym group is curated evidence of what the
 	// question is about, worth more than any one word of it.
 	conceptWeight = 2.0
-	// sentenceWeight is how much the best sentence's own score adds.
-	sentenceWeight = 0.5
 )
 
 // search ranks a region's items for an analysed question.
@@ -56,7 +55,14 @@ func (ri *regionIndex) searchWith(q query, k int, prune bool) []Hit {
 	sc := ri.scratch.Get().(*scratch)
 	defer ri.scratch.Put(sc)
 	ri.score(q, k, sc, prune)
-	self := (1 + sentenceWeight) * (ri.words.selfScore(q.words, 1) + ri.grams.selfScore(q.grams, gramScale))
+	self := ri.words.selfScore(q.words, 1) + ri.grams.selfScore(q.grams, gramScale)
+	levels := 1.0
+	for _, lv := range ri.levels {
+		if lv.members() > 0 {
+			levels += lv.weight
+		}
+	}
+	self *= levels
 	top := topK{k: k}
 	for i, s := range sc.acc {
 		if s <= 0 {
@@ -64,7 +70,7 @@ func (ri *regionIndex) searchWith(q query, k int, prune bool) []Hit {
 		}
 		s *= ri.boost(q, i)
 		if top.admits(s) {
-			top.offer(Hit{Item: ri.items[i], Score: s, doc: i, sentence: sc.bestSent[i]})
+			top.offer(Hit{Item: ri.items[i], Score: s, doc: i, sentence: sc.levels[0].bestAt[i], question: sc.levels[1].bestAt[i]})
 		}
 	}
 	hits := top.sorted()
@@ -168,7 +174,7 @@ func (ri *regionIndex) snippet(h Hit, q query) (string, float64) {
 	text := ""
 	if h.sentence >= 0 {
 		text = ri.sentText[h.sentence]
-	} else if first := ri.firstSent[h.doc]; first >= 0 {
+	} else if first := ri.sents.first[h.doc]; first >= 0 {
 		text = ri.sentText[first]
 	}
 	if len(q.grams) == 0 {
@@ -256,21 +262,67 @@ func (qn *Question) KeySentences(it *Item, n int) []string {
 }
 
 // BestCommitment chooses, among an item's figures of the given kinds, the
-// one whose phrase the question is about ("不用外线施工" → 无外部工程 3个工作日,
-// not 高压 30个工作日).
+// one whose condition the question states ("不用外线施工" → 无外部工程 3个工作日,
+// not 高压 30个工作日): by the words its clause shares with the question,
+// by whether the two negate the same conditions, and by how alike the
+// question is to the questions known to ask for that figure.
 func (qn *Question) BestCommitment(it *Item, kinds map[string]bool) (Commitment, bool) {
-	subjects := qn.analysed(it).subjects
-	best, bestScore, found := Commitment{}, -1.0, false
+	t := qn.analysed(it)
+	best, bestScore, found := Commitment{}, math.Inf(-1), false
 	for i, c := range it.Commitments {
 		if !kinds[c.Kind] {
 			continue
 		}
-		if s := textScore(qn.q, subjects[i]); s > bestScore {
+		s := textScore(qn.q, t.subjects[i]) + qn.an.polarity(qn.q, t.subjects[i])
+		like := 0.0
+		for _, fq := range t.figureQs[i] {
+			like = max(like, textScore(qn.q, fq)+qn.an.polarity(qn.q, fq))
+		}
+		s += figureQuestionWeight * like
+		if s > bestScore {
 			best, bestScore, found = c, s, true
 		}
 	}
 	return best, found
 }
+
+// FigureAsked is the figure of the item whose questions the question is
+// worded like, when one of them shares most of its words: a question that
+// names no figure ("晚上能去哪自助办照") may still ask for one (24小时).
+func (qn *Question) FigureAsked(it *Item) (Commitment, bool) {
+	t := qn.analysed(it)
+	grams := qn.q.grams
+	if len(grams) == 0 {
+		return Commitment{}, false
+	}
+	best, bestShare := -1, figureAskedShare
+	for i := range it.Commitments {
+		for _, fq := range t.figureQs[i] {
+			shared := 0
+			for _, g := range grams {
+				if fq.runes.mayHold(g.tok) && strings.Contains(fq.norm, g.tok) {
+					shared++
+				}
+			}
+			if share := float64(shared) / float64(len(grams)); share > bestShare {
+				best, bestShare = i, share
+			}
+		}
+	}
+	if best < 0 {
+		return Commitment{}, false
+	}
+	return it.Commitments[best], true
+}
+
+// figureAskedShare is the share of a question's bigrams one of a figure's
+// questions must hold for the question to count as asking for the figure.
+const figureAskedShare = 0.5
+
+// figureQuestionWeight is how much a figure's questions count beside its
+// clause: they are worded as businesses word it, so they meet more of a
+// question's words, and each of them is one way of asking.
+const figureQuestionWeight = 0.5
 
 // analysed returns an item's sentences and commitment subjects as the
 // index analysed them, or analyses them now for an item of another region.

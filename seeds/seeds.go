@@ -9,5 +9,5 @@ import "embed"
 
 // FS holds every file of this directory that the product reads.
 //
-//go:embed *.txt *.yaml
+//go:embed *.txt *.yaml questions/*.yaml corpus/*.jsonl
 var FS embed.FS

@@ -13,6 +13,7 @@ import (
 	"frontdoor/bot"
 	"frontdoor/bot/calendar"
 	"frontdoor/bot/clock"
+	"frontdoor/bot/intent"
 	"frontdoor/bot/outbox"
 	"frontdoor/bot/store"
 	"frontdoor/bot/store/dial"
@@ -26,7 +27,22 @@ var (
 	kbOnce sync.Once
 	kb     *knowledge.Base
 	kbErr  error
+
+	modelOnce sync.Once
+	model     *intent.Model
+	modelErr  error
 )
+
+// Intents is the intent model trained on the shipped corpus, once per test
+// binary.
+func Intents(t testing.TB) *intent.Model {
+	t.Helper()
+	modelOnce.Do(func() { model, modelErr = intent.FromCorpus(seeds.FS) })
+	if modelErr != nil {
+		t.Fatalf("train the intent model: %v", modelErr)
+	}
+	return model
+}
 
 // KB is the knowledge base of the shipped seeds, loaded once per test binary.
 func KB(t testing.TB) *knowledge.Base {
@@ -98,6 +114,7 @@ func New(t testing.TB, opts Options) *Env {
 		rdb, keys = storetest.Client(t)
 	}
 	b := KB(t)
+	m := Intents(t)
 	env := &Env{Redis: rdb, Keys: keys, KB: b}
 	now := time.Now
 	if !opts.Now.IsZero() {
@@ -113,7 +130,7 @@ func New(t testing.TB, opts Options) *Env {
 	env.Tickets.Replication = opts.Replication
 	env.Outbox = outbox.New(cmds, keys)
 	env.Engine = bot.New(opts.Config, bot.Deps{Redis: cmds, Keys: keys, KB: func() *knowledge.Base { return b },
-		Tickets: env.Tickets, Outbox: env.Outbox, Pushers: opts.Pushers, Phraser: opts.Phraser, Now: now})
+		Intents: func() *intent.Model { return m }, Tickets: env.Tickets, Outbox: env.Outbox, Pushers: opts.Pushers, Phraser: opts.Phraser, Now: now})
 	return env
 }
 

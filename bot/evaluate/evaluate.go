@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"frontdoor/bot"
+	"frontdoor/bot/intent"
 )
 
 // Case is one labelled message (the evaluation format of the brief).
@@ -53,12 +54,16 @@ func Read(r io.Reader) ([]Case, error) {
 
 // Outcome is what the engine did with one case.
 type Outcome struct {
-	Case      Case          `json:"case"`
-	Intent    string        `json:"intent"`
-	Rank      int           `json:"rank"` // of the expected item among citations; -1 if absent
-	Units     []string      `json:"units"`
-	RoutedOK  *bool         `json:"routed_ok,omitempty"`
-	FigureOK  *bool         `json:"figure_ok,omitempty"`
+	Case     Case     `json:"case"`
+	Intent   string   `json:"intent"`
+	Rank     int      `json:"rank"` // of the expected item among citations; -1 if absent
+	Units    []string `json:"units"`
+	RoutedOK *bool    `json:"routed_ok,omitempty"`
+	FigureOK *bool    `json:"figure_ok,omitempty"`
+	// HeadlineOK: the figure is stated in the reply's first line.
+	HeadlineOK *bool `json:"headline_ok,omitempty"`
+	// Asked: the engine answered with a question and numbered choices.
+	Asked     bool          `json:"asked,omitempty"`
 	Latency   time.Duration `json:"latency_ns"`
 	Err       string        `json:"error,omitempty"`
 	Reply     string        `json:"reply"`
@@ -67,20 +72,29 @@ type Outcome struct {
 
 // Report sums up a run.
 type Report struct {
-	Cases           int       `json:"cases"`
-	IntentAccuracy  float64   `json:"intent_accuracy"`
-	RetrievalCases  int       `json:"retrieval_cases"`
-	Top1            float64   `json:"top1"`
-	Top3            float64   `json:"top3"`
-	RoutingCases    int       `json:"routing_cases"`
-	RoutingAccuracy float64   `json:"routing_accuracy"`
-	FigureCases     int       `json:"commitment_cases"`
-	FigureRecall    float64   `json:"commitment_recall"`
-	LatencyP50      float64   `json:"latency_p50_ms"`
-	LatencyP90      float64   `json:"latency_p90_ms"`
-	LatencyP99      float64   `json:"latency_p99_ms"`
-	Errors          int       `json:"errors"`
-	Outcomes        []Outcome `json:"outcomes,omitempty"`
+	// Set names the evaluation set, when several are run.
+	Set             string  `json:"set,omitempty"`
+	Cases           int     `json:"cases"`
+	IntentAccuracy  float64 `json:"intent_accuracy"`
+	RetrievalCases  int     `json:"retrieval_cases"`
+	Top1            float64 `json:"top1"`
+	Top3            float64 `json:"top3"`
+	RoutingCases    int     `json:"routing_cases"`
+	RoutingAccuracy float64 `json:"routing_accuracy"`
+	FigureCases     int     `json:"commitment_cases"`
+	FigureRecall    float64 `json:"commitment_recall"`
+	// HeadlineRecall is the share of figure cases whose reply states the
+	// figure in its first line.
+	HeadlineRecall float64 `json:"headline_recall"`
+	// AskRate is the share of messages answered with a question back.
+	AskRate    float64   `json:"ask_rate"`
+	LatencyP50 float64   `json:"latency_p50_ms"`
+	LatencyP90 float64   `json:"latency_p90_ms"`
+	LatencyP99 float64   `json:"latency_p99_ms"`
+	Errors     int       `json:"errors"`
+	Outcomes   []Outcome `json:"outcomes,omitempty"`
+	// CrossValidation is the intent model's k-fold figures on its corpus.
+	CrossValidation *intent.CVReport `json:"cross_validation,omitempty"`
 }
 
 // Handler is the engine under test.
@@ -93,7 +107,7 @@ type Handler interface {
 func Run(ctx context.Context, h Handler, tenant, runID string, cases []Case) Report {
 	var rep Report
 	var lat []time.Duration
-	var intents, top1, top3, routed, figures int
+	var intents, top1, top3, routed, figures, headlines, asks int
 	for i, c := range cases {
 		in := bot.Inbound{Tenant: tenant, Region: c.Region, User: fmt.Sprintf("eval-%s-%d", runID, i),
 			Text: c.Text, MsgID: c.ID, Channel: bot.ChannelAPI}
@@ -105,7 +119,10 @@ func Run(ctx context.Context, h Handler, tenant, runID string, cases []Case) Rep
 			o.Err = err.Error()
 			rep.Errors++
 		}
-		o.Intent, o.Reply = string(r.Intent), r.Text
+		o.Intent, o.Reply, o.Asked = string(r.Intent), r.Text, len(r.Choices) > 0
+		if o.Asked {
+			asks++
+		}
 		for _, ct := range r.Citations {
 			o.Citations = append(o.Citations, ct.Doc+"#"+ct.Item)
 		}
@@ -145,6 +162,12 @@ func Run(ctx context.Context, h Handler, tenant, runID string, cases []Case) Rep
 			if ok {
 				figures++
 			}
+			first, _, _ := strings.Cut(r.Text, "\n")
+			head := strings.Contains(first, *c.Commitment)
+			o.HeadlineOK = &head
+			if head {
+				headlines++
+			}
 		}
 		rep.Outcomes = append(rep.Outcomes, o)
 	}
@@ -153,6 +176,8 @@ func Run(ctx context.Context, h Handler, tenant, runID string, cases []Case) Rep
 	rep.Top1, rep.Top3 = ratio(top1, rep.RetrievalCases), ratio(top3, rep.RetrievalCases)
 	rep.RoutingAccuracy = ratio(routed, rep.RoutingCases)
 	rep.FigureRecall = ratio(figures, rep.FigureCases)
+	rep.HeadlineRecall = ratio(headlines, rep.FigureCases)
+	rep.AskRate = ratio(asks, len(cases))
 	rep.LatencyP50, rep.LatencyP90, rep.LatencyP99 = percentile(lat, 0.5), percentile(lat, 0.9), percentile(lat, 0.99)
 	return rep
 }
@@ -192,6 +217,8 @@ func (r Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "retrieval top-3     %.3f\n", r.Top3)
 	fmt.Fprintf(w, "routing accuracy    %.3f  (%d cases with lead units)\n", r.RoutingAccuracy, r.RoutingCases)
 	fmt.Fprintf(w, "commitment recall   %.3f  (%d cases with a figure)\n", r.FigureRecall, r.FigureCases)
+	fmt.Fprintf(w, "headline figure     %.3f  (the figure in the reply's first line)\n", r.HeadlineRecall)
+	fmt.Fprintf(w, "asked back          %.3f  (replies that ask which was meant)\n", r.AskRate)
 	fmt.Fprintf(w, "latency ms          p50 %.2f  p90 %.2f  p99 %.2f\n", r.LatencyP50, r.LatencyP90, r.LatencyP99)
 	for _, o := range r.Outcomes {
 		var why []string
@@ -209,6 +236,13 @@ func (r Report) Print(w io.Writer) {
 		}
 		if o.FigureOK != nil && !*o.FigureOK {
 			why = append(why, fmt.Sprintf("reply lacks %q", *o.Case.Commitment))
+		} else if o.HeadlineOK != nil && !*o.HeadlineOK {
+			first, _, _ := strings.Cut(o.Reply, "\n")
+			why = append(why, fmt.Sprintf("first line lacks %q: %q", *o.Case.Commitment, first))
+		}
+		if o.Asked {
+			first, _, _ := strings.Cut(o.Reply, "\n")
+			why = append(why, "asked back: "+strings.ReplaceAll(strings.TrimPrefix(o.Reply, first+"\n"), "\n", " "))
 		}
 		if len(why) > 0 {
 			fmt.Fprintf(w, "MISS %s %q: %s\n", o.Case.ID, o.Case.Text, strings.Join(why, "; "))

@@ -1,0 +1,155 @@
+package intent
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/width"
+)
+
+// maxGram is the longest character n-gram the model reads. Chinese words
+// are mostly one to three characters; longer grams add features that each
+// occur in a handful of messages and mostly memorise them.
+const maxGram = 3
+
+// Marks at the edges of a message, so that grams can say "starts with 在"
+// or "ends with 吗": greetings and asks for a person are told by their ends.
+const (
+	startMark = '\x02'
+	endMark   = '\x03'
+)
+
+// fold is the form of a message the features read: full-width forms
+// narrowed, letters lowered, every digit a 0 (a ticket number is a run of
+// digits, whatever the digits), runs of spaces one space, punctuation
+// folded to a few classes.
+func fold(s string) []rune {
+	out := make([]rune, 0, len(s)/2+2)
+	out = append(out, startMark)
+	space := false
+	for _, r := range s {
+		r = foldRune(r)
+		if r == ' ' {
+			space = true
+			continue
+		}
+		if space && len(out) > 1 {
+			out = append(out, ' ')
+		}
+		space = false
+		out = append(out, r)
+	}
+	return append(out, endMark)
+}
+
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		switch {
+		case r >= '0' && r <= '9':
+			return '0'
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		case r == '\t' || r == '\n' || r == '\r':
+			return ' '
+		}
+		return r
+	}
+	switch r {
+	case '。', '｡':
+		return '.'
+	case '，', '、', '､':
+		return ','
+	case '！':
+		return '!'
+	case '？':
+		return '?'
+	case '～':
+		return '~'
+	case '\u3000':
+		return ' '
+	}
+	if p := width.LookupRune(r); p.Kind() == width.EastAsianFullwidth {
+		if n := p.Narrow(); n != 0 {
+			return foldRune(n)
+		}
+	}
+	if unicode.IsSpace(r) {
+		return ' '
+	}
+	return r
+}
+
+// A feature is a hashed n-gram: FNV-1a over its runes, seeded by its
+// length so that a bigram and a trigram never share a hash by design.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func gramHash(rs []rune) uint64 {
+	h := uint64(fnvOffset) ^ uint64(len(rs))
+	for _, r := range rs {
+		h ^= uint64(r)
+		h *= fnvPrime
+	}
+	return h
+}
+
+// lengthFeature says how long a message is, in buckets: a two-character
+// message is a greeting or a one-word question far more often than a
+// story, and a story far more often a complaint.
+func lengthFeature(n int) uint64 {
+	bucket := 0
+	for _, limit := range []int{2, 4, 8, 14, 24, 40, 70} {
+		if n > limit {
+			bucket++
+		}
+	}
+	return gramHash([]rune{'\x01', rune('a' + bucket)})
+}
+
+// features lists the hashed features of a message, each once, and the
+// weight every one carries: 1/√n, so that a long message is not more
+// certain of its class than a short one only for having more grams.
+func features(text string, buf []uint64) ([]uint64, float32) {
+	rs := fold(text)
+	buf = buf[:0]
+	for i := range rs {
+		for n := 1; n <= maxGram && i+n <= len(rs); n++ {
+			if n == 1 && (rs[i] == startMark || rs[i] == endMark || rs[i] == ' ') {
+				continue
+			}
+			buf = append(buf, gramHash(rs[i:i+n]))
+		}
+	}
+	buf = append(buf, lengthFeature(len(rs)-2))
+	buf = distinct(buf)
+	return buf, float32(1 / math.Sqrt(float64(len(buf))))
+}
+
+// distinct sorts and de-duplicates hashes in place: a gram said twice is
+// not twice the evidence, and a fixed order makes sums the same bits on
+// every run.
+func distinct(hs []uint64) []uint64 {
+	if len(hs) < 2 {
+		return hs
+	}
+	slices.Sort(hs)
+	out := hs[:1]
+	for _, h := range hs[1:] {
+		if h != out[len(out)-1] {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// Normalize is the message as the classifier reads it, without its edge
+// marks: for tests and the corpus checks that compare texts.
+func Normalize(text string) string {
+	rs := fold(strings.TrimSpace(text))
+	return string(rs[1 : len(rs)-1])
+}
