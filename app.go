@@ -197,6 +197,10 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	restoreGC := collectLessOften()
 	lib, err := knowledge.NewLibrary(func() (*knowledge.Base, error) { return a.load(fsys) })
 	restoreGC()
+	// Loading and training leave a heap several times what stays live;
+	// hand it back rather than carry it as resident memory until the
+	// runtime's scavenger gets to it — beside start-up, not in its way.
+	go debug.FreeOSMemory()
 	if err != nil {
 		return nil, fmt.Errorf("knowledge base: %w", err)
 	}
@@ -227,7 +231,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		}
 	}
 	a.engine = bot.New(bot.Config{MaxTextRunes: cfg.MaxTextRunes, RatePerSecond: rate, RateBurst: burst,
-		TenantRegions: tenantRegions},
+		TenantRegions: tenantRegions, IntentConfidence: never(cfg.AskBelow), ItemMargin: never(cfg.ItemMargin)},
 		bot.Deps{Redis: a.rdb, Keys: keys, KB: lib.Current, Intents: a.intents.Load, Tickets: a.tickets, Outbox: outbox.New(a.rdb, keys),
 			Pushers: a.pushers(keys), Phraser: a.phraser(), Metrics: bot.NewMetrics(a.registry), Logger: log})
 	return a, nil

@@ -74,6 +74,15 @@ type Config struct {
 	OpenAIBaseURL string `yaml:"openai_base_url"`
 	OpenAIKey     string `yaml:"openai_api_key"`
 	OpenAIModel   string `yaml:"openai_model"`
+	// AskBelow is the intent model's confidence under which the bot asks
+	// which of the likely intents a message meant instead of acting on its
+	// first guess (FRONTDOOR_ASK_BELOW, default 0.45; 0 never asks).
+	AskBelow float64 `yaml:"ask_below"`
+	// ItemMargin is how close, as a share of the best score, the second
+	// item must come for a policy question to be asked back about and a
+	// complaint to go to the dispatcher (FRONTDOOR_ITEM_MARGIN, default
+	// 0.03; 0 never asks).
+	ItemMargin float64 `yaml:"item_margin"`
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// (FRONTDOOR_TRUSTED_PROXIES, comma-separated CIDRs; default none).
 	TrustedProxies string `yaml:"trusted_proxies"`
@@ -107,6 +116,8 @@ func Defaults() Config {
 		IdleTimeout:       120 * time.Second,
 		ShutdownTimeout:   20 * time.Second,
 		SchedulerInterval: time.Second,
+		AskBelow:          0.45,
+		ItemMargin:        0.03,
 	}
 }
 
@@ -181,6 +192,18 @@ func (c *Config) applyEnv(env func(string) (string, bool)) error {
 			*dst = d
 		}
 	}
+	share := func(name string, dst *float64) {
+		if v, ok := env(name); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: not a number like 0.45", name, v))
+				return
+			}
+			*dst = f
+		}
+	}
+	share("FRONTDOOR_ASK_BELOW", &c.AskBelow)
+	share("FRONTDOOR_ITEM_MARGIN", &c.ItemMargin)
 	dur("FRONTDOOR_READ_TIMEOUT", &c.ReadTimeout)
 	dur("FRONTDOOR_WRITE_TIMEOUT", &c.WriteTimeout)
 	dur("FRONTDOOR_IDLE_TIMEOUT", &c.IdleTimeout)
@@ -310,6 +333,12 @@ func (c Config) Validate() error {
 	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 16<<20 {
 		fail("max_body_bytes (FRONTDOOR_MAX_BODY) %d: want between 1024 and 16777216", c.MaxBodyBytes)
 	}
+	if c.AskBelow < 0 || c.AskBelow >= 1 {
+		fail("ask_below (FRONTDOOR_ASK_BELOW) %v: want at least 0 and under 1", c.AskBelow)
+	}
+	if c.ItemMargin < 0 || c.ItemMargin >= 0.5 {
+		fail("item_margin (FRONTDOOR_ITEM_MARGIN) %v: want at least 0 and under 0.5", c.ItemMargin)
+	}
 	if c.MaxTextRunes < 1 || c.MaxTextRunes > 100000 {
 		fail("max_text_runes (FRONTDOOR_MAX_TEXT) %d: want between 1 and 100000", c.MaxTextRunes)
 	}
@@ -335,6 +364,15 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.ChannelConfig.validate(), c.ConsoleConfig.validate())
 	return errors.Join(errs...)
+}
+
+// never turns a share the configuration sets to 0 ("never") into what
+// the engine reads as never: below any probability or score ratio.
+func never(v float64) float64 {
+	if v == 0 {
+		return -1
+	}
+	return v
 }
 
 // Proxies lists the trusted proxies.

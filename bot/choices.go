@@ -151,11 +151,10 @@ func itemChoiceText(it *knowledge.Item) string {
 }
 
 // unsureItem reports a ranking whose two best items are too close to tell
-// apart and that fits the question weakly: asking beats guessing.
+// apart: asking beats guessing.
 func (e *Engine) unsureItem(res []knowledge.Hit) bool {
 	if len(res) < 2 || res[0].Score < e.cfg.AnswerScore {
 		return false
 	}
-	close := res[1].Score >= res[0].Score*(1-e.cfg.ItemMargin)
-	return close && res[0].Fit < e.cfg.ItemFit && res[0].Item.Title != res[1].Item.Title
+	return res[1].Score >= res[0].Score*(1-e.cfg.ItemMargin) && res[0].Item.Title != res[1].Item.Title
 }

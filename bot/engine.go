@@ -47,12 +47,13 @@ type Config struct {
 	// IntentConfidence is the probability the intent model must give its
 	// first choice for the engine to act on it; below it the engine asks
 	// which of the likely intents (those at IntentAlternative or more) was
-	// meant. Defaults 0.45 and 0.2.
+	// meant. Defaults 0.45 and 0.2; a negative confidence never asks.
 	IntentConfidence, IntentAlternative float64
 	// ItemMargin: a policy question whose two best items score within this
-	// share of each other, and fit it no better than ItemFit, is answered
-	// with a question of which was meant. Defaults 0.06 and 0.35.
-	ItemMargin, ItemFit float64
+	// share of each other is answered with a question of which was meant,
+	// and a complaint whose two best items do, led by different units, goes
+	// to the region's dispatcher (default 0.03; negative: never).
+	ItemMargin float64
 }
 
 func (c *Config) defaults() {
@@ -85,17 +86,14 @@ func (c *Config) defaults() {
 	if c.RouteScore <= 0 {
 		c.RouteScore = 3.0
 	}
-	if c.IntentConfidence <= 0 {
+	if c.IntentConfidence == 0 {
 		c.IntentConfidence = 0.45
 	}
 	if c.IntentAlternative <= 0 {
 		c.IntentAlternative = 0.2
 	}
-	if c.ItemMargin <= 0 {
-		c.ItemMargin = 0.06
-	}
-	if c.ItemFit <= 0 {
-		c.ItemFit = 0.35
+	if c.ItemMargin == 0 {
+		c.ItemMargin = 0.03
 	}
 }
 

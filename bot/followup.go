@@ -2,6 +2,7 @@ package bot
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"frontdoor/knowledge"
@@ -24,28 +25,32 @@ var (
 // followUpMaxRunes: a follow-up is short; a long message tells its own story.
 const followUpMaxRunes = 24
 
-// followUpFit: a follow-up whose own best item fits this well, and does not
-// point back, is a new question.
-const followUpFit = 0.55
+// looksLikeFollowUp reports a message shaped as a follow-up: short, and
+// pointing back or asking only for a facet ("多久", "找谁").
+func looksLikeFollowUp(norm string, f facet) bool {
+	t := strings.TrimSpace(norm)
+	if runeCount(t) > followUpMaxRunes {
+		return false
+	}
+	refers := reFollowPoint.MatchString(t) || reFollowOpener.MatchString(t) || reFollowCloser.MatchString(t)
+	return refers || f != facetNone && runeCount(t) <= 10
+}
 
 // followed returns the item a follow-up is about, when the message is one
-// and the session remembers an item of this region.
+// and the session remembers an item of this region. A message that points
+// back ("这个") is about that item; one that only opens like a follow-up
+// ("那注销公司要多久呢") is a new question when its own search finds another
+// item with confidence and not the remembered one.
 func (e *Engine) followed(a *asked, res []knowledge.Hit, sess *session) (*knowledge.Item, bool) {
-	if sess.Item == "" || runeCount(a.norm) > followUpMaxRunes {
+	if sess.Item == "" || !looksLikeFollowUp(a.norm, a.facet) {
 		return nil, false
 	}
 	prev, ok := a.kb.Item(sess.Item)
 	if !ok || prev.Region != a.region {
 		return nil, false
 	}
-	t := strings.TrimSpace(a.norm)
-	points := reFollowPoint.MatchString(t)
-	refers := points || reFollowOpener.MatchString(t) || reFollowCloser.MatchString(t)
-	bare := a.facet != facetNone && runeCount(t) <= 10
-	if !refers && !bare {
-		return nil, false
-	}
-	if len(res) > 0 && res[0].Item != prev && res[0].Fit >= followUpFit && !points {
+	if !reFollowPoint.MatchString(a.norm) && len(res) > 0 && res[0].Score >= e.cfg.AnswerScore &&
+		!slices.ContainsFunc(res, func(h knowledge.Hit) bool { return h.Item == prev }) {
 		return nil, false // it names another matter
 	}
 	if a.facet == facetNone && sess.Asked != "" {

@@ -50,6 +50,12 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 		u.intent = PolicyQuery
 	case picked.intent == "":
 		u = e.understand(norm)
+		// A short follow-up ("那高压的呢") reads like a greeting or nothing
+		// at all without the item it continues.
+		if sess.Item != "" && looksLikeFollowUp(norm, facetOf(norm)) &&
+			(u.intent == Greeting || u.intent == OutOfScope || u.intent == PolicyQuery) {
+			u = understanding{intent: PolicyQuery, pred: u.pred}
+		}
 	}
 	switch u.intent {
 	case Greeting:
@@ -203,8 +209,8 @@ func (e *Engine) answerFrom(ctx context.Context, a asked, it *knowledge.Item, re
 		text = e.phrase(ctx, a.text, append([]knowledge.Hit{{Item: it}}, res...), draft)
 	}
 	sess.Item = it.ID
-	if a.facet != facetNone {
-		sess.Asked = string(a.facet)
+	if figureKinds(a.facet) != nil {
+		sess.Asked = string(a.facet) // the figure a follow-up's new condition is for
 	}
 	return Reply{Text: text, Intent: PolicyQuery, Region: a.region, Citations: cites}
 }

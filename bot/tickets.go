@@ -59,10 +59,10 @@ func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge
 	return r, nil
 }
 
-// unclearUnit reports a ranking whose two best items fit alike, weakly,
-// and are led by different units.
+// unclearUnit reports a ranking whose two best items fit alike and are
+// led by different units.
 func (e *Engine) unclearUnit(res []knowledge.Hit) bool {
-	if len(res) < 2 || res[0].Fit >= e.cfg.ItemFit || res[1].Score < res[0].Score*(1-e.cfg.ItemMargin) {
+	if len(res) < 2 || res[1].Score < res[0].Score*(1-e.cfg.ItemMargin) {
 		return false
 	}
 	return !slices.Equal(res[0].Item.RoutingUnits(), res[1].Item.RoutingUnits())

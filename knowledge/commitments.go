@@ -143,11 +143,49 @@ func hasLimitWord(s string) bool {
 	return false
 }
 
-// subjectOf is the thing a figure applies to: its clause without the
-// figure and the verb that states the limit, prefixed by the clause before
-// it when this one only qualifies it ("…平均办电时间, 无外部工程的…").
+// subjectOf is the thing a figure applies to: its clause, prefixed by the
+// clause before it when this one only qualifies it ("…平均办电时间,
+// 无外部工程的…"), and of a clause listing figures side by side only the
+// part that states this one.
 func subjectOf(sentence string, from, to int) string {
-	return clauseAround(sentence, from, to)
+	return ownPart(clauseAround(sentence, from, to), sentence[from:to])
+}
+
+// reFigureIn finds a number with its measure, to tell the parts of a
+// clause that state figures of their own.
+var reFigureIn = regexp.MustCompile(`\d+(\.\d+)?\s*[^\s\d、,，。;；]{0,4}`)
+
+// ownPart is, of a clause listing figures side by side ("一般问题5个工作日、
+// 疑难问题15个工作日办结"), the part that states this figure, with the words
+// that close the list ("办结"): the business asked about one case.
+func ownPart(clause, figure string) string {
+	parts := strings.Split(clause, "、")
+	if len(parts) < 2 {
+		return clause
+	}
+	own, with := -1, 0
+	for i, p := range parts {
+		if reFigureIn.MatchString(p) {
+			with++
+		}
+		if strings.Contains(p, figure) && own < 0 {
+			own = i
+		}
+	}
+	if own < 0 || with < 2 {
+		return clause
+	}
+	part := parts[own]
+	if last := parts[len(parts)-1]; own != len(parts)-1 {
+		// the words after the last figure close every part
+		if loc := reFigureIn.FindAllStringIndex(last, -1); len(loc) > 0 {
+			tail := last[loc[len(loc)-1][1]:]
+			if !strings.HasSuffix(part, tail) {
+				part += tail
+			}
+		}
+	}
+	return part
 }
 
 // clauseAround returns the clause (between , ; : 、 boundaries) holding the

@@ -34,10 +34,12 @@ type query struct {
 	sounds qterms
 	norm   string
 	// full is the question normalised, fillers kept: negations ("没有",
-	// "不用") are fillers to search but conditions to a figure.
-	full  string
-	time  bool
-	money bool
+	// "不用") and "一般" are fillers to search but conditions to a figure;
+	// fullGrams are its bigrams.
+	full      string
+	fullGrams qterms
+	time      bool
+	money     bool
 	// prefer is a tag whose items are favoured (SearchPrefer).
 	prefer string
 }
@@ -90,7 +92,7 @@ func (ts qterms) resolve(d *dictionary) {
 
 // resolve numbers all the question's terms.
 func (q *query) resolve(d *dictionary) {
-	for _, ts := range []qterms{q.words, q.grams, q.chars, q.sounds} {
+	for _, ts := range []qterms{q.words, q.grams, q.chars, q.sounds, q.fullGrams} {
 		ts.resolve(d)
 	}
 }
@@ -123,8 +125,23 @@ func (a *analyzer) parseQuery(text string, strip []string) query {
 	q.words = q.words.distinct()
 	q.grams = newQTerms(bigrams(norm), 1)
 	q.chars = newQTerms(unigrams(norm), 1)
+	q.fullGrams = newQTerms(contentBigrams(q.full), 1)
 	q.sounds = newQTerms(pinyinBigrams(norm), 1)
 	return q
+}
+
+// contentBigrams are the bigrams of text that hold no stopword character:
+// "的小" and "我们" say nothing of a condition.
+func contentBigrams(text string) []string {
+	out := bigrams(text)
+	return slices.DeleteFunc(out, func(g string) bool {
+		for i, r := range g {
+			if stopwords[g[i:i+utf8.RuneLen(r)]] {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // phrases is a list of phrases indexed by their first character: which

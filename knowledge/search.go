@@ -263,27 +263,77 @@ func (qn *Question) KeySentences(it *Item, n int) []string {
 
 // BestCommitment chooses, among an item's figures of the given kinds, the
 // one whose condition the question states ("不用外线施工" → 无外部工程 3个工作日,
-// not 高压 30个工作日): by the words its clause shares with the question,
-// by whether the two negate the same conditions, and by how alike the
-// question is to the questions known to ask for that figure.
+// not 高压 30个工作日): by the words its clause, and the questions known to
+// ask for it, share with the question, and by whether the question and the
+// clause negate the same conditions. Words every candidate shares ("用电",
+// "千瓦") tell none of them apart and count for little; the condition that
+// differs ("城区" against "农村") decides.
 func (qn *Question) BestCommitment(it *Item, kinds map[string]bool) (Commitment, bool) {
 	t := qn.analysed(it)
-	best, bestScore, found := Commitment{}, math.Inf(-1), false
+	var cands []int
 	for i, c := range it.Commitments {
-		if !kinds[c.Kind] {
-			continue
-		}
-		s := textScore(qn.q, t.subjects[i]) + qn.an.polarity(qn.q, t.subjects[i])
-		like := 0.0
-		for _, fq := range t.figureQs[i] {
-			like = max(like, textScore(qn.q, fq)+qn.an.polarity(qn.q, fq))
-		}
-		s += figureQuestionWeight * like
-		if s > bestScore {
-			best, bestScore, found = c, s, true
+		if kinds[c.Kind] {
+			cands = append(cands, i)
 		}
 	}
-	return best, found
+	if len(cands) == 0 {
+		return Commitment{}, false
+	}
+	evidence := make([]map[string]float64, len(cands))
+	df := map[string]int{}
+	for j, i := range cands {
+		ev := qn.matchedTerms(t.subjects[i], 1)
+		for _, fq := range t.figureQs[i] {
+			for term, w := range qn.matchedTerms(fq, figureQuestionWeight) {
+				ev[term] = max(ev[term], w)
+			}
+		}
+		for term := range ev {
+			df[term]++
+		}
+		evidence[j] = ev
+	}
+	best, bestScore := cands[0], math.Inf(-1)
+	for j, i := range cands {
+		s := qn.an.polarity(qn.q, t.subjects[i])
+		for term, w := range evidence[j] {
+			if len(cands) > 1 && df[term] == len(cands) {
+				w *= sharedTermShare
+			}
+			s += w
+		}
+		if s > bestScore {
+			best, bestScore = i, s
+		}
+	}
+	return it.Commitments[best], true
+}
+
+// sharedTermShare is what a word counts for in choosing a figure when
+// every candidate's clause has it.
+const sharedTermShare = 0.25
+
+// matchedTerms are the question's bigrams (fillers kept), words and
+// concepts a text holds, with their weights times scale.
+func (qn *Question) matchedTerms(t analysedText, scale float64) map[string]float64 {
+	q := qn.q
+	out := map[string]float64{}
+	for _, g := range q.fullGrams {
+		if t.runes.mayHold(g.tok) && strings.Contains(t.norm, g.tok) {
+			out[g.tok] = max(out[g.tok], scale*g.w)
+		}
+	}
+	for _, w := range q.words {
+		if !strings.HasPrefix(w.tok, "§") && runeLen(w.tok) > 1 && t.runes.mayHold(w.tok) && strings.Contains(t.norm, w.tok) {
+			out["w:"+w.tok] = max(out["w:"+w.tok], scale*w.w)
+		}
+	}
+	for tok := range t.concepts {
+		if i, ok := slices.BinarySearchFunc(q.words, tok, func(t qterm, tok string) int { return strings.Compare(t.tok, tok) }); ok {
+			out[tok] = max(out[tok], scale*q.words[i].w)
+		}
+	}
+	return out
 }
 
 // FigureAsked is the figure of the item whose questions the question is

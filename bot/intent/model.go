@@ -5,7 +5,8 @@
 //
 // The model is a multinomial logistic regression over hashed character
 // n-grams (one to three characters, with the message's start and end
-// marked) and a length bucket, trained by AdaGrad. It trains in a fraction
+// marked), the grams of its last clause counted apart, and a length
+// bucket, trained by AdaGrad. It trains in a fraction
 // of a second, so a deployment trains it at start-up from the corpus it
 // ships with, and again on every reload: an operator who adds messages to
 // the corpus needs no separate build step. Training is deterministic: the
@@ -24,9 +25,9 @@ import (
 // Options tune training. The zero value trains with the defaults, which
 // frontdoor eval's cross-validation was used to choose.
 type Options struct {
-	// Epochs are passes over the corpus (default 10).
+	// Epochs are passes over the corpus (default 5).
 	Epochs int
-	// Rate is AdaGrad's base learning rate (default 0.4).
+	// Rate is AdaGrad's base learning rate (default 0.6).
 	Rate float64
 	// L2 is the weight of the squared-weight penalty (default 1e-5); it
 	// keeps rare grams from deciding alone, and the probabilities honest.
@@ -37,10 +38,10 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.Epochs <= 0 {
-		o.Epochs = 10
+		o.Epochs = 5
 	}
 	if o.Rate <= 0 {
-		o.Rate = 0.4
+		o.Rate = 0.6
 	}
 	if o.L2 <= 0 {
 		o.L2 = 1e-5
@@ -108,11 +109,12 @@ func (p Prediction) Margin() float64 {
 	return p[0].P - p[1].P
 }
 
-// settled is how little an example's loss may still fall for it to be
-// skipped: most of the corpus is learnt after a few epochs, and updating
-// every weight of every feature for a gradient of 1e-4 costs the most time
-// and moves nothing.
-const settled = 1e-3
+// settled is how little probability an example's own intent may still
+// lack for it to be skipped: most of the corpus is learnt after an epoch
+// or two, and updating every weight of every feature for a gradient of
+// 1e-3 costs the most time and moves almost nothing (cross-validation
+// finds the same accuracy at 1e-3 and 1e-2, in a third of the time).
+const settled = 1e-2
 
 // ErrEmptyCorpus is returned by Train for a corpus with fewer than two
 // classes: nothing can be told apart.
@@ -132,25 +134,27 @@ func Train(examples []Example, opts Options) (*Model, error) {
 		classOf[l] = i
 	}
 	// Each example as rows of the weight matrix, numbered in the order the
-	// features are first seen, so the numbering is as fixed as the corpus.
+	// features are first seen, so the numbering is as fixed as the corpus;
+	// all examples' rows in one slice, example i's at rows[at[i]:at[i+1]].
 	index := map[uint64]int32{}
-	rows := make([][]int32, len(examples))
+	var rows []int32
+	at := make([]int, len(examples)+1)
 	vals := make([]float64, len(examples))
 	ys := make([]int, len(examples))
 	var buf []uint64
 	for i, ex := range examples {
 		var v float32
 		buf, v = features(ex.Text, buf)
-		r := make([]int32, len(buf))
-		for j, h := range buf {
+		for _, h := range buf {
 			n, ok := index[h]
 			if !ok {
 				n = int32(len(index))
 				index[h] = n
 			}
-			r[j] = n
+			rows = append(rows, n)
 		}
-		rows[i], vals[i], ys[i] = r, float64(v), classOf[ex.Intent]
+		at[i+1] = len(rows)
+		vals[i], ys[i] = float64(v), classOf[ex.Intent]
 	}
 	w := make([]float64, len(index)*k)
 	// AdaGrad's sum of squared gradients, one per feature (the mean over its
@@ -169,7 +173,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 		rng := rand.New(rand.NewPCG(opts.Seed, uint64(epoch)))
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, ex := range order {
-			r, x := rows[ex], vals[ex]
+			r, x := rows[at[ex]:at[ex+1]], vals[ex]
 			copy(p, bias)
 			for _, f := range r {
 				row := w[int(f)*k : int(f)*k+k]
