@@ -40,7 +40,7 @@ const (
 	opsPolicyText     = "厂里要新装一路低压电,不用外线施工,从申请到通电大概几天?" // item 5: 3个工作日
 	opsPolicyFigure   = "3个工作日"
 	opsComplaintRegn  = "朝阳区"
-	opsComplaintText  = "我们公司信用评级是A类,这半年被市场监管抽查了三次,不是说信用好的少查吗?严重影响生产"
+	opsComplaintText  = "我们公司信用评级是A类,这半年被市场监管抽查了三次,每次都要停产陪着,严重影响生产,我要投诉"
 	opsComplaintUnit  = "市市场监管局朝阳分局"
 	opsProgressText   = "查一下进度,我的工单到哪一步了"
 	opsAPIKey         = "dev-key"

@@ -206,7 +206,13 @@ func (e *Engine) answerFrom(ctx context.Context, a asked, it *knowledge.Item, re
 	draft := policyText(a, it)
 	text := draft
 	if e.phraser != nil {
-		text = e.phrase(ctx, a.text, append([]knowledge.Hit{{Item: it}}, res...), draft)
+		hits := []knowledge.Hit{{Item: it}}
+		for _, h := range res {
+			if h.Item != it {
+				hits = append(hits, h)
+			}
+		}
+		text = e.phrase(ctx, a.text, hits, draft)
 	}
 	sess.Item = it.ID
 	if figureKinds(a.facet) != nil {

@@ -108,7 +108,7 @@ func TestPostMessageAnswers(t *testing.T) {
 func TestComplaintOpensRoutedTicketOnce(t *testing.T) {
 	ts := newTestServer(t, bottest.Options{})
 	msg := map[string]string{"user": "u-2", "region": "朝阳区", "msg_id": "m-1",
-		"text": "我们公司信用评级是A类,这半年被市场监管抽查了三次,不是说信用好的少查吗?严重影响生产"}
+		"text": "我们公司信用评级是A类,这半年被市场监管抽查了三次,每次都要停产陪着,严重影响生产,我要投诉"}
 	code, first := ts.post(t, msg)
 	if code != http.StatusOK {
 		t.Fatalf("status %d: %v", code, first)

@@ -48,7 +48,7 @@ const (
 
 	// Questions with known outcomes on the shipped seeds.
 	wxPolicyQuestion = "厂里要新装一路低压电,不用外线施工,从申请到通电大概几天?" // 葛店 item 5: 3个工作日
-	wxComplaintText  = "我们公司信用评级是A类,这半年被市场监管抽查了三次,不是说信用好的少查吗?严重影响生产"
+	wxComplaintText  = "我们公司信用评级是A类,这半年被市场监管抽查了三次,每次都要停产陪着,严重影响生产,我要投诉"
 	wxPolicyFigure   = "3个工作日"
 	// wxSlowQuestion is a 葛店 policy question the tests make slow with a
 	// slowPhraser on wxSlowMarker.

@@ -30,7 +30,7 @@ const (
 	staffPassword = "pass-word-1"
 	zhaoyang      = "朝阳区"
 	marketUnit    = "市市场监管局朝阳分局"
-	complaintText = "我们公司信用评级是A类,这半年被市场监管抽查了三次,不是说信用好的少查吗?严重影响生产"
+	complaintText = "我们公司信用评级是A类,这半年被市场监管抽查了三次,每次都要停产陪着,严重影响生产,我要投诉"
 )
 
 // consoleServer is the real router with the console, a real engine and a

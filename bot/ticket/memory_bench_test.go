@@ -125,7 +125,7 @@ func measureTicketMemory(b *testing.B, n int) (memoryResult, error) {
 	keys := store.Keys{Prefix: "fdmem"}
 	s := ticket.NewStore(rdb, keys, bottest.Policy(b, bottest.KB(b)), nil)
 	tmpl, _, err := s.Open(ctx, ticket.Request{Tenant: tn, Region: region, User: "u-template", Channel: "api",
-		Kind: ticket.Complaint, Text: "我们公司信用评级是A类,这半年被市场监管抽查了三次,不是说信用好的少查吗?严重影响生产",
+		Kind: ticket.Complaint, Text: "我们公司信用评级是A类,这半年被市场监管抽查了三次,每次都要停产陪着,严重影响生产,我要投诉",
 		Units: []string{unit}})
 	if err != nil {
 		return memoryResult{}, err
