@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
@@ -17,10 +16,19 @@ import (
 // or refer to "这个/那个/它". These are Chinese discourse markers, not the
 // wording of any document.
 var (
-	reFollowOpener = regexp.MustCompile(`^(那|那么|那要是|那如果|要是|如果|假如|万一|还有|另外|再问|顺便问)`)
-	reFollowCloser = regexp.MustCompile(`呢[?？!！。.~～]*$`)
-	reFollowPoint  = regexp.MustCompile(`这个|那个|这项|这条|这事|这块|它|上面|刚才|刚刚|前面说的|你说的`)
+	followOpeners = words("那 那么 那要是 那如果 要是 如果 假如 万一 还有 另外 再问 顺便问")
+	followPoints  = newWordings(words("这个 那个 这项 这条 这事 这块 它 上面 刚才 刚刚 前面说的 你说的"))
 )
+
+// refersBack reports a message that opens or closes as a follow-up.
+func refersBack(t string) bool {
+	for _, o := range followOpeners {
+		if strings.HasPrefix(t, o) {
+			return true
+		}
+	}
+	return strings.HasSuffix(strings.TrimRight(t, "?？!！。.~～ "), "呢")
+}
 
 // followUpMaxRunes: a follow-up is short; a long message tells its own story.
 const followUpMaxRunes = 24
@@ -32,7 +40,7 @@ func looksLikeFollowUp(norm string, f facet) bool {
 	if runeCount(t) > followUpMaxRunes {
 		return false
 	}
-	refers := reFollowPoint.MatchString(t) || reFollowOpener.MatchString(t) || reFollowCloser.MatchString(t)
+	refers := refersBack(t) || followPoints.in(t)
 	return refers || f != facetNone && runeCount(t) <= 10
 }
 
@@ -49,7 +57,7 @@ func (e *Engine) followed(a *asked, res []knowledge.Hit, sess *session) (*knowle
 	if !ok || prev.Region != a.region {
 		return nil, false
 	}
-	if !reFollowPoint.MatchString(a.norm) && len(res) > 0 && res[0].Score >= e.cfg.AnswerScore &&
+	if !followPoints.in(a.norm) && len(res) > 0 && res[0].Score >= e.cfg.AnswerScore &&
 		!slices.ContainsFunc(res, func(h knowledge.Hit) bool { return h.Item == prev }) {
 		return nil, false // it names another matter
 	}

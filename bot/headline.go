@@ -27,39 +27,64 @@ const (
 // word, and the nouns that name a figure. These are the language's grammar
 // of asking, not the wording of any one document.
 var (
-	reAsksFrequency = regexp.MustCompile(`(多久|多长时间|多少天|几天|几个月|多长)(来|搞|开|办|查|检查|走访)?(一次|一回|一趟)|几次|多少次|频率|频次|几回`)
-	reAsksTime      = regexp.MustCompile(`多久|多长|多少(天|日|小时|个?工作日|时间|个?月|年)|多快|几(个)?(天|日|工作日|小时|钟头|月|周|星期|年)|(啥|什么|哪)(时候|天)|时限|期限|周期|当天|立等|要等`)
-	reAsksAmount    = regexp.MustCompile(`多少|几(个|份|项|样|件|次|家|户|张|成|点|种|类|万|千|百)|费用|收费|(要|花|交|掏|给)(钱|多少)|价格|比例|百分之|上限|额度|标准|电话|热线|号码|多大|多高|多远|免费|补多少|奖多少`)
-	reAsksWho       = regexp.MustCompile(`找谁|谁(管|负责|办|来管|牵头|说了算)|哪个(部门|单位|局|科室|窗口)|哪(个|家)?(部门|单位)(管|负责)|归(谁|哪)|哪里管|谁家管`)
-	reAsksMaterials = regexp.MustCompile(`材料|资料|带(什么|啥|哪些)|准备(什么|啥|哪些)|要(哪些|什么|啥)(东西|证件|手续)|证件`)
+	asksFrequency = newWordings(
+		cross(cross(words("多久 多长时间 多少天 几天 几个月 多长"), append([]string{""}, words("来 搞 开 办 查 检查 走访")...)), words("一次 一回 一趟")),
+		words("几次 多少次 频率 频次 几回"))
+	asksTime = newWordings(
+		words("多久 多长 多快 时限 期限 周期 当天 立等 要等"),
+		cross(words("多少"), words("天 日 小时 工作日 个工作日 时间 个月 月 年")),
+		cross(words("几 几个"), words("天 日 工作日 小时 钟头 月 周 星期 年")),
+		cross(words("啥 什么 哪"), words("时候 天")))
+	asksAmount = newWordings(
+		words("多少 费用 收费 价格 比例 百分之 上限 额度 标准 电话 热线 号码 多大 多高 多远 免费"),
+		cross(words("几"), words("个 份 项 样 件 次 家 户 张 成 点 种 类 万 千 百")),
+		cross(words("要 花 交 掏 给"), words("钱 多少")))
+	asksWho = newWordings(
+		words("找谁 哪里管 谁家管"),
+		cross(words("谁"), words("管 负责 办 来管 牵头 说了算")),
+		cross(words("哪个"), words("部门 单位 局 科室 窗口")),
+		cross(cross(words("哪 哪个 哪家"), words("部门 单位")), words("管 负责")),
+		cross(words("归"), words("谁 哪")))
+	asksMaterials = newWordings(
+		words("材料 资料 证件"),
+		cross(words("带 准备"), words("什么 啥 哪些")),
+		cross(cross(words("要"), words("哪些 什么 啥")), words("东西 证件 手续")))
 )
 
 // facetOf tells what a question asks for.
 func facetOf(q string) facet {
 	switch {
-	case reAsksWho.MatchString(q):
+	case asksWho.in(q):
 		return facetWho
-	case reAsksFrequency.MatchString(q):
+	case asksFrequency.in(q):
 		return facetFrequency
-	case reAsksTime.MatchString(q):
+	case asksTime.in(q):
 		return facetTime
-	case reAsksAmount.MatchString(q):
+	case asksAmount.in(q):
 		return facetAmount
-	case reAsksMaterials.MatchString(q):
+	case asksMaterials.in(q):
 		return facetMaterials
 	}
 	return facetNone
 }
 
-// figureKinds are the kinds of commitment that answer a facet.
+// The kinds of commitment that answer each facet.
+var (
+	timeKinds      = map[string]bool{"time": true}
+	frequencyKinds = map[string]bool{"frequency": true, "quantity": true, "time": true}
+	amountKinds    = map[string]bool{"money": true, "percent": true, "quantity": true, "phone": true, "frequency": true}
+)
+
+// figureKinds are the kinds of commitment that answer a facet (nil for a
+// facet no figure answers). The maps are shared: read them only.
 func figureKinds(f facet) map[string]bool {
 	switch f {
 	case facetTime:
-		return map[string]bool{"time": true}
+		return timeKinds
 	case facetFrequency:
-		return map[string]bool{"frequency": true, "quantity": true, "time": true}
+		return frequencyKinds
 	case facetAmount:
-		return map[string]bool{"money": true, "percent": true, "quantity": true, "phone": true, "frequency": true}
+		return amountKinds
 	}
 	return nil
 }
@@ -78,7 +103,7 @@ func headline(a asked, it *knowledge.Item) (line string, c knowledge.Commitment,
 		}
 	case facetMaterials:
 		for _, s := range a.q.KeySentences(it, 3) {
-			if reAsksMaterials.MatchString(s) || strings.Contains(s, "申请书") {
+			if asksMaterials.in(s) || strings.Contains(s, "申请书") {
 				return sentence(s), c, false
 			}
 		}

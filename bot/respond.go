@@ -44,6 +44,7 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 	if question != in.Text || picked != (option{}) {
 		norm = normalize(question)
 	}
+	f := facetOf(norm)
 	u := understanding{intent: picked.intent}
 	switch {
 	case picked.item != "":
@@ -52,7 +53,7 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 		u = e.understand(norm)
 		// A short follow-up ("那高压的呢") reads like a greeting or nothing
 		// at all without the item it continues.
-		if sess.Item != "" && looksLikeFollowUp(norm, facetOf(norm)) &&
+		if sess.Item != "" && looksLikeFollowUp(norm, f) &&
 			(u.intent == Greeting || u.intent == OutOfScope || u.intent == PolicyQuery) {
 			u = understanding{intent: PolicyQuery, pred: u.pred}
 		}
@@ -82,7 +83,7 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 	if err != nil {
 		return Reply{}, err
 	}
-	a := asked{kb: kb, region: region, text: question, norm: norm, q: q, facet: facetOf(norm),
+	a := asked{kb: kb, region: region, text: question, norm: norm, q: q, facet: f,
 		offTopic: u.pred.Of(string(OutOfScope))}
 	if picked.item != "" {
 		if it, ok := kb.Item(picked.item); ok {

@@ -279,25 +279,30 @@ func (qn *Question) BestCommitment(it *Item, kinds map[string]bool) (Commitment,
 	if len(cands) == 0 {
 		return Commitment{}, false
 	}
-	evidence := make([]map[string]float64, len(cands))
-	df := map[string]int{}
+	evidence := make([][]weighted, len(cands))
 	for j, i := range cands {
-		ev := qn.matchedTerms(t.subjects[i], 1)
+		ev := qn.matchedTerms(nil, t.subjects[i], 1)
 		for _, fq := range t.figureQs[i] {
-			for term, w := range qn.matchedTerms(fq, figureQuestionWeight) {
-				ev[term] = max(ev[term], w)
-			}
-		}
-		for term := range ev {
-			df[term]++
+			ev = qn.matchedTerms(ev, fq, figureQuestionWeight)
 		}
 		evidence[j] = ev
+	}
+	// how many candidates hold each term
+	shared := func(term string) int {
+		n := 0
+		for _, ev := range evidence {
+			if slices.ContainsFunc(ev, func(w weighted) bool { return w.term == term }) {
+				n++
+			}
+		}
+		return n
 	}
 	best, bestScore := cands[0], math.Inf(-1)
 	for j, i := range cands {
 		s := qn.an.polarity(qn.q, t.subjects[i])
-		for term, w := range evidence[j] {
-			if len(cands) > 1 && df[term] == len(cands) {
+		for _, e := range evidence[j] {
+			w := e.w
+			if len(cands) > 1 && shared(e.term) == len(cands) {
 				w *= sharedTermShare
 			}
 			s += w
@@ -309,31 +314,46 @@ func (qn *Question) BestCommitment(it *Item, kinds map[string]bool) (Commitment,
 	return it.Commitments[best], true
 }
 
+// weighted is a term with its weight.
+type weighted struct {
+	term string
+	w    float64
+}
+
 // sharedTermShare is what a word counts for in choosing a figure when
 // every candidate's clause has it.
 const sharedTermShare = 0.25
 
-// matchedTerms are the question's bigrams (fillers kept), words and
-// concepts a text holds, with their weights times scale.
-func (qn *Question) matchedTerms(t analysedText, scale float64) map[string]float64 {
+// matchedTerms adds to ev the question's bigrams (fillers kept), words and
+// concepts a text holds, with their weights times scale; a term already in
+// ev keeps the larger weight.
+func (qn *Question) matchedTerms(ev []weighted, t analysedText, scale float64) []weighted {
 	q := qn.q
-	out := map[string]float64{}
+	add := func(term string, w float64) {
+		for k := range ev {
+			if ev[k].term == term {
+				ev[k].w = max(ev[k].w, w)
+				return
+			}
+		}
+		ev = append(ev, weighted{term, w})
+	}
 	for _, g := range q.fullGrams {
 		if t.runes.mayHold(g.tok) && strings.Contains(t.norm, g.tok) {
-			out[g.tok] = max(out[g.tok], scale*g.w)
+			add(g.tok, scale*g.w)
 		}
 	}
 	for _, w := range q.words {
-		if !strings.HasPrefix(w.tok, "§") && runeLen(w.tok) > 1 && t.runes.mayHold(w.tok) && strings.Contains(t.norm, w.tok) {
-			out["w:"+w.tok] = max(out["w:"+w.tok], scale*w.w)
+		switch {
+		case strings.HasPrefix(w.tok, "§"):
+			if t.concepts[w.tok] > 0 {
+				add(w.tok, scale*w.w)
+			}
+		case runeLen(w.tok) > 1 && t.runes.mayHold(w.tok) && strings.Contains(t.norm, w.tok):
+			add("w:"+w.tok, scale*w.w)
 		}
 	}
-	for tok := range t.concepts {
-		if i, ok := slices.BinarySearchFunc(q.words, tok, func(t qterm, tok string) int { return strings.Compare(t.tok, tok) }); ok {
-			out[tok] = max(out[tok], scale*q.words[i].w)
-		}
-	}
-	return out
+	return ev
 }
 
 // FigureAsked is the figure of the item whose questions the question is
