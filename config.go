@@ -76,7 +76,7 @@ type Config struct {
 	OpenAIModel   string `yaml:"openai_model"`
 	// AskBelow is the intent model's confidence under which the bot asks
 	// which of the likely intents a message meant instead of acting on its
-	// first guess (FRONTDOOR_ASK_BELOW, default 0.45; 0 never asks).
+	// first guess (FRONTDOOR_ASK_BELOW, default 0.5; 0 never asks).
 	AskBelow float64 `yaml:"ask_below"`
 	// ItemMargin is how close, as a share of the best score, the second
 	// item must come for a policy question to be asked back about and a
@@ -116,7 +116,7 @@ func Defaults() Config {
 		IdleTimeout:       120 * time.Second,
 		ShutdownTimeout:   20 * time.Second,
 		SchedulerInterval: time.Second,
-		AskBelow:          0.45,
+		AskBelow:          0.5,
 		ItemMargin:        0.03,
 	}
 }

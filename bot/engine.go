@@ -47,7 +47,7 @@ type Config struct {
 	// IntentConfidence is the probability the intent model must give its
 	// first choice for the engine to act on it; below it the engine asks
 	// which of the likely intents (those at IntentAlternative or more) was
-	// meant. Defaults 0.45 and 0.2; a negative confidence never asks.
+	// meant. Defaults 0.5 and 0.2; a negative confidence never asks.
 	IntentConfidence, IntentAlternative float64
 	// ItemMargin: a policy question whose two best items score within this
 	// share of each other is answered with a question of which was meant,
@@ -87,7 +87,7 @@ func (c *Config) defaults() {
 		c.RouteScore = 3.0
 	}
 	if c.IntentConfidence == 0 {
-		c.IntentConfidence = 0.45
+		c.IntentConfidence = 0.5
 	}
 	if c.IntentAlternative <= 0 {
 		c.IntentAlternative = 0.2

@@ -31,45 +31,52 @@ func runSet(t *testing.T, path string) evaluate.Report {
 	return rep
 }
 
+// floors are the least each figure may fall to before a change counts as
+// a regression: a little under what the engine reaches, not the targets
+// (frontdoor eval prints the figures; the README says where they stand).
+type floors struct {
+	intent, top1, top3, routing, figure, headline, asked float64
+}
+
 // TestDevSet guards the figures the engine reaches on the development set.
 func TestDevSet(t *testing.T) {
-	rep := runSet(t, "testdata/dev.jsonl")
+	checkFloors(t, runSet(t, "testdata/dev.jsonl"), floors{intent: 0.95, top1: 0.95, top3: 0.98, routing: 0.9,
+		figure: 0.95, headline: 0.9, asked: 0.1})
+}
+
+// TestExtraSet runs two sets written independently from the documents
+// alone, to watch that tuning on the development set generalises.
+func TestExtraSet(t *testing.T) {
+	for _, set := range []string{"testdata/extra.jsonl", "testdata/holdout.jsonl"} {
+		t.Run(set, func(t *testing.T) {
+			checkFloors(t, runSet(t, set), floors{intent: 0.92, top1: 0.93, top3: 0.95, routing: 0.9,
+				figure: 0.9, headline: 0.85, asked: 0.1})
+		})
+	}
+}
+
+func checkFloors(t *testing.T, rep evaluate.Report, f floors) {
+	t.Helper()
+	if rep.Errors > 0 {
+		t.Errorf("%d cases failed with an error", rep.Errors)
+	}
 	checks := []struct {
 		name      string
 		got, want float64
 	}{
-		{"intent accuracy", rep.IntentAccuracy, 0.95},
-		{"top-1", rep.Top1, 0.95},
-		{"top-3", rep.Top3, 0.98},
-		{"routing accuracy", rep.RoutingAccuracy, 0.95},
-		{"commitment recall", rep.FigureRecall, 0.95},
+		{"intent accuracy", rep.IntentAccuracy, f.intent},
+		{"top-1", rep.Top1, f.top1},
+		{"top-3", rep.Top3, f.top3},
+		{"routing accuracy", rep.RoutingAccuracy, f.routing},
+		{"commitment recall", rep.FigureRecall, f.figure},
+		{"headline figure", rep.HeadlineRecall, f.headline},
 	}
 	for _, c := range checks {
 		if c.got < c.want {
 			t.Errorf("%s = %.3f, want ≥ %.2f", c.name, c.got, c.want)
 		}
 	}
-	if rep.Errors > 0 {
-		t.Errorf("%d cases failed with an error", rep.Errors)
-	}
-}
-
-// TestExtraSet runs a second set written independently from the documents
-// alone, to watch that tuning on the development set generalises. Its
-// floors guard against regressions, not targets.
-func TestExtraSet(t *testing.T) {
-	for _, set := range []string{"testdata/extra.jsonl", "testdata/holdout.jsonl"} {
-		t.Run(set, func(t *testing.T) { checkFloors(t, runSet(t, set)) })
-	}
-}
-
-func checkFloors(t *testing.T, rep evaluate.Report) {
-	if rep.Errors > 0 {
-		t.Errorf("%d cases failed with an error", rep.Errors)
-	}
-	t.Logf("intent %.3f top-1 %.3f top-3 %.3f routing %.3f commitment %.3f",
-		rep.IntentAccuracy, rep.Top1, rep.Top3, rep.RoutingAccuracy, rep.FigureRecall)
-	if rep.IntentAccuracy < 0.9 || rep.Top1 < 0.7 || rep.Top3 < 0.8 {
-		t.Errorf("below the regression floors (intent 0.9, top-1 0.7, top-3 0.8)")
+	if rep.AskRate > f.asked {
+		t.Errorf("asked back on %.3f of messages, want ≤ %.2f", rep.AskRate, f.asked)
 	}
 }
