@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -23,18 +22,14 @@ type Drafter struct {
 	model  string
 }
 
-// NewDrafter builds a drafter for an OpenAI-compatible endpoint.
+// NewDrafter builds a drafter for an OpenAI-compatible endpoint. Drafting
+// is offline work, so a request may take longer than a phrasing's.
 func NewDrafter(cfg Config) (*Drafter, error) {
-	if !cfg.Enabled() {
-		return nil, errors.New("llm: OPENAI_BASE_URL and OPENAI_MODEL are required")
+	c, err := client(cfg, 90*time.Second)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 90 * time.Second
-	}
-	oc := openai.DefaultConfig(cfg.APIKey)
-	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	oc.HTTPClient = &http.Client{Timeout: cfg.Timeout}
-	return &Drafter{client: openai.NewClientWithConfig(oc), model: cfg.Model}, nil
+	return &Drafter{client: c, model: cfg.Model}, nil
 }
 
 const draftSystem = `你在为政务服务平台整理“企业会怎么问”的问题库。给你一条政策条目,请写出企业主、个体户、厂长、会计在微信上会发来的消息,

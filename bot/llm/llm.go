@@ -37,16 +37,26 @@ type Phraser struct {
 
 // New builds a phraser for an OpenAI-compatible endpoint.
 func New(cfg Config) (*Phraser, error) {
+	c, err := client(cfg, 10*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return &Phraser{client: c, model: cfg.Model}, nil
+}
+
+// client is a client of the configured endpoint; a request without a
+// timeout of its own gets timeout.
+func client(cfg Config, timeout time.Duration) (*openai.Client, error) {
 	if !cfg.Enabled() {
 		return nil, errors.New("llm: OPENAI_BASE_URL and OPENAI_MODEL are required")
 	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 10 * time.Second
+	if cfg.Timeout > 0 {
+		timeout = cfg.Timeout
 	}
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	oc.HTTPClient = &http.Client{Timeout: cfg.Timeout}
-	return &Phraser{client: openai.NewClientWithConfig(oc), model: cfg.Model}, nil
+	oc.HTTPClient = &http.Client{Timeout: timeout}
+	return openai.NewClientWithConfig(oc), nil
 }
 
 const system = `你是政务服务助手,为企业解答涉企政策问题。只能依据下面给出的政策条目回答,不得编造。
