@@ -14,6 +14,28 @@ import (
 const offTopicText = "抱歉,这个问题超出了政务服务的范围。我可以帮您:查询涉企政策(办理时限、收费、条件)、受理投诉、" +
 	"登记帮办代办、查询办理进度、转人工服务。"
 
+// intentChoice is how each intent is offered as a choice.
+var intentChoice = map[Intent]string{
+	PolicyQuery:   "咨询相关政策规定(时限、条件、费用等)",
+	Complaint:     "反映问题/投诉,由我们登记并转交牵头单位办理",
+	AssistRequest: "请工作人员帮您办理或协调(帮办代办)",
+	Human:         "转人工服务",
+	ProgressQuery: "查询已提交诉求的办理进度",
+}
+
+const askIntentText = "想先确认一下,您是想:"
+
+const askItemText = "您问的是下面哪一项?"
+
+const answerWithNumberText = "回复数字即可。"
+
+// whoLeadsText answers "找谁": the units that lead the item.
+func whoLeadsText(units []string, role string) string {
+	return "这项工作由" + joinUnits(units, 4) + role + "。"
+}
+
+const noMaterialsText = "这一条没有列出需要的材料;具体清单以办理窗口为准,回复“转人工”可帮您核实。"
+
 func helpText(kb *knowledge.Base, region string) string {
 	where := ""
 	if region != "" {

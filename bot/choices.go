@@ -82,21 +82,6 @@ func (s *session) pick(text string) (option, bool) {
 	return opts[n-1], true
 }
 
-// intentChoice is how each intent is offered as a choice.
-var intentChoice = map[Intent]string{
-	PolicyQuery:   "咨询相关政策规定(时限、条件、费用等)",
-	Complaint:     "反映问题/投诉,由我们登记并转交牵头单位办理",
-	AssistRequest: "请工作人员帮您办理或协调(帮办代办)",
-	Human:         "转人工服务",
-	ProgressQuery: "查询已提交诉求的办理进度",
-}
-
-const askIntentText = "想先确认一下,您是想:"
-
-const askItemText = "您问的是下面哪一项?"
-
-const answerWithNumberText = "回复数字即可。"
-
 // askBack is a reply that asks which option was meant, and remembers the
 // question and the options in the session.
 func askBack(sess *session, question, lead string, texts []string, opts []option, region string, intent Intent) Reply {

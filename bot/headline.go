@@ -99,7 +99,7 @@ func headline(a asked, it *knowledge.Item) (line string, c knowledge.Commitment,
 			if len(it.Lead) == 0 {
 				role = "负责"
 			}
-			return "这项工作由" + joinUnits(units, 4) + role + "。", c, false
+			return whoLeadsText(units, role), c, false
 		}
 	case facetMaterials:
 		for _, s := range a.q.KeySentences(it, 3) {
@@ -107,7 +107,7 @@ func headline(a asked, it *knowledge.Item) (line string, c knowledge.Commitment,
 				return sentence(s), c, false
 			}
 		}
-		return "这一条没有列出需要的材料;具体清单以办理窗口为准,回复“转人工”可帮您核实。", c, false
+		return noMaterialsText, c, false
 	}
 	if kinds := figureKinds(a.facet); kinds != nil {
 		if c, ok = a.q.BestCommitment(it, kinds); ok {
