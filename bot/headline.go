@@ -34,10 +34,11 @@ var (
 		words("多久 多长 多快 时限 期限 周期 当天 立等 要等"),
 		cross(words("多少"), words("天 日 小时 工作日 个工作日 时间 个月 月 年")),
 		cross(words("几 几个"), words("天 日 工作日 小时 钟头 月 周 星期 年")),
+		words("几点 几号"),
 		cross(words("啥 什么 哪"), words("时候 天")))
 	asksAmount = newWordings(
 		words("多少 费用 收费 价格 比例 百分之 上限 额度 标准 电话 热线 号码 多大 多高 多远 免费"),
-		cross(words("几"), words("个 份 项 样 件 次 家 户 张 成 点 种 类 万 千 百")),
+		cross(words("几"), words("个 份 项 样 件 次 家 户 张 成 种 类 万 千 百")),
 		cross(words("要 花 交 掏 给"), words("钱 多少")))
 	asksWho = newWordings(
 		words("找谁 哪里管 谁家管"),

@@ -151,13 +151,10 @@ func subjectOf(sentence string, from, to int) string {
 	return ownPart(clauseAround(sentence, from, to), sentence[from:to])
 }
 
-// reFigureIn finds a number with its measure, to tell the parts of a
-// clause that state figures of their own.
-var reFigureIn = regexp.MustCompile(`\d+(\.\d+)?\s*[^\s\d、,，。;；]{0,4}`)
-
 // ownPart is, of a clause listing figures side by side ("一般问题5个工作日、
 // 疑难问题15个工作日办结"), the part that states this figure, with the words
-// that close the list ("办结"): the business asked about one case.
+// after the last part's figure that close every part ("办结"): the business
+// asked about one case.
 func ownPart(clause, figure string) string {
 	parts := strings.Split(clause, "、")
 	if len(parts) < 2 {
@@ -165,7 +162,7 @@ func ownPart(clause, figure string) string {
 	}
 	own, with := -1, 0
 	for i, p := range parts {
-		if reFigureIn.MatchString(p) {
+		if reFigure.MatchString(p) {
 			with++
 		}
 		if strings.Contains(p, figure) && own < 0 {
@@ -175,17 +172,19 @@ func ownPart(clause, figure string) string {
 	if own < 0 || with < 2 {
 		return clause
 	}
-	part := parts[own]
-	if last := parts[len(parts)-1]; own != len(parts)-1 {
-		// the words after the last figure close every part
-		if loc := reFigureIn.FindAllStringIndex(last, -1); len(loc) > 0 {
-			tail := last[loc[len(loc)-1][1]:]
-			if !strings.HasSuffix(part, tail) {
-				part += tail
-			}
-		}
+	part, last := parts[own], parts[len(parts)-1]
+	if own == len(parts)-1 {
+		return part
 	}
-	return part
+	loc := reFigure.FindAllStringIndex(last, -1)
+	if len(loc) == 0 {
+		return part
+	}
+	// what follows the last part's figure, less what already follows ours
+	// ("及以下" of "…100千瓦及以下的小微企业…" when ours is "160千瓦及以下")
+	closing := last[loc[len(loc)-1][1]:]
+	ours := part[strings.Index(part, figure)+len(figure):]
+	return part + strings.TrimPrefix(closing, ours)
 }
 
 // clauseAround returns the clause (between , ; : 、 boundaries) holding the

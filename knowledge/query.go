@@ -38,6 +38,10 @@ type query struct {
 	// fullGrams are its bigrams.
 	full      string
 	fullGrams qterms
+	// focus are the bigrams of the clause that asks ("解决率有多少" of "往
+	// 12345专线反映问题 解决率有多少"): what a question asks the figure of stands
+	// next to its question word.
+	focus qterms
 	time      bool
 	money     bool
 	// prefer is a tag whose items are favoured (SearchPrefer).
@@ -126,8 +130,20 @@ func (a *analyzer) parseQuery(text string, strip []string) query {
 	q.grams = newQTerms(bigrams(norm), 1)
 	q.chars = newQTerms(unigrams(norm), 1)
 	q.fullGrams = newQTerms(contentBigrams(q.full), 1)
+	q.focus = newQTerms(contentBigrams(askingClause(q.full)), 1)
 	q.sounds = newQTerms(pinyinBigrams(norm), 1)
 	return q
+}
+
+// askingClause is the clause of a question that holds its question word for
+// a time or an amount, "" when none does.
+func askingClause(text string) string {
+	for clause := range strings.FieldsFuncSeq(text, func(r rune) bool { return strings.ContainsRune(",.;:!?，。；：！？、 ~～", r) }) {
+		if timeCues.in(clause) || amountCues.in(clause) {
+			return clause
+		}
+	}
+	return ""
 }
 
 // contentBigrams are the bigrams of text that hold no stopword character:

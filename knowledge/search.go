@@ -320,6 +320,9 @@ type weighted struct {
 	w    float64
 }
 
+// focusWeight is how much more a bigram of the clause that asks counts.
+const focusWeight = 2
+
 // sharedTermShare is what a word counts for in choosing a figure when
 // every candidate's clause has it.
 const sharedTermShare = 0.25
@@ -340,7 +343,11 @@ func (qn *Question) matchedTerms(ev []weighted, t analysedText, scale float64) [
 	}
 	for _, g := range q.fullGrams {
 		if t.runes.mayHold(g.tok) && strings.Contains(t.norm, g.tok) {
-			add(g.tok, scale*g.w)
+			w := scale * g.w
+			if q.focus.has(g.tok) {
+				w *= focusWeight
+			}
+			add(g.tok, w)
 		}
 	}
 	for _, w := range q.words {
