@@ -363,12 +363,3 @@ func remaining(ts *ticket.Store, t *ticket.Ticket, now time.Time) string {
 	left := p.Elapsed(t.Region, now, t.Due())
 	return fmt.Sprintf("%.1f个工作小时", left.Hours())
 }
-
-func anyContains(ss []string, sub string) bool {
-	for _, s := range ss {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
-}
