@@ -34,16 +34,10 @@ type query struct {
 	sounds qterms
 	norm   string
 	// full is the question normalised, fillers kept: negations ("没有",
-	// "不用") and "一般" are fillers to search but conditions to a figure;
-	// fullGrams are its bigrams.
-	full      string
-	fullGrams qterms
-	// focus are the bigrams of the clause that asks ("解决率有多少" of "往
-	// 12345专线反映问题 解决率有多少"): what a question asks the figure of stands
-	// next to its question word.
-	focus qterms
-	time      bool
-	money     bool
+	// "不用") and "一般" are fillers to search but conditions to a figure.
+	full  string
+	time  bool
+	money bool
 	// prefer is a tag whose items are favoured (SearchPrefer).
 	prefer string
 }
@@ -96,7 +90,7 @@ func (ts qterms) resolve(d *dictionary) {
 
 // resolve numbers all the question's terms.
 func (q *query) resolve(d *dictionary) {
-	for _, ts := range []qterms{q.words, q.grams, q.chars, q.sounds, q.fullGrams} {
+	for _, ts := range []qterms{q.words, q.grams, q.chars, q.sounds} {
 		ts.resolve(d)
 	}
 }
@@ -129,10 +123,24 @@ func (a *analyzer) parseQuery(text string, strip []string) query {
 	q.words = q.words.distinct()
 	q.grams = newQTerms(bigrams(norm), 1)
 	q.chars = newQTerms(unigrams(norm), 1)
-	q.fullGrams = newQTerms(contentBigrams(q.full), 1)
-	q.focus = newQTerms(contentBigrams(askingClause(q.full)), 1)
 	q.sounds = newQTerms(pinyinBigrams(norm), 1)
 	return q
+}
+
+// conditions are what choosing among an item's figures reads of a
+// question, worked out when a figure is chosen rather than for every
+// question searched.
+type conditions struct {
+	// grams are the bigrams of the question, fillers kept.
+	grams qterms
+	// focus are the bigrams of the clause that asks ("解决率有多少" of "往
+	// 12345专线反映问题 解决率有多少"): what a question asks the figure of
+	// stands next to its question word.
+	focus qterms
+}
+
+func conditionsOf(q query) *conditions {
+	return &conditions{grams: newQTerms(contentBigrams(q.full), 1), focus: newQTerms(contentBigrams(askingClause(q.full)), 1)}
 }
 
 // askingClause is the clause of a question that holds its question word for

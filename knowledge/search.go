@@ -24,7 +24,6 @@ type Hit struct {
 
 	doc      int   // index in the region
 	sentence int32 // best sentence, -1 if none scored
-	question int32 // best question, -1 if none scored
 }
 
 // Search weights.
@@ -70,7 +69,7 @@ func (ri *regionIndex) searchWith(q query, k int, prune bool) []Hit {
 		}
 		s *= ri.boost(q, i)
 		if top.admits(s) {
-			top.offer(Hit{Item: ri.items[i], Score: s, doc: i, sentence: sc.levels[0].bestAt[i], question: sc.levels[1].bestAt[i]})
+			top.offer(Hit{Item: ri.items[i], Score: s, doc: i, sentence: sc.levels[0].bestAt[i]})
 		}
 	}
 	hits := top.sorted()
@@ -213,10 +212,12 @@ func textScore(q query, t analysedText) float64 {
 
 // Question is a question analysed once for a region: search it, then pick
 // the sentences and the figure that answer it, without analysing it again.
+// It belongs to one request: it is not for concurrent use.
 type Question struct {
-	q  query
-	ri *regionIndex
-	an *analyzer
+	q    query
+	ri   *regionIndex
+	an   *analyzer
+	cond *conditions // when a figure was first chosen for it
 }
 
 // Ask analyses a question for a region.
@@ -332,6 +333,9 @@ const sharedTermShare = 0.25
 // ev keeps the larger weight.
 func (qn *Question) matchedTerms(ev []weighted, t analysedText, scale float64) []weighted {
 	q := qn.q
+	if qn.cond == nil {
+		qn.cond = conditionsOf(q)
+	}
 	add := func(term string, w float64) {
 		for k := range ev {
 			if ev[k].term == term {
@@ -341,10 +345,10 @@ func (qn *Question) matchedTerms(ev []weighted, t analysedText, scale float64) [
 		}
 		ev = append(ev, weighted{term, w})
 	}
-	for _, g := range q.fullGrams {
+	for _, g := range qn.cond.grams {
 		if t.runes.mayHold(g.tok) && strings.Contains(t.norm, g.tok) {
 			w := scale * g.w
-			if q.focus.has(g.tok) {
+			if qn.cond.focus.has(g.tok) {
 				w *= focusWeight
 			}
 			add(g.tok, w)
