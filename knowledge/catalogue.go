@@ -91,23 +91,13 @@ var (
 // ParseCatalogue reads and validates a catalogue. Every problem is
 // reported with its line; the first few are joined into one error.
 func ParseCatalogue(name string, data []byte) (*Catalogue, error) {
-	var root yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&root); err != nil {
-		if err.Error() == "EOF" {
-			return &Catalogue{}, nil
-		}
-		ce := &CatalogueError{File: name, Msg: err.Error()}
-		if m := reYAMLSyntax.FindStringSubmatch(ce.Msg); m != nil {
-			ce.Line, _ = strconv.Atoi(m[1])
-			ce.Msg = "YAML syntax error: " + m[2]
-		}
-		return nil, ce
+	doc, err := decodeYAML(name, data)
+	if err != nil {
+		return nil, err
 	}
-	if len(root.Content) == 0 {
+	if doc == nil {
 		return &Catalogue{}, nil
 	}
-	doc := root.Content[0]
 	if doc.Kind != yaml.MappingNode {
 		return nil, &CatalogueError{File: name, Line: doc.Line, Msg: "the catalogue must be a mapping (regions:, items:, synonyms: …)"}
 	}
@@ -142,6 +132,27 @@ func ParseCatalogue(name string, data []byte) (*Catalogue, error) {
 		return nil, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+// decodeYAML parses a file of the knowledge directory into its document
+// node, nil for an empty file; a syntax error names its line.
+func decodeYAML(name string, data []byte) (*yaml.Node, error) {
+	var root yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&root); err != nil {
+		if err.Error() == "EOF" {
+			return nil, nil
+		}
+		ce := &CatalogueError{File: name, Msg: err.Error()}
+		if m := reYAMLSyntax.FindStringSubmatch(ce.Msg); m != nil {
+			ce.Line, _ = strconv.Atoi(m[1])
+			ce.Msg = "YAML syntax error: " + m[2]
+		}
+		return nil, ce
+	}
+	if len(root.Content) == 0 {
+		return nil, nil
+	}
+	return root.Content[0], nil
 }
 
 // decodeList decodes a sequence element by element, strictly, so that an

@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -53,16 +52,11 @@ type ItemQuestions struct {
 // ParseQuestions reads and validates one questions file; problems name
 // their line.
 func ParseQuestions(name string, data []byte) (*QuestionFile, error) {
-	var root yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&root); err != nil {
-		ce := &CatalogueError{File: name, Msg: err.Error()}
-		if m := reYAMLSyntax.FindStringSubmatch(ce.Msg); m != nil {
-			fmt.Sscan(m[1], &ce.Line)
-			ce.Msg = "YAML syntax error: " + m[2]
-		}
-		return nil, ce
+	doc, err := decodeYAML(name, data)
+	if err != nil {
+		return nil, err
 	}
-	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+	if doc == nil || doc.Kind != yaml.MappingNode {
 		return nil, &CatalogueError{File: name, Msg: "a questions file is a mapping with doc: and items:"}
 	}
 	qf := &QuestionFile{}
@@ -70,7 +64,6 @@ func ParseQuestions(name string, data []byte) (*QuestionFile, error) {
 	fail := func(line int, format string, args ...any) {
 		errs = append(errs, &CatalogueError{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
 	}
-	doc := root.Content[0]
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		key, val := doc.Content[i], doc.Content[i+1]
 		switch key.Value {
