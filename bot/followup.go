@@ -17,7 +17,7 @@ import (
 // wording of any document.
 var (
 	followOpeners = words("那 那么 那要是 那如果 要是 如果 假如 万一 还有 另外 再问 顺便问")
-	followPoints  = newWordings(words("这个 那个 这项 这条 这事 这块 它 上面 刚才 刚刚 前面说的 你说的"))
+	followPoints  = wordings(words("这个 那个 这项 这条 这事 这块 它 上面 刚才 刚刚 前面说的 你说的"))
 )
 
 // refersBack reports a message that opens or closes as a follow-up.
@@ -40,7 +40,7 @@ func looksLikeFollowUp(norm string, f facet) bool {
 	if runeCount(t) > followUpMaxRunes {
 		return false
 	}
-	refers := refersBack(t) || followPoints.in(t)
+	refers := refersBack(t) || followPoints.In(t)
 	return refers || f != facetNone && runeCount(t) <= 10
 }
 
@@ -57,7 +57,7 @@ func (e *Engine) followed(a *asked, res []knowledge.Hit, sess *session) (*knowle
 	if !ok || prev.Region != a.region {
 		return nil, false
 	}
-	if !followPoints.in(a.norm) && len(res) > 0 && res[0].Score >= e.cfg.AnswerScore &&
+	if !followPoints.In(a.norm) && len(res) > 0 && res[0].Score >= e.cfg.AnswerScore &&
 		!slices.ContainsFunc(res, func(h knowledge.Hit) bool { return h.Item == prev }) {
 		return nil, false // it names another matter
 	}

@@ -27,26 +27,26 @@ const (
 // word, and the nouns that name a figure. These are the language's grammar
 // of asking, not the wording of any one document.
 var (
-	asksFrequency = newWordings(
+	asksFrequency = wordings(
 		cross(cross(words("多久 多长时间 多少天 几天 几个月 多长"), append([]string{""}, words("来 搞 开 办 查 检查 走访")...)), words("一次 一回 一趟")),
 		words("几次 多少次 频率 频次 几回"))
-	asksTime = newWordings(
+	asksTime = wordings(
 		words("多久 多长 多快 时限 期限 周期 当天 立等 要等"),
 		cross(words("多少"), words("天 日 小时 工作日 个工作日 时间 个月 月 年")),
 		cross(words("几 几个"), words("天 日 工作日 小时 钟头 月 周 星期 年")),
 		words("几点 几号"),
 		cross(words("啥 什么 哪"), words("时候 天")))
-	asksAmount = newWordings(
+	asksAmount = wordings(
 		words("多少 费用 收费 价格 比例 百分之 上限 额度 标准 电话 热线 号码 多大 多高 多远 免费"),
 		cross(words("几"), words("个 份 项 样 件 次 家 户 张 成 种 类 万 千 百")),
 		cross(words("要 花 交 掏 给"), words("钱 多少")))
-	asksWho = newWordings(
+	asksWho = wordings(
 		words("找谁 哪里管 谁家管"),
 		cross(words("谁"), words("管 负责 办 来管 牵头 说了算")),
 		cross(words("哪个"), words("部门 单位 局 科室 窗口")),
 		cross(cross(words("哪 哪个 哪家"), words("部门 单位")), words("管 负责")),
 		cross(words("归"), words("谁 哪")))
-	asksMaterials = newWordings(
+	asksMaterials = wordings(
 		words("材料 资料 证件"),
 		cross(words("带 准备"), words("什么 啥 哪些")),
 		cross(cross(words("要"), words("哪些 什么 啥")), words("东西 证件 手续")))
@@ -55,15 +55,15 @@ var (
 // facetOf tells what a question asks for.
 func facetOf(q string) facet {
 	switch {
-	case asksWho.in(q):
+	case asksWho.In(q):
 		return facetWho
-	case asksFrequency.in(q):
+	case asksFrequency.In(q):
 		return facetFrequency
-	case asksTime.in(q):
+	case asksTime.In(q):
 		return facetTime
-	case asksAmount.in(q):
+	case asksAmount.In(q):
 		return facetAmount
-	case asksMaterials.in(q):
+	case asksMaterials.In(q):
 		return facetMaterials
 	}
 	return facetNone
@@ -104,7 +104,7 @@ func headline(a asked, it *knowledge.Item) (line string, c knowledge.Commitment,
 		}
 	case facetMaterials:
 		for _, s := range a.q.KeySentences(it, 3) {
-			if asksMaterials.in(s) || strings.Contains(s, "申请书") {
+			if asksMaterials.In(s) || strings.Contains(s, "申请书") {
 				return sentence(s), c, false
 			}
 		}

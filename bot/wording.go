@@ -2,38 +2,20 @@ package bot
 
 import (
 	"strings"
-	"unicode/utf8"
+
+	"frontdoor/knowledge/phrases"
 )
 
-// wordings is a set of literal phrases, found in a message in one pass
-// over it: a regular expression of many alternatives tries each at every
-// position, and these sets are looked for in every message.
-type wordings struct {
-	byFirst map[rune][]string
-}
-
-func newWordings(lists ...[]string) wordings {
-	w := wordings{byFirst: map[rune][]string{}}
+// wordings is the set of the phrases of every list, found in a message in
+// one pass over it (phrases.Set): a regular expression of many
+// alternatives tries each at every position, and these sets are looked for
+// in every message.
+func wordings(lists ...[]string) phrases.Set {
+	var all []string
 	for _, l := range lists {
-		for _, p := range l {
-			if r, _ := utf8.DecodeRuneInString(p); p != "" {
-				w.byFirst[r] = append(w.byFirst[r], p)
-			}
-		}
+		all = append(all, l...)
 	}
-	return w
-}
-
-// in reports whether s holds one of the phrases.
-func (w wordings) in(s string) bool {
-	for i, r := range s {
-		for _, p := range w.byFirst[r] {
-			if strings.HasPrefix(s[i:], p) {
-				return true
-			}
-		}
-	}
-	return false
+	return phrases.New(all...)
 }
 
 // cross is every phrase of a followed by every phrase of b.

@@ -2,14 +2,15 @@ package knowledge
 
 import (
 	"cmp"
-	"iter"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"frontdoor/knowledge/phrases"
 )
 
 // fillers are the words of a question that ask rather than say what about.
-var fillers = newPhrases(
+var fillers = phrases.New(
 
 	"请问", "你好", "您好", "想问", "问一下", "问下", "咨询一下", "咨询下", "打听", "有没有", "是不是", "能不能", "可不可以", "可以吗",
 	"怎么办", "怎么弄", "怎么样", "怎么", "多久", "多长时间", "几天", "几个工作日", "多少天", "啥时候", "什么时候", "多少钱", "多少",
@@ -19,10 +20,10 @@ var fillers = newPhrases(
 )
 
 // timeCues mark a question about how long something takes.
-var timeCues = newPhrases("多久", "多长时间", "几天", "几个工作日", "多少天", "多快", "时限", "啥时候", "什么时候", "几个小时", "多少小时", "要多长", "多长", "办结", "几个月", "周期")
+var timeCues = phrases.New("多久", "多长时间", "几天", "几个工作日", "多少天", "多快", "时限", "啥时候", "什么时候", "几个小时", "多少小时", "要多长", "多长", "办结", "几个月", "周期")
 
 // amountCues mark a question about an amount, a rate or a count.
-var amountCues = newPhrases("多少", "几份", "几个", "比例", "费率", "扣多少", "能扣", "上限", "标准", "号码", "电话", "热线", "几次", "多大")
+var amountCues = phrases.New("多少", "几份", "几个", "比例", "费率", "扣多少", "能扣", "上限", "标准", "号码", "电话", "热线", "几次", "多大")
 
 // query is an analysed question. Its terms are kept as sorted lists, not
 // maps: a question has a few dozen, every use walks them all, and sorted
@@ -104,13 +105,13 @@ func (a *analyzer) parseQuery(text string, strip []string) query {
 	if whole := a.joinSeparable(norm); len(whole) > 0 {
 		norm += " " + strings.Join(whole, " ")
 	}
-	q.time = timeCues.in(norm)
-	q.money = amountCues.in(norm)
+	q.time = timeCues.In(norm)
+	q.money = amountCues.In(norm)
 	for _, s := range strip {
 		norm = strings.ReplaceAll(norm, s, " ")
 	}
 	concepts := a.conceptCounts(norm)
-	norm = fillers.blank(norm)
+	norm = fillers.Blank(norm)
 	q.norm = norm
 	words := a.words(norm)
 	q.words = make(qterms, 0, len(words)+len(concepts))
@@ -147,7 +148,7 @@ func conditionsOf(q query) *conditions {
 // a time or an amount, "" when none does.
 func askingClause(text string) string {
 	for clause := range strings.FieldsFuncSeq(text, func(r rune) bool { return strings.ContainsRune(",.;:!?，。；：！？、 ~～", r) }) {
-		if timeCues.in(clause) || amountCues.in(clause) {
+		if timeCues.In(clause) || amountCues.In(clause) {
 			return clause
 		}
 	}
@@ -166,68 +167,4 @@ func contentBigrams(text string) []string {
 		}
 		return false
 	})
-}
-
-// phrases is a list of phrases indexed by their first character: which
-// of them a question holds is found in one pass over the question rather
-// than one search per phrase.
-type phrases struct {
-	list    []string
-	byFirst map[rune][]int // first character → positions in list
-}
-
-func newPhrases(list ...string) phrases {
-	p := phrases{list: list, byFirst: map[rune][]int{}}
-	for i, w := range list {
-		if r, _ := utf8.DecodeRuneInString(w); w != "" {
-			p.byFirst[r] = append(p.byFirst[r], i)
-		}
-	}
-	return p
-}
-
-// each yields the position in the list of every phrase s holds, at every
-// place it starts.
-func (p phrases) each(s string) iter.Seq[int] {
-	return func(yield func(int) bool) {
-		for i, r := range s {
-			for _, k := range p.byFirst[r] {
-				if strings.HasPrefix(s[i:], p.list[k]) && !yield(k) {
-					return
-				}
-			}
-		}
-	}
-}
-
-// found appends the positions in the list of the phrases s holds to buf,
-// each once, ascending.
-func (p phrases) found(s string, buf []int) []int {
-	for k := range p.each(s) {
-		if !slices.Contains(buf, k) {
-			buf = append(buf, k)
-		}
-	}
-	slices.Sort(buf)
-	return buf
-}
-
-// in reports whether s holds any of the phrases.
-func (p phrases) in(s string) bool {
-	for range p.each(s) {
-		return true
-	}
-	return false
-}
-
-// blank replaces every phrase s holds with a space, phrase by phrase in
-// the list's order (an earlier phrase wins where two overlap). Replacing
-// with a space cannot make a phrase appear, so the phrases s does not hold
-// are skipped.
-func (p phrases) blank(s string) string {
-	var buf [16]int
-	for _, k := range p.found(s, buf[:0]) {
-		s = strings.ReplaceAll(s, p.list[k], " ")
-	}
-	return s
 }
