@@ -5,7 +5,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"sync"
 )
 
@@ -20,10 +19,9 @@ type CVReport struct {
 	LogLoss float64 `json:"log_loss"`
 	// ECE is the expected calibration error over ten confidence bins: how
 	// far, on average, the top probability is from the share it gets right.
-	ECE       float64       `json:"ece"`
-	Classes   []ClassScore  `json:"classes"`
-	Confident []Coverage    `json:"confident"`
-	Misses    []HeldOutMiss `json:"-"`
+	ECE       float64      `json:"ece"`
+	Classes   []ClassScore `json:"classes"`
+	Confident []Coverage   `json:"confident"`
 }
 
 // ClassScore is one class's precision, recall and F1.
@@ -41,12 +39,6 @@ type Coverage struct {
 	Threshold float64 `json:"threshold"`
 	Coverage  float64 `json:"coverage"`
 	Accuracy  float64 `json:"accuracy"`
-}
-
-// HeldOutMiss is a message its fold's model got wrong.
-type HeldOutMiss struct {
-	Example Example
-	Got     Scored
 }
 
 // CrossValidate trains k models, each without one of k stratified folds,
@@ -129,7 +121,6 @@ func score(examples []Example, preds []Prediction, k int) CVReport {
 		} else {
 			fp[top.Label]++
 			fn[ex.Intent]++
-			r.Misses = append(r.Misses, HeldOutMiss{Example: ex, Got: top})
 		}
 		r.LogLoss -= math.Log(math.Max(preds[i].Of(ex.Intent), 1e-12))
 		b := min(int(top.P*bins), bins-1)
@@ -168,15 +159,6 @@ func score(examples []Example, preds []Prediction, k int) CVReport {
 	for t, th := range thresholds {
 		r.Confident = append(r.Confident, Coverage{Threshold: th, Coverage: float64(confN[t]) / n, Accuracy: ratio(confRight[t], confN[t])})
 	}
-	slices.SortStableFunc(r.Misses, func(a, b HeldOutMiss) int {
-		switch {
-		case a.Got.P > b.Got.P:
-			return -1
-		case a.Got.P < b.Got.P:
-			return 1
-		}
-		return 0
-	})
 	return r
 }
 

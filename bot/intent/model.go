@@ -15,7 +15,6 @@ package intent
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -99,14 +98,6 @@ func (p Prediction) Of(label string) float64 {
 		}
 	}
 	return 0
-}
-
-// Margin is how much more probable the top class is than the next.
-func (p Prediction) Margin() float64 {
-	if len(p) < 2 {
-		return 1
-	}
-	return p[0].P - p[1].P
 }
 
 // settled is how little probability an example's own intent may still
@@ -283,9 +274,4 @@ func (m *Model) Predict(text string) Prediction {
 		return 0
 	})
 	return out
-}
-
-// String describes the model for logs.
-func (m *Model) String() string {
-	return fmt.Sprintf("intent model: %d classes, %d features, %d examples", len(m.labels), len(m.index), m.Examples)
 }
