@@ -30,11 +30,14 @@ import (
 	"frontdoor/seeds"
 )
 
-// newLogger builds the JSON logger; personal data is masked in every record.
+// newLogger builds the JSON logger; personal data is masked in every
+// record. go-redis's messages go through it too.
 func newLogger(level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
-	return slog.New(privacy.NewHandler(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l})))
+	log := slog.New(privacy.NewHandler(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l})))
+	dial.UseLogger(log)
+	return log
 }
 
 // seedsFS is the knowledge directory, or the copy built into the binary

@@ -17,5 +17,6 @@ func (a *app) consoleDeps(stopping <-chan struct{}) handlers.ConsoleDeps {
 // staffStore is the store of console users and sessions.
 func (a *app) staffStore() *staff.Store {
 	return staff.NewStore(a.rdb, store.Keys{Prefix: a.cfg.RedisPrefix}, staff.Options{SessionTTL: a.cfg.SessionTTL,
-		Cost: a.cfg.BcryptCost, Throttle: staff.Throttle{MaxFailures: a.cfg.LoginMaxFailures, Window: a.cfg.LoginWindow}})
+		Cost: a.cfg.BcryptCost, Throttle: staff.Throttle{MaxFailures: a.cfg.LoginMaxFailures,
+			AddrMaxFailures: 4 * a.cfg.LoginMaxFailures, Window: a.cfg.LoginWindow}})
 }

@@ -43,7 +43,8 @@ func runServe(args []string, _, stderr io.Writer) error {
 
 	gin.SetMode(gin.ReleaseMode)
 	srv := handlers.New(handlers.Deps{Engine: a.engine, Tenants: cfg.AllTenants(), Ready: a.ready,
-		Reload: func(context.Context) (*knowledge.Base, error) { return a.lib.Reload() }, AdminKey: cfg.AdminKey, TrustedProxies: cfg.Proxies(),
+		Reload: func(context.Context) (*knowledge.Base, error) { return a.lib.Reload() }, AdminKey: cfg.AdminKey,
+		Metrics: cfg.metricsAccess(log), TrustedProxies: cfg.Proxies(),
 		Registry: a.registry, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes,
 		ChannelDeps: a.channelDeps(), ConsoleDeps: a.consoleDeps(ctx.Done())})
 	httpSrv := &http.Server{Addr: cfg.Addr, Handler: srv.Handler(), ReadTimeout: cfg.ReadTimeout,
@@ -58,13 +59,26 @@ func runServe(args []string, _, stderr io.Writer) error {
 	go func() { defer wg.Done(); sched.Run(bg) }()
 	go func() { defer wg.Done(); reloadOnHangup(bg, a) }()
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() {
 		log.Info("serving", "addr", cfg.Addr, "version", version)
 		errc <- httpSrv.ListenAndServe()
 	}()
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "" {
+		metricsSrv = &http.Server{Addr: cfg.MetricsAddr, Handler: srv.MetricsHandler(), ReadHeaderTimeout: cfg.ReadTimeout,
+			WriteTimeout: cfg.WriteTimeout}
+		go func() {
+			log.Info("serving metrics", "addr", cfg.MetricsAddr)
+			errc <- metricsSrv.ListenAndServe()
+		}()
+	}
 	select {
 	case err := <-errc:
+		_ = httpSrv.Close()
+		if metricsSrv != nil {
+			_ = metricsSrv.Close()
+		}
 		cancelBG()
 		wg.Wait()
 		return err
@@ -74,6 +88,9 @@ func runServe(args []string, _, stderr io.Writer) error {
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	err = httpSrv.Shutdown(sctx)
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(sctx)
+	}
 	if derr := srv.Drain(sctx); derr != nil {
 		log.Warn("background work still running at shutdown", "err", derr)
 	}

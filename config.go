@@ -23,8 +23,21 @@ import (
 // (--config or FRONTDOOR_CONFIG), which holds what does not fit in a
 // variable: tenants and channel accounts.
 type Config struct {
+	// Env is "development" or "production" (FRONTDOOR_ENV, default
+	// "development"). Production refuses default, example and short keys
+	// and tokens, creates no demo channel account, and keeps /metrics
+	// behind a key unless it has a listener of its own.
+	Env string `yaml:"env"`
 	// Addr is where HTTP is served (FRONTDOOR_ADDR, default ":8080").
 	Addr string `yaml:"addr"`
+	// MetricsAddr, when set, serves /metrics on a listener of its own
+	// (FRONTDOOR_METRICS_ADDR, e.g. ":9090"), for the internal network
+	// only, and no longer on Addr.
+	MetricsAddr string `yaml:"metrics_addr"`
+	// MetricsKey, when set, is the Bearer key /metrics asks for on Addr
+	// (FRONTDOOR_METRICS_KEY). In production /metrics on Addr asks for
+	// this key, or the admin key when it is unset.
+	MetricsKey string `yaml:"metrics_key"`
 	// RedisURL is the system of record (REDIS_URL). Empty: the server
 	// starts its own Redis under DataDir (see README).
 	RedisURL string `yaml:"redis_url"`
@@ -100,6 +113,7 @@ type Config struct {
 // Defaults returns the documented defaults.
 func Defaults() Config {
 	return Config{
+		Env:               envDevelopment,
 		Addr:              ":8080",
 		RedisPrefix:       "fd",
 		RedisWaitTimeout:  500 * time.Millisecond,
@@ -150,7 +164,10 @@ func (c *Config) applyEnv(env func(string) (string, bool)) error {
 			*dst = v
 		}
 	}
+	str("FRONTDOOR_ENV", &c.Env)
 	str("FRONTDOOR_ADDR", &c.Addr)
+	str("FRONTDOOR_METRICS_ADDR", &c.MetricsAddr)
+	str("FRONTDOOR_METRICS_KEY", &c.MetricsKey)
 	str("REDIS_URL", &c.RedisURL)
 	str("FRONTDOOR_REDIS_PREFIX", &c.RedisPrefix)
 	str("FRONTDOOR_DATA_DIR", &c.DataDir)
@@ -210,7 +227,7 @@ func (c *Config) applyEnv(env func(string) (string, bool)) error {
 	dur("FRONTDOOR_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	dur("FRONTDOOR_SCHEDULER_INTERVAL", &c.SchedulerInterval)
 	dur("FRONTDOOR_REDIS_WAIT_TIMEOUT", &c.RedisWaitTimeout)
-	errs = append(errs, c.ChannelConfig.applyEnv(env), c.ConsoleConfig.applyEnv(env))
+	errs = append(errs, c.ChannelConfig.applyEnv(env, c.Production()), c.ConsoleConfig.applyEnv(env))
 	return errors.Join(errs...)
 }
 
@@ -296,8 +313,17 @@ func (c Config) AllTenants() []handlers.Tenant {
 func (c Config) Validate() error {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Env != envDevelopment && c.Env != envProduction {
+		fail("env (FRONTDOOR_ENV) %q: want development or production", c.Env)
+	}
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
 		fail("addr (FRONTDOOR_ADDR) %q: want host:port or :port", c.Addr)
+	}
+	if _, port, err := net.SplitHostPort(c.MetricsAddr); c.MetricsAddr != "" && (err != nil || port == "") {
+		fail("metrics_addr (FRONTDOOR_METRICS_ADDR) %q: want host:port or :port", c.MetricsAddr)
+	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
+		fail("metrics_addr (FRONTDOOR_METRICS_ADDR) %q: must differ from addr (FRONTDOOR_ADDR)", c.MetricsAddr)
 	}
 	var shape *dial.Shape
 	if c.RedisURL != "" {
@@ -362,7 +388,7 @@ func (c Config) Validate() error {
 		}
 		ids[t.ID], keys[t.APIKey] = true, true
 	}
-	errs = append(errs, c.ChannelConfig.validate(), c.ConsoleConfig.validate())
+	errs = append(errs, c.ChannelConfig.validate(), c.ConsoleConfig.validate(), c.validateProduction())
 	return errors.Join(errs...)
 }
 

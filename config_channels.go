@@ -79,9 +79,11 @@ type WeComAccountConfig struct {
 // applyEnv fills the defaults and applies the FRONTDOOR_WECHAT_*,
 // FRONTDOOR_WECOM_* and channel variables. The variables set the fields of
 // the account named "demo", creating it when needed: the WeChat one exists
-// unless FRONTDOOR_WECHAT_TOKEN is set empty; the WeCom one only once its
-// token, AES key and corp id are all set, since WeCom is encrypted only.
-func (c *ChannelConfig) applyEnv(env func(string) (string, bool)) error {
+// unless FRONTDOOR_WECHAT_TOKEN is set empty — and, in production, only
+// when FRONTDOOR_WECHAT_TOKEN is set, so that the README's "dev-token"
+// never signs a callback there; the WeCom one only once its token, AES key
+// and corp id are all set, since WeCom is encrypted only.
+func (c *ChannelConfig) applyEnv(env func(string) (string, bool), production bool) error {
 	str := func(name string, dst *string) {
 		if v, ok := env(name); ok {
 			*dst = v
@@ -99,7 +101,7 @@ func (c *ChannelConfig) applyEnv(env func(string) (string, bool)) error {
 		c.ReplyBudget = d
 	}
 	c.defaults()
-	c.applyWeChatDemo(env)
+	c.applyWeChatDemo(env, production)
 	c.applyWeComDemo(env)
 	return errors.Join(errs...)
 }
@@ -129,8 +131,11 @@ func (c *ChannelConfig) defaults() {
 	}
 }
 
-func (c *ChannelConfig) applyWeChatDemo(env func(string) (string, bool)) {
+func (c *ChannelConfig) applyWeChatDemo(env func(string) (string, bool), production bool) {
 	i := channelIndex(len(c.WeChat), func(i int) bool { return c.WeChat[i].Name == demoChannelAccount })
+	if _, set := env("FRONTDOOR_WECHAT_TOKEN"); i < 0 && production && !set {
+		return
+	}
 	if i < 0 {
 		c.WeChat = append(c.WeChat, WeChatAccountConfig{Name: demoChannelAccount, Token: demoWeChatToken, Tenant: demoChannelTenant})
 		i = len(c.WeChat) - 1

@@ -21,9 +21,10 @@ type ConsoleConfig struct {
 	// marks a unit (FRONTDOOR_RESOLUTION_TARGET, default 0.6: 河池's ≥ 60%).
 	ResolutionTarget float64 `yaml:"resolution_target"`
 	// LoginMaxFailures and LoginWindow throttle password guessing: after
-	// that many failures within the window, per name or per address, each
-	// further attempt waits longer (FRONTDOOR_LOGIN_MAX_FAILURES, default
-	// 5; FRONTDOOR_LOGIN_WINDOW, default 15m).
+	// that many failures within the window of one name from one address,
+	// or four times as many from one address over all names, each further
+	// attempt from there waits longer (FRONTDOOR_LOGIN_MAX_FAILURES,
+	// default 5; FRONTDOOR_LOGIN_WINDOW, default 15m).
 	LoginMaxFailures int           `yaml:"login_max_failures"`
 	LoginWindow      time.Duration `yaml:"login_window"`
 	// BcryptCost is the work factor of new password hashes

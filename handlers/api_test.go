@@ -14,7 +14,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 
 	"frontdoor/bot"
 	"frontdoor/bot/bottest"
@@ -177,6 +176,59 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// TestMessageIDsOfDifferentUsersNeverMeet: the dedupe key keeps user and
+// message id apart however they are spelt, so no business's message is
+// taken for another's retry.
+func TestMessageIDsOfDifferentUsersNeverMeet(t *testing.T) {
+	ts := newTestServer(t, bottest.Options{})
+	pairs := [][2]map[string]string{
+		{{"user": "col", "msg_id": "x:1"}, {"user": "col:x", "msg_id": "1"}},
+		{{"user": "a b", "msg_id": "1"}, {"user": "a_b", "msg_id": "1"}},
+	}
+	for _, p := range pairs {
+		t.Run(p[0]["user"]+"|"+p[1]["user"], func(t *testing.T) {
+			texts := []string{"你好", "研发费用加计扣除怎么享受"}
+			for i, m := range p {
+				m["region"], m["text"] = "河池市", texts[i]
+				code, out := ts.post(t, m)
+				if code != 200 {
+					t.Fatalf("%v: %d %v", m, code, out)
+				}
+				if i == 1 && out["intent"] != "policy_query" {
+					t.Errorf("%v was answered with the other user's stored reply: %v", m, out)
+				}
+			}
+		})
+	}
+}
+
+// TestMethodsAndEchoes: a wrong method is a 405, and no error quotes more
+// than a short prefix of what the client sent.
+func TestMethodsAndEchoes(t *testing.T) {
+	ts := newTestServer(t, bottest.Options{})
+	for _, m := range []string{"PUT", "DELETE", "PATCH"} {
+		code, h, out := ts.do(t, m, "/api/v1/messages", testKey, "application/json", []byte(`{}`))
+		if code != http.StatusMethodNotAllowed || out["code"] != "method_not_allowed" {
+			t.Errorf("%s /api/v1/messages = %d %v, want 405", m, code, out)
+		}
+		if allow := h.Get("Allow"); !strings.Contains(allow, "POST") || !strings.Contains(allow, "GET") {
+			t.Errorf("%s /api/v1/messages: Allow = %q, want GET and POST named", m, allow)
+		}
+	}
+	region := strings.Repeat("区", 10000)
+	b, _ := json.Marshal(map[string]string{"user": "u-echo", "region": region, "text": "你好"})
+	code, _, out := ts.do(t, "POST", "/api/v1/messages", testKey, "application/json", b)
+	msg, _ := out["error"].(string)
+	if code != 400 || len([]rune(msg)) > 200 {
+		t.Errorf("unknown 10,000-rune region: %d, error of %d runes", code, len([]rune(msg)))
+	}
+	cursor := strings.Repeat("9", 5000) + "-0"
+	code, _, out = ts.do(t, "GET", "/api/v1/messages?user=u-echo&after="+cursor, testKey, "", nil)
+	if msg, _ := out["error"].(string); code != 400 || strings.Contains(msg, strings.Repeat("9", 100)) {
+		t.Errorf("long cursor: %d %q", code, msg)
+	}
+}
+
 func TestRateLimit(t *testing.T) {
 	ts := newTestServer(t, bottest.Options{Config: bot.Config{RatePerSecond: 0.01, RateBurst: 2}})
 	msg := map[string]string{"user": "u-rl", "region": "河池市", "text": "你好"}
@@ -220,7 +272,8 @@ func TestOutbox(t *testing.T) {
 	if n := len(next["messages"].([]any)); n != 0 {
 		t.Errorf("after cursor: %d messages, want 0", n)
 	}
-	for _, bad := range []string{"/api/v1/messages", "/api/v1/messages?user=u&after=abc", "/api/v1/messages?user=u&limit=9999"} {
+	for _, bad := range []string{"/api/v1/messages", "/api/v1/messages?user=u&after=abc", "/api/v1/messages?user=u&limit=9999",
+		"/api/v1/messages?user=u-ob&after=99999999999999999999-0", "/api/v1/messages?user=u-ob&after=1-99999999999999999999"} {
 		if code, _, _ := ts.do(t, "GET", bad, testKey, "", nil); code != 400 {
 			t.Errorf("GET %s: %d, want 400", bad, code)
 		}
@@ -248,12 +301,16 @@ func TestHealthAndMetrics(t *testing.T) {
 	}
 }
 
-// TestRedisDown: while Redis is away readyz is red and messages get 503;
-// when it returns the server recovers without a restart.
+// TestRedisDown: while Redis is away readyz is red and messages get 503
+// with Retry-After; when it returns the server recovers without a restart.
+// The client is built as the server builds it, breaker included (its own
+// test shows that commands are refused without waiting).
 func TestRedisDown(t *testing.T) {
 	rs := storetest.StartServer(t)
-	rdb := redis.NewClient(&redis.Options{Addr: strings.TrimSuffix(strings.TrimPrefix(rs.URL(), "redis://"), "/0"),
-		DialTimeout: 200 * time.Millisecond, ReadTimeout: 200 * time.Millisecond, MaxRetries: 0})
+	rdb, err := storetest.Open(context.Background(), rs.URL()+"?dial_timeout=200ms&read_timeout=200ms")
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { rdb.Close() })
 	ts := newTestServer(t, bottest.Options{Redis: rdb})
 	msg := map[string]string{"user": "u-down", "region": "河池市", "text": "研发费用加计扣除怎么享受"}
@@ -265,9 +322,14 @@ func TestRedisDown(t *testing.T) {
 		t.Errorf("readyz during outage = %d, want 503", code)
 	}
 	b, _ := json.Marshal(msg)
-	code, h, out := ts.do(t, "POST", "/api/v1/messages", testKey, "application/json", b)
-	if code != http.StatusServiceUnavailable || out["code"] != "store_unavailable" || h.Get("Retry-After") == "" {
-		t.Errorf("message during outage: %d %v", code, out)
+	for i := range 5 {
+		code, h, out := ts.do(t, "POST", "/api/v1/messages", testKey, "application/json", b)
+		if code != http.StatusServiceUnavailable || out["code"] != "store_unavailable" || h.Get("Retry-After") == "" {
+			t.Errorf("message %d during outage: %d %v", i, code, out)
+		}
+	}
+	if code, _, _ := ts.do(t, "GET", "/readyz", "", "", nil); code != http.StatusServiceUnavailable {
+		t.Errorf("readyz later in the outage = %d, want 503", code)
 	}
 	rs.Start()
 	deadline := time.Now().Add(5 * time.Second)
@@ -323,5 +385,46 @@ func TestMessageHeldElsewhereAsksForARetry(t *testing.T) {
 	code, hdr, out := ts.do(t, "POST", "/api/v1/messages", testKey, "application/json", body)
 	if code != http.StatusConflict || out["code"] != "message_in_progress" || hdr.Get("Retry-After") != "1" {
 		t.Fatalf("status %d, Retry-After %q: %v", code, hdr.Get("Retry-After"), out)
+	}
+}
+
+// TestMetricsAccess: /metrics asks for its key when one is set, and is
+// absent from the main listener when a listener of its own serves it.
+func TestMetricsAccess(t *testing.T) {
+	env := bottest.New(t, bottest.Options{})
+	const key = "metrics-9f86d081884c7d65"
+	tests := []struct {
+		name   string
+		access MetricsAccess
+		auth   string
+		want   int
+	}{
+		{"open", MetricsAccess{}, "", 200},
+		{"key missing", MetricsAccess{Key: key}, "", 401},
+		{"key wrong", MetricsAccess{Key: key}, "Bearer nope", 401},
+		{"key right", MetricsAccess{Key: key}, "Bearer " + key, 200},
+		{"elsewhere", MetricsAccess{Elsewhere: true}, "Bearer " + key, 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := New(Deps{Engine: env.Engine, Metrics: tt.access, Registry: prometheus.NewRegistry(),
+				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			req := httptest.NewRequest("GET", "/metrics", nil)
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			rec := httptest.NewRecorder()
+			srv.Handler().ServeHTTP(rec, req)
+			if rec.Code != tt.want {
+				t.Errorf("GET /metrics = %d, want %d", rec.Code, tt.want)
+			}
+			if tt.access.Elsewhere {
+				rec := httptest.NewRecorder()
+				srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+				if rec.Code != 200 || !strings.Contains(rec.Body.String(), "frontdoor_http") {
+					t.Errorf("the metrics listener's handler = %d", rec.Code)
+				}
+			}
+		})
 	}
 }

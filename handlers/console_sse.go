@@ -14,12 +14,15 @@ import (
 )
 
 // Event stream timing: a comment line keeps proxies from closing an idle
-// stream, and each stream ends after a while so that the browser
-// reconnects (and is authenticated again).
+// stream; the session is checked twice a second, so that a stream ends
+// within a second of its logout or its user's disabling, on whichever
+// replica either happened; and each stream ends after a while so that the
+// browser reconnects (and is authenticated again).
 const (
-	sseHeartbeat = 20 * time.Second
-	sseLifetime  = 10 * time.Minute
-	sseRetry     = 3000 // ms the browser waits before reconnecting
+	sseHeartbeat    = 20 * time.Second
+	sseSessionCheck = 500 * time.Millisecond
+	sseLifetime     = 10 * time.Minute
+	sseRetry        = 3000 // ms the browser waits before reconnecting
 )
 
 // sseEvent is what the console hears about a ticket it may see.
@@ -60,6 +63,8 @@ func (c *console) events(g *gin.Context) {
 
 	beat := time.NewTicker(sseHeartbeat)
 	defer beat.Stop()
+	check := time.NewTicker(sseSessionCheck)
+	defer check.Stop()
 	end := time.NewTimer(sseLifetime)
 	defer end.Stop()
 	for {
@@ -70,10 +75,12 @@ func (c *console) events(g *gin.Context) {
 			return
 		case <-end.C:
 			return
-		case <-beat.C:
+		case <-check.C:
 			if _, _, err := c.staff.Verify(ctx, p.token); err != nil {
 				return
 			}
+			continue
+		case <-beat.C:
 			fmt.Fprint(g.Writer, ": ping\n\n")
 		case m, ok := <-msgs:
 			if !ok {

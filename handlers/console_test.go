@@ -714,6 +714,52 @@ func TestEventStream(t *testing.T) {
 	}
 }
 
+// TestEventStreamEndsWithItsSession: an open event stream stops within a
+// second of its session's end — a logout (here through the API token, as
+// another tab or replica would) or the user's disabling — not at the next
+// heartbeat, 20 s on.
+func TestEventStreamEndsWithItsSession(t *testing.T) {
+	cs := staffFixture(t, bottest.Options{})
+	ends := []struct {
+		user string
+		end  func(t *testing.T, s *session)
+	}{
+		{"other", func(t *testing.T, s *session) {
+			if code := cs.status(t, s, "POST", "/api/v1/staff/logout", nil); code != 200 {
+				t.Fatalf("logout = %d", code)
+			}
+		}},
+		{"market", func(t *testing.T, _ *session) {
+			if err := cs.staff.SetDisabled(context.Background(), "market", true); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, e := range ends {
+		t.Run(e.user, func(t *testing.T) {
+			s := cs.login(t, e.user)
+			// well under the heartbeat: only the session check can end it in time
+			ctx, cancel := context.WithTimeout(context.Background(), sseHeartbeat/4)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, "GET", cs.URL+"/console/events", nil)
+			req.Header.Set("Cookie", s.cookie.String())
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			r := bufio.NewReader(resp.Body)
+			if l, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(l, "retry:") {
+				t.Fatalf("stream opened with %q, %v", l, err)
+			}
+			e.end(t, s)
+			if _, err := io.Copy(io.Discard, r); err != nil {
+				t.Fatalf("the stream outlived its session: %v", err)
+			}
+		})
+	}
+}
+
 // announceForTest publishes a ticket's announcement as the engine does.
 func (cs *consoleServer) announceForTest(t *testing.T, id string) {
 	t.Helper()

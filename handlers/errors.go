@@ -22,7 +22,12 @@ var statusOf = map[fault.Kind]int{
 	fault.TooLarge:     http.StatusRequestEntityTooLarge,
 	fault.RateLimited:  http.StatusTooManyRequests,
 	fault.Unavailable:  http.StatusServiceUnavailable,
+	fault.NotAllowed:   http.StatusMethodNotAllowed,
 }
+
+// maxErrorRunes bounds an error message, whatever built it: a backstop
+// behind fault.Invalidf's quoting, so no body echoes a long input back.
+const maxErrorRunes = 200
 
 // errorBody is every error response: a message for people, a stable code
 // for programs, and the request id to quote when asking for help.
@@ -71,5 +76,5 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	if fe.Kind != fault.Internal {
 		s.metrics.rejected.WithLabelValues(fe.Code).Inc()
 	}
-	c.AbortWithStatusJSON(status, errorBody{Error: fe.Msg, Code: fe.Code, RequestID: requestID(c)})
+	c.AbortWithStatusJSON(status, errorBody{Error: fault.Clip(fe.Msg, maxErrorRunes), Code: fe.Code, RequestID: requestID(c)})
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"time"
 
@@ -9,6 +10,33 @@ import (
 
 	"frontdoor/bot/fault"
 )
+
+// MetricsAccess is how the main listener serves /metrics: open (the
+// default, for development), behind a Bearer key, or not at all because a
+// listener of its own, on the internal network, serves it
+// (MetricsHandler).
+type MetricsAccess struct {
+	Key       string
+	Elsewhere bool
+}
+
+var errMetricsKey = fault.New(fault.Unauthorized, "bad_metrics_key", "metrics key required")
+
+// MetricsHandler serves the Prometheus metrics, for a listener of their own.
+func (s *Server) MetricsHandler() http.Handler { return s.metricsHandler }
+
+// metricsBehindKey serves /metrics, asking for the key when one is set:
+// GET /metrics.
+func (s *Server) metricsBehindKey(c *gin.Context) error {
+	if want := s.deps.Metrics.Key; want != "" {
+		key, ok := bearer(c.GetHeader("Authorization"))
+		if !ok || subtle.ConstantTimeCompare([]byte(key), []byte(want)) != 1 {
+			return errMetricsKey
+		}
+	}
+	s.MetricsHandler().ServeHTTP(c.Writer, c.Request)
+	return nil
+}
 
 // healthz says the process is up.
 func (s *Server) healthz(c *gin.Context) {

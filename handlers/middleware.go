@@ -17,7 +17,7 @@ import (
 
 var (
 	errNoRoute  = fault.New(fault.NotFound, "not_found", "no such endpoint")
-	errNoMethod = &fault.Error{Kind: fault.Invalid, Code: "method_not_allowed", Msg: "method not allowed on this endpoint"}
+	errNoMethod = fault.New(fault.NotAllowed, "method_not_allowed", "method not allowed on this endpoint")
 )
 
 const requestIDKey = "request_id"

@@ -39,6 +39,8 @@ type Deps struct {
 	Reload func(ctx context.Context) (*knowledge.Base, error)
 	// AdminKey authorises the admin endpoints ("" disables them).
 	AdminKey string
+	// Metrics says how /metrics is served on the main listener.
+	Metrics MetricsAccess
 	// TrustedProxies may set X-Forwarded-For (none by default, so that a
 	// client cannot pick the address its login attempts are counted under).
 	TrustedProxies []string
@@ -62,10 +64,12 @@ type Server struct {
 	adminKey string
 	log      *slog.Logger
 	metrics  *httpMetrics
-	registry *prometheus.Registry
-	maxBody  int64
-	router   *gin.Engine
-	deps     Deps
+	// metricsHandler serves the registry in Prometheus's text format.
+	metricsHandler http.Handler
+	registry       *prometheus.Registry
+	maxBody        int64
+	router         *gin.Engine
+	deps           Deps
 	// bg counts work that outlives its request (late platform pushes);
 	// Drain waits for it on shutdown.
 	bg sync.WaitGroup
@@ -101,6 +105,7 @@ func New(d Deps) *Server {
 		s.tenants[t.APIKey] = t
 	}
 	s.metrics = newHTTPMetrics(d.Registry)
+	s.metricsHandler = promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{Registry: d.Registry})
 	s.router = s.routes()
 	return s
 }
@@ -121,7 +126,9 @@ func (s *Server) routes() *gin.Engine {
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.wrap(s.readyz))
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry})))
+	if !s.deps.Metrics.Elsewhere {
+		r.GET("/metrics", s.wrap(s.metricsBehindKey))
+	}
 
 	api := r.Group("/api/v1")
 	api.POST("/messages", s.wrap(s.postMessage))

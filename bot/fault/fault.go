@@ -24,6 +24,7 @@ const (
 	TooLarge                 // send less
 	RateLimited              // slow down; RetryAfter says how long
 	Unavailable              // a dependency is down; retry later
+	NotAllowed               // use another method on this endpoint
 )
 
 func (k Kind) String() string {
@@ -44,6 +45,8 @@ func (k Kind) String() string {
 		return "rate_limited"
 	case Unavailable:
 		return "unavailable"
+	case NotAllowed:
+		return "not_allowed"
 	}
 	return "internal"
 }
@@ -79,9 +82,34 @@ func Wrap(kind Kind, code, msg string, err error) *Error {
 	return &Error{Kind: kind, Code: code, Msg: msg, Err: err}
 }
 
-// Invalidf is the common case of a request the client must fix.
+// Invalidf is the common case of a request the client must fix. Text
+// arguments are the client's own input, so each is cut to QuoteLimit runes:
+// an error must name what was wrong, not echo 10,000 characters back.
 func Invalidf(code, format string, args ...any) *Error {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = Clip(s, QuoteLimit)
+		}
+	}
 	return &Error{Kind: Invalid, Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+// QuoteLimit is how many runes of a client's input an error message quotes.
+const QuoteLimit = 40
+
+// Clip cuts s to at most n runes, marking the cut with "…".
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
 }
 
 // As extracts a *Error from err's chain.

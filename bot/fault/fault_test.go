@@ -3,7 +3,9 @@ package fault
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestKindOf(t *testing.T) {
@@ -35,5 +37,37 @@ func TestWrapKeepsCause(t *testing.T) {
 	}
 	if got := err.Error(); got != "store_unavailable: try again: connection refused" {
 		t.Errorf("Error() = %q", got)
+	}
+}
+
+func TestInvalidfQuotesAShortPrefix(t *testing.T) {
+	long := strings.Repeat("区", 10000)
+	e := Invalidf("unknown_region", "unknown region %q; known: %s", long, "朝阳区")
+	if n := utf8.RuneCountInString(e.Msg); n > QuoteLimit+40 {
+		t.Errorf("message is %d runes long: %.80s…", n, e.Msg)
+	}
+	if !strings.Contains(e.Msg, "区区区") || !strings.Contains(e.Msg, "朝阳区") {
+		t.Errorf("message %q lost what it quotes", e.Msg)
+	}
+}
+
+func TestClip(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abc", 3, "abc"},
+		{"abcd", 3, "abc…"},
+		{"朝阳区市场监管局", 3, "朝阳区…"},
+		{"", 3, ""},
+		{"\xff\xfe\xfd\xfc", 2, "\xff\xfe…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := Clip(tt.in, tt.n); got != tt.want {
+				t.Errorf("Clip(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+			}
+		})
 	}
 }

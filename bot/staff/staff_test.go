@@ -2,6 +2,7 @@ package staff_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -152,9 +153,10 @@ func TestLogin(t *testing.T) {
 	}
 }
 
-// TestThrottle: five failures lock a name out; each further attempt is
-// refused with a longer wait, even with the right password, from any
-// address; the lock lifts with time.
+// TestThrottle: five failures of a name from one address lock that pair
+// out; each further attempt from there is refused with a longer wait, even
+// with the right password — but the owner logs in from another address,
+// so nobody can lock a colleague out from afar. The lock lifts with time.
 func TestThrottle(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -165,24 +167,40 @@ func TestThrottle(t *testing.T) {
 		}
 	}
 	var last time.Duration
-	for i, addr := range []string{"10.0.0.1", "10.0.0.2", "10.0.0.3"} {
-		_, _, err := e.store.Login(ctx, "li", password, addr)
+	for i := range 3 {
+		_, _, err := e.store.Login(ctx, "li", password, "10.0.0.1")
 		fe, ok := fault.As(err)
 		if !ok || fe.Kind != fault.RateLimited || fe.RetryAfter <= last {
 			t.Fatalf("attempt %d while locked: %v (retry after %v, previous %v)", i+1, err, fe, last)
 		}
 		last = fe.RetryAfter
 	}
+	if _, _, err := e.store.Login(ctx, "li", password, "10.0.0.2"); err != nil {
+		t.Errorf("the owner, from another address, while the attacker's is locked: %v", err)
+	}
 	e.clock.Advance(last + time.Second)
-	if _, _, err := e.store.Login(ctx, "li", password, "10.0.0.9"); err != nil {
+	if _, _, err := e.store.Login(ctx, "li", password, "10.0.0.1"); err != nil {
 		t.Errorf("after the wait: %v", err)
 	}
-	// an address guessing many names is locked out too
-	for i := 0; i < 5; i++ {
-		_, _, _ = e.store.Login(ctx, "guess"+string(rune('a'+i)), "x-password", "10.9.9.9")
+}
+
+// TestThrottleAddress: an address guessing many names is locked out for
+// every name once it reaches its own cap; other addresses are not.
+func TestThrottleAddress(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.add(t, staff.User{Name: "li", Role: staff.RoleAdmin})
+	for i := range 20 {
+		_, _, err := e.store.Login(ctx, fmt.Sprintf("guess-%d", i), "x-password", "10.9.9.9")
+		if fault.KindOf(err) != fault.Unauthorized {
+			t.Fatalf("guess %d: %v", i, err)
+		}
 	}
 	if _, _, err := e.store.Login(ctx, "li", password, "10.9.9.9"); fault.KindOf(err) != fault.RateLimited {
-		t.Errorf("address after 5 failures on other names: %v", err)
+		t.Errorf("address after 20 failures on other names: %v", err)
+	}
+	if _, _, err := e.store.Login(ctx, "li", password, "10.0.0.3"); err != nil {
+		t.Errorf("another address: %v", err)
 	}
 }
 

@@ -10,21 +10,32 @@ import (
 	"frontdoor/bot/fault"
 )
 
-// Throttle limits password guessing. Failures are counted per name and
-// per client address inside a window; once either count reaches
-// MaxFailures every further attempt is refused for a delay that doubles
-// with each attempt, up to MaxDelay. Attempts made while refused count
-// too, so hammering only makes the wait longer.
+// Throttle limits password guessing. Failures are counted per (name,
+// client address) pair and per address inside a window; once the pair's
+// count reaches MaxFailures, or the address's AddrMaxFailures, further
+// attempts from there are refused for a delay that doubles with each
+// attempt, up to MaxDelay. Attempts made while refused count too, so
+// hammering only makes the wait longer.
+//
+// Nothing is counted per name alone: that would let anyone lock a
+// colleague out by failing her name from anywhere. The owner of a name
+// that is locked from one address logs in from another; guessing one name
+// from many addresses costs MaxFailures per address per window, each
+// against bcrypt.
 type Throttle struct {
-	MaxFailures int           // default 5
-	Window      time.Duration // default 15 min
-	BaseDelay   time.Duration // default 30 s
-	MaxDelay    time.Duration // default 15 min
+	MaxFailures     int           // per (name, address); default 5
+	AddrMaxFailures int           // per address, over every name; default 20
+	Window          time.Duration // default 15 min
+	BaseDelay       time.Duration // default 30 s
+	MaxDelay        time.Duration // default 15 min
 }
 
 func (t *Throttle) defaults() {
 	if t.MaxFailures <= 0 {
 		t.MaxFailures = 5
+	}
+	if t.AddrMaxFailures <= 0 {
+		t.AddrMaxFailures = 20
 	}
 	if t.Window <= 0 {
 		t.Window = 15 * time.Minute
@@ -37,19 +48,21 @@ func (t *Throttle) defaults() {
 	}
 }
 
-// throttleScript counts an attempt against each key (a name, an address)
-// and reports until when the caller must wait (0: go ahead).
+// throttleScript counts an attempt against each key (a name and address
+// pair, an address) and reports until when the caller must wait (0: go
+// ahead).
 //
 // Each key is a hash {fails, first, until} with times in ms of the
-// store's clock. ARGV[1] now, ARGV[2] window, ARGV[3] max failures,
-// ARGV[4] base delay, ARGV[5] max delay, ARGV[6] key TTL (ms),
-// ARGV[7] mode: "gate" counts the attempt only when it is refused,
-// "fail" counts a failed attempt.
+// store's clock. ARGV[1] now, ARGV[2] window, ARGV[3] base delay,
+// ARGV[4] max delay, ARGV[5] key TTL (ms), ARGV[6] mode: "gate" counts
+// the attempt only when it is refused, "fail" counts a failed attempt;
+// ARGV[6+i] the max failures of KEYS[i].
 var throttleScript = redis.NewScript(`
-local now, window, maxf = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local base, maxd, ttl, mode = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local base, maxd, ttl, mode = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local wait = 0
-for _, k in ipairs(KEYS) do
+for i, k in ipairs(KEYS) do
+  local maxf = tonumber(ARGV[6 + i])
   local h = redis.call('HMGET', k, 'fails', 'first', 'until')
   local fails, first, untl = tonumber(h[1]) or 0, tonumber(h[2]) or now, tonumber(h[3]) or 0
   local locked = untl > now
@@ -69,8 +82,10 @@ end
 return wait
 `)
 
+// throttleKeys are the pair's key and, when the address is known, the
+// address's.
 func (s *Store) throttleKeys(name, addr string) []string {
-	keys := []string{s.keys.Global("login", "name", clip(name, 64))}
+	keys := []string{s.keys.Global("login", "pair", clip(name, 64), clip(addr, 64))}
 	if addr != "" {
 		keys = append(keys, s.keys.Global("login", "addr", clip(addr, 64)))
 	}
@@ -91,17 +106,17 @@ func (s *Store) fail(ctx context.Context, name, addr string) error {
 	return err
 }
 
-// succeed forgets a name's failures. The address keeps its count: one
+// succeed forgets the pair's failures. The address keeps its count: one
 // valid account must not let an address keep guessing others.
-func (s *Store) succeed(ctx context.Context, name string) error {
-	return storeErr(s.rdb.Del(ctx, s.throttleKeys(name, "")...).Err())
+func (s *Store) succeed(ctx context.Context, name, addr string) error {
+	return storeErr(s.rdb.Del(ctx, s.throttleKeys(name, addr)[0]).Err())
 }
 
 func (s *Store) throttle(ctx context.Context, name, addr, mode string) error {
 	t, now := s.thr, s.now()
 	ttl := t.Window + t.MaxDelay
 	until, err := throttleScript.Run(ctx, s.rdb, s.throttleKeys(name, addr), now.UnixMilli(), t.Window.Milliseconds(),
-		t.MaxFailures, t.BaseDelay.Milliseconds(), t.MaxDelay.Milliseconds(), ttl.Milliseconds(), mode).Int64()
+		t.BaseDelay.Milliseconds(), t.MaxDelay.Milliseconds(), ttl.Milliseconds(), mode, t.MaxFailures, t.AddrMaxFailures).Int64()
 	if err != nil {
 		return storeErr(err)
 	}

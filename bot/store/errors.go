@@ -11,6 +11,10 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// ErrUnreachable is a command refused without trying: Redis failed to
+// answer a moment ago and has not answered a probe since.
+var ErrUnreachable = errors.New("store: redis unreachable; retrying in the background")
+
 // IsUnavailable reports whether err means Redis could not be reached or could
 // not answer in time, so that the caller should degrade or ask the client to
 // retry later (HTTP 503) instead of reporting a bug. Missing keys (redis.Nil)
@@ -61,6 +65,7 @@ func isTransportError(err error) bool {
 		// The auto-pipeliner's batch could not be sent for its backstop
 		// (30 s): Redis stopped answering the batch before it.
 		redis.ErrAutoPipelineTimeout,
+		ErrUnreachable,
 	} {
 		if errors.Is(err, target) {
 			return true

@@ -3,6 +3,7 @@ package store
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // DefaultPrefix is the key prefix a zero Keys uses.
@@ -14,12 +15,14 @@ const globalTag = "global"
 // Keys builds key names under a configurable prefix. Every key of one tenant carries the same
 // hash tag so that Lua scripts and MULTI over a tenant's keys run on Redis Cluster.
 //
-// Tenant ids, tags and parts may come from users, so "{", "}" and white space
-// in them become "_": a stray brace would move the hash tag and send the key
-// to another slot. A tenant can also never reach the global keys: a tenant
-// whose id is "global", is empty or starts with "_" gets one more "_" in
-// front.
-// Parts are joined with ":" as given, so a part holding ":" reads like two.
+// Tenant ids, tags and parts may come from users, so the runes that would
+// blur a key are escaped as %XX: "{" and "}" (a stray brace would move the
+// hash tag and send the key to another slot), ":" (a part holding one would
+// read like two: user "a:b" with message "1" would meet user "a" with
+// message "b:1"), white space, control runes and "%" itself. Escaping, not
+// replacing, keeps the mapping one-to-one: "a b" and "a_b" stay apart.
+// A tenant can also never reach the global keys: a tenant whose id is
+// "global", is empty or starts with "_" gets one more "_" in front.
 type Keys struct{ Prefix string }
 
 // Tenant returns the key for parts of one tenant, like "fd:{demo}:sess:u-1".
@@ -79,12 +82,33 @@ func sanitizeTag(s string) string {
 	return sanitize(s)
 }
 
-// sanitize replaces the runes that could open, close or blur a hash tag.
+// sanitize escapes the runes that could open or close a hash tag, split a
+// part in two or hide in a log line. Most parts need nothing and are
+// returned as they are.
 func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '{' || r == '}' || unicode.IsSpace(r) {
-			return '_'
+	if strings.IndexFunc(s, escaped) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if escaped(r) {
+			// byte by byte: an invalid byte stays itself, not U+FFFD
+			for _, c := range []byte(s[i : i+size]) {
+				b.WriteByte('%')
+				b.WriteByte(hex[c>>4])
+				b.WriteByte(hex[c&15])
+			}
+		} else {
+			b.WriteString(s[i : i+size])
 		}
-		return r
-	}, s)
+		i += size
+	}
+	return b.String()
+}
+
+const hex = "0123456789ABCDEF"
+
+func escaped(r rune) bool {
+	return r == '{' || r == '}' || r == ':' || r == '%' || unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError
 }

@@ -18,17 +18,20 @@ func TestKeys(t *testing.T) {
 		{"slot", fd.Slot("clock", "due"), "fd:{clock}:due"},
 		{"zero value uses default prefix", Keys{}.Tenant("demo", "t"), "fd:{demo}:t"},
 		{"custom prefix", Keys{Prefix: "staging"}.Global("x"), "staging:{global}:x"},
-		{"braces in tenant", fd.Tenant("a}b{c", "x"), "fd:{a_b_c}:x"},
-		{"braces in part", fd.Tenant("demo", "sess", "{evil}"), "fd:{demo}:sess:_evil_"},
-		{"whitespace", fd.Tenant("my tenant", "a\tb", "c\nd", "e\u00a0f"), "fd:{my_tenant}:a_b:c_d:e_f"},
-		{"brace in prefix", Keys{Prefix: "f{d"}.Tenant("demo"), "f_d:{demo}"},
+		{"braces in tenant", fd.Tenant("a}b{c", "x"), "fd:{a%7Db%7Bc}:x"},
+		{"braces in part", fd.Tenant("demo", "sess", "{evil}"), "fd:{demo}:sess:%7Bevil%7D"},
+		{"colon in part", fd.Tenant("demo", "msg", "col:x", "1"), "fd:{demo}:msg:col%3Ax:1"},
+		{"percent in part", fd.Tenant("demo", "a%3Ab"), "fd:{demo}:a%253Ab"},
+		{"invalid utf-8", fd.Tenant("demo", "a\xffb"), "fd:{demo}:a%FFb"},
+		{"whitespace", fd.Tenant("my tenant", "a\tb", "c\nd", "e\u00a0f"), "fd:{my%20tenant}:a%09b:c%0Ad:e%C2%A0f"},
+		{"brace in prefix", Keys{Prefix: "f{d"}.Tenant("demo"), "f%7Bd:{demo}"},
 		{"empty tenant", fd.Tenant("", "x"), "fd:{_}:x"},
 		{"tenant named _", fd.Tenant("_", "x"), "fd:{__}:x"},
 		{"empty tag", fd.Slot(""), "fd:{_}"},
 		{"empty part kept", fd.Tenant("demo", "", "x"), "fd:{demo}::x"},
 		{"tenant named global", fd.Tenant("global", "users", "alice"), "fd:{_global}:users:alice"},
 		{"tenant named _global", fd.Tenant("_global", "users"), "fd:{__global}:users"},
-		{"tenant sanitised to global", fd.Tenant("{global", "x"), "fd:{__global}:x"},
+		{"tenant escaped", fd.Tenant("{global", "x"), "fd:{%7Bglobal}:x"},
 		{"unicode tenant", fd.Tenant("café", "x"), "fd:{café}:x"},
 	}
 	for _, tt := range tests {
@@ -37,6 +40,28 @@ func TestKeys(t *testing.T) {
 				t.Errorf("got %q, want %q", tt.got, tt.want)
 			}
 		})
+	}
+}
+
+// TestKeysAreOneToOne is the dedupe key's safety: two different users or
+// message ids never share a key, however they are spelt.
+func TestKeysAreOneToOne(t *testing.T) {
+	fd := Keys{Prefix: "fd"}
+	pairs := [][2][]string{
+		{{"col", "x:1"}, {"col:x", "1"}},
+		{{"a b", "1"}, {"a_b", "1"}},
+		{{"a{b}", "1"}, {"a_b_", "1"}},
+		{{"a%3Ab", "1"}, {"a:b", "1"}},
+		{{"a\xff", "1"}, {"a\ufffd", "1"}},
+	}
+	for _, p := range pairs {
+		a, b := fd.Tenant("demo", append([]string{"msg"}, p[0]...)...), fd.Tenant("demo", append([]string{"msg"}, p[1]...)...)
+		if a == b {
+			t.Errorf("%q and %q share the key %q", p[0], p[1], a)
+		}
+	}
+	if fd.Tenant("a b") == fd.Tenant("a_b") {
+		t.Error(`tenants "a b" and "a_b" share keys`)
 	}
 }
 

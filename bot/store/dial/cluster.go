@@ -25,14 +25,23 @@ const clusterReloadInterval = 10 * time.Second
 // that it also sees the writes that wait for replicas, which go to a node
 // directly (clusterPrimaries). The reload runs in the background and
 // go-redis coalesces concurrent requests for it.
+//
+// Every client also fails fast while Redis is unreachable (Breaker); a
+// Cluster has a breaker per node, so that one lost node does not stop the
+// slots the others serve.
 func NewClient(opts *redis.UniversalOptions) redis.UniversalClient {
 	if opts.MasterName != "" || !opts.IsClusterMode {
-		return redis.NewUniversalClient(opts)
+		rdb := redis.NewUniversalClient(opts)
+		rdb.AddHook(NewBreaker(func(ctx context.Context) error { return rdb.Ping(ctx).Err() }))
+		return rdb
 	}
 	co := opts.Cluster()
 	co.ClusterStateReloadInterval = clusterReloadInterval
 	cc := redis.NewClusterClient(co)
-	cc.OnNewNode(func(node *redis.Client) { node.AddHook(reloadOnNetworkError{cc}) })
+	cc.OnNewNode(func(node *redis.Client) {
+		node.AddHook(reloadOnNetworkError{cc})
+		node.AddHook(NewBreaker(func(ctx context.Context) error { return node.Ping(ctx).Err() }))
+	})
 	return cc
 }
 
