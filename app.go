@@ -223,6 +223,11 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	rate, burst, _ := cfg.Rate()
+	addressRate, tenantRate, _ := cfg.Limits()
+	duplicates := cfg.DuplicateWindow
+	if duplicates == 0 {
+		duplicates = -1 // the engine's "never"
+	}
 	keys := store.Keys{Prefix: cfg.RedisPrefix}
 	a.tickets = ticket.NewStore(a.rdb, keys, policy, nil)
 	a.tickets.Replication = cfg.Replication()
@@ -234,6 +239,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		}
 	}
 	a.engine = bot.New(bot.Config{MaxTextRunes: cfg.MaxTextRunes, RatePerSecond: rate, RateBurst: burst,
+		AddressRate: addressRate, TenantRate: tenantRate, AddressTickets: cfg.AddressTickets, DuplicateWindow: duplicates,
 		TenantRegions: tenantRegions, IntentConfidence: never(cfg.AskBelow), ItemMargin: never(cfg.ItemMargin)},
 		bot.Deps{Redis: a.rdb, Keys: keys, KB: lib.Current, Intents: a.intents.Load, Tickets: a.tickets, Outbox: outbox.New(a.rdb, keys),
 			Pushers: a.pushers(keys), Phraser: a.phraser(), Metrics: bot.NewMetrics(a.registry), Logger: log})

@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"frontdoor/bot"
 	"frontdoor/bot/store"
 	"frontdoor/bot/store/dial"
 	"frontdoor/handlers"
@@ -69,6 +70,24 @@ type Config struct {
 	AdminKey string `yaml:"admin_key"`
 	// RateLimit per user, like "30/min,burst=10", or "off" (FRONTDOOR_RATE_LIMIT).
 	RateLimit string `yaml:"rate_limit"`
+	// AddressRateLimit limits the messages of one network address where a
+	// channel knows it — the web chat, whose anonymous visitors are new
+	// with every dropped cookie (FRONTDOOR_ADDRESS_RATE_LIMIT, default
+	// "20/min,burst=10").
+	AddressRateLimit string `yaml:"address_rate_limit"`
+	// TenantRateLimit limits the messages of one tenant over all its users
+	// and channels (FRONTDOOR_TENANT_RATE_LIMIT, default
+	// "1200/min,burst=300").
+	TenantRateLimit string `yaml:"tenant_rate_limit"`
+	// AddressTickets is how many requests one address may open an hour
+	// before each further one needs a phone number to call back; twice as
+	// many it opens at most (FRONTDOOR_ADDRESS_TICKETS, default 5; 0: no
+	// cap).
+	AddressTickets int `yaml:"address_tickets"`
+	// DuplicateWindow is how long the same complaint from the same sender
+	// joins the ticket it opened instead of opening another
+	// (FRONTDOOR_DUPLICATE_WINDOW, default 10m; 0: never).
+	DuplicateWindow time.Duration `yaml:"duplicate_window"`
 	// LogLevel is debug, info, warn or error (FRONTDOOR_LOG_LEVEL).
 	LogLevel string `yaml:"log_level"`
 	// MaxBodyBytes caps request bodies (FRONTDOOR_MAX_BODY, default 65536).
@@ -122,6 +141,10 @@ func Defaults() Config {
 		SeedsDir:          "seeds",
 		APIKey:            "dev-key",
 		RateLimit:         "30/min,burst=10",
+		AddressRateLimit:  "20/min,burst=10",
+		TenantRateLimit:   "1200/min,burst=300",
+		AddressTickets:    5,
+		DuplicateWindow:   10 * time.Minute,
 		LogLevel:          "info",
 		MaxBodyBytes:      64 << 10,
 		MaxTextRunes:      2000,
@@ -175,6 +198,8 @@ func (c *Config) applyEnv(env func(string) (string, bool)) error {
 	str("FRONTDOOR_API_KEY", &c.APIKey)
 	str("FRONTDOOR_ADMIN_KEY", &c.AdminKey)
 	str("FRONTDOOR_RATE_LIMIT", &c.RateLimit)
+	str("FRONTDOOR_ADDRESS_RATE_LIMIT", &c.AddressRateLimit)
+	str("FRONTDOOR_TENANT_RATE_LIMIT", &c.TenantRateLimit)
 	str("FRONTDOOR_LOG_LEVEL", &c.LogLevel)
 	str("OPENAI_BASE_URL", &c.OpenAIBaseURL)
 	str("OPENAI_API_KEY", &c.OpenAIKey)
@@ -198,6 +223,9 @@ func (c *Config) applyEnv(env func(string) (string, bool)) error {
 	maxText := int64(c.MaxTextRunes)
 	num("FRONTDOOR_MAX_TEXT", &maxText)
 	c.MaxTextRunes = int(maxText)
+	addressTickets := int64(c.AddressTickets)
+	num("FRONTDOOR_ADDRESS_TICKETS", &addressTickets)
+	c.AddressTickets = int(addressTickets)
 	errs = append(errs, envBool(env, "FRONTDOOR_REDIS_AUTOPIPELINE", &c.RedisAutoPipeline))
 	dur := func(name string, dst *time.Duration) {
 		if v, ok := env(name); ok {
@@ -227,6 +255,7 @@ func (c *Config) applyEnv(env func(string) (string, bool)) error {
 	dur("FRONTDOOR_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	dur("FRONTDOOR_SCHEDULER_INTERVAL", &c.SchedulerInterval)
 	dur("FRONTDOOR_REDIS_WAIT_TIMEOUT", &c.RedisWaitTimeout)
+	dur("FRONTDOOR_DUPLICATE_WINDOW", &c.DuplicateWindow)
 	errs = append(errs, c.ChannelConfig.applyEnv(env, c.Production()), c.ConsoleConfig.applyEnv(env))
 	return errors.Join(errs...)
 }
@@ -249,12 +278,26 @@ var reRate = regexp.MustCompile(`^(\d+(?:\.\d+)?)/(s|sec|min|h)(?:,burst=(\d+))?
 
 // Rate parses RateLimit into tokens per second and a burst (0, 0: off).
 func (c Config) Rate() (perSecond float64, burst int, err error) {
-	if c.RateLimit == "off" || c.RateLimit == "" {
+	return parseRate("rate_limit (FRONTDOOR_RATE_LIMIT)", c.RateLimit)
+}
+
+// Limits are the engine's rate limits beyond the per-user one.
+func (c Config) Limits() (address, tenant bot.Rate, err error) {
+	var errs [2]error
+	address.PerSecond, address.Burst, errs[0] = parseRate("address_rate_limit (FRONTDOOR_ADDRESS_RATE_LIMIT)", c.AddressRateLimit)
+	tenant.PerSecond, tenant.Burst, errs[1] = parseRate("tenant_rate_limit (FRONTDOOR_TENANT_RATE_LIMIT)", c.TenantRateLimit)
+	return address, tenant, errors.Join(errs[:]...)
+}
+
+// parseRate reads a rate like "30/min,burst=10" (burst defaults to 10);
+// "off" or "" is no limit.
+func parseRate(setting, v string) (perSecond float64, burst int, err error) {
+	if v == "off" || v == "" {
 		return 0, 0, nil
 	}
-	m := reRate.FindStringSubmatch(c.RateLimit)
+	m := reRate.FindStringSubmatch(v)
 	if m == nil {
-		return 0, 0, fmt.Errorf("rate_limit (FRONTDOOR_RATE_LIMIT) %q: want like 30/min,burst=10 or off", c.RateLimit)
+		return 0, 0, fmt.Errorf("%s %q: want like 30/min,burst=10 or off", setting, v)
 	}
 	n, _ := strconv.ParseFloat(m[1], 64)
 	switch m[2] {
@@ -268,7 +311,7 @@ func (c Config) Rate() (perSecond float64, burst int, err error) {
 		burst, _ = strconv.Atoi(m[3])
 	}
 	if n <= 0 || burst <= 0 {
-		return 0, 0, fmt.Errorf("rate_limit (FRONTDOOR_RATE_LIMIT) %q: rate and burst must be positive", c.RateLimit)
+		return 0, 0, fmt.Errorf("%s %q: rate and burst must be positive", setting, v)
 	}
 	return n, burst, nil
 }
@@ -350,6 +393,15 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := c.Rate(); err != nil {
 		errs = append(errs, err)
+	}
+	if _, _, err := c.Limits(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.AddressTickets < 0 || c.AddressTickets > 10000 {
+		fail("address_tickets (FRONTDOOR_ADDRESS_TICKETS) %d: want between 0 and 10000", c.AddressTickets)
+	}
+	if c.DuplicateWindow < 0 || c.DuplicateWindow > 24*time.Hour {
+		fail("duplicate_window (FRONTDOOR_DUPLICATE_WINDOW) %v: want between 0 and 24h", c.DuplicateWindow)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -144,7 +144,7 @@ type opsProc struct {
 
 // opsServe starts `frontdoor serve` with env on top of defaults suited to
 // tests (its own port and data directory, the shipped seeds, warnings-only
-// log, rate limit off) and waits until it is ready. Variables of the test
+// log, per-user and per-tenant rate limits off) and waits until it is ready. Variables of the test
 // process that configure frontdoor (REDIS_URL among them) are not passed on.
 func opsServe(t testing.TB, name string, env map[string]string) *opsProc {
 	t.Helper()
@@ -165,6 +165,7 @@ func opsNewProc(t testing.TB, name string, env map[string]string) *opsProc {
 		"FRONTDOOR_DATA_DIR":           filepath.Join(p.workDir, "var"),
 		"FRONTDOOR_LOG_LEVEL":          "warn",
 		"FRONTDOOR_RATE_LIMIT":         "off",
+		"FRONTDOOR_TENANT_RATE_LIMIT":  "off",
 		"FRONTDOOR_SHUTDOWN_TIMEOUT":   "5s",
 		"FRONTDOOR_SCHEDULER_INTERVAL": "1s",
 	}

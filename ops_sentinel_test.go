@@ -133,6 +133,31 @@ sentinel parallel-syncs %s 1
 	return out
 }
 
+// opsRedisPackages names the Debian package of each Redis program: Debian
+// ships redis-sentinel apart from redis-server, and redis-cli in
+// redis-tools; Homebrew's redis has them all.
+var opsRedisPackages = map[string]string{"redis-server": "redis-server", "redis-sentinel": "redis-sentinel", "redis-cli": "redis-tools"}
+
+// opsNeedRedis fails the test, saying what to install, when a Redis
+// program it runs is not on PATH.
+func opsNeedRedis(t testing.TB, programs ...string) {
+	t.Helper()
+	var missing, packages []string
+	for _, p := range programs {
+		if _, err := exec.LookPath(p); err != nil {
+			missing = append(missing, p)
+			if pkg := opsRedisPackages[p]; pkg != "" && !slices.Contains(packages, pkg) {
+				packages = append(packages, pkg)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		t.Fatalf("this test runs %s, which is not installed. Install it with:\n"+
+			"  sudo apt-get install %s   (Debian/Ubuntu; .ci/run and .ci/with-redis do this where they may)\n"+
+			"  brew install redis   (macOS)", strings.Join(missing, " and "), strings.Join(packages, " "))
+	}
+}
+
 // opsSentinelMaster asks a sentinel where the master is.
 func opsSentinelMaster(s *opsRedisProc, masterName string) string {
 	c := redis.NewSentinelClient(&redis.Options{Addr: s.Addr(), DialTimeout: 200 * time.Millisecond})
@@ -156,7 +181,7 @@ func opsSentinelMaster(s *opsRedisProc, masterName string) string {
 // one to wait for after the other is promoted and must lose no ticket
 // number given out.
 func TestSentinelFailover(t *testing.T) {
-	opsNeed(t, "redis-server", "redis-sentinel")
+	opsNeedRedis(t, "redis-server", "redis-sentinel")
 	t.Run("asynchronous", func(t *testing.T) { opsSentinelFailover(t, 1, 0) })
 	t.Run("waiting for a replica", func(t *testing.T) { opsSentinelFailover(t, 2, 1) })
 }

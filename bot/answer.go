@@ -25,6 +25,26 @@ var intentChoice = map[Intent]string{
 
 const askIntentText = "想先确认一下,您是想:"
 
+// rateLimitedText answers a message over a rate limit.
+const rateLimitedText = "消息太频繁,请稍后再试"
+
+// contactNeededText answers a complaint from a network that has opened
+// many requests this hour: one more opens with a phone number to call.
+const contactNeededText = "您所在的网络这一小时已提交了多件诉求。为了让工作人员能联系到您,请把诉求连同您的联系电话(手机或座机)一起再发一次;" +
+	"电话只用于工作人员回访,不会公开。"
+
+// tooManyTicketsText answers a complaint from a network that has had its
+// share of requests this hour.
+const tooManyTicketsText = "您所在的网络这一小时提交的诉求已达上限,暂不能再登记新的诉求。急事请拨打 12345 政务服务便民热线,或一小时后再试;" +
+	"已登记的诉求可回复“进度”查询。"
+
+// joinedText answers a complaint whose same text opened a ticket moments
+// ago: it is handled there, not twice.
+func joinedText(t *ticket.Ticket) string {
+	return fmt.Sprintf("相同的诉求刚刚已登记(工单号 %s),正在由%s办理,不再重复登记。截止 %s 前会有答复;回复“进度”可随时查询。",
+		t.ID, t.Owner(), formatTime(t.Due()))
+}
+
 const askItemText = "您问的是下面哪一项?"
 
 const answerWithNumberText = "回复数字即可。"
@@ -69,28 +89,6 @@ func docTitle(kb *knowledge.Base, it *knowledge.Item) string {
 		}
 	}
 	return it.Doc
-}
-
-// itemLabel says where in its document an item stands.
-func itemLabel(it *knowledge.Item) string {
-	switch {
-	case it.Source == "catalogue":
-		return "「" + it.Title + "」"
-	case isDigits(it.Number):
-		return "第" + it.Number + "项「" + it.Title + "」"
-	case strings.Contains(it.Number, "-"):
-		return "「" + it.Title + "」部分"
-	}
-	return it.Number + "「" + it.Title + "」"
-}
-
-func isDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // asked is a question analysed for a region, with what answering needs.
@@ -142,7 +140,7 @@ func policyText(a asked, it *knowledge.Item) string {
 		fmt.Fprintf(&b, "责任单位:%s。\n", joinUnits(it.Resp, 4))
 	}
 	fmt.Fprintf(&b, "依据:《%s》%s。\n如需帮助办理,回复“帮我办”;有问题要反映,可直接说明,我会转交牵头单位。",
-		docTitle(kb, it), itemLabel(it))
+		docTitle(kb, it), it.Label())
 	return b.String()
 }
 
@@ -195,7 +193,7 @@ func noApplyList(a asked) string {
 		if i == 6 {
 			break
 		}
-		fmt.Fprintf(&b, "%d. %s —— 《%s》%s\n", i+1, firstSentenceWith(it, "免申"), docTitle(kb, it), itemLabel(it))
+		fmt.Fprintf(&b, "%d. %s —— 《%s》%s\n", i+1, firstSentenceWith(it, "免申"), docTitle(kb, it), it.Label())
 	}
 	b.WriteString("具体是否符合条件,以兑现平台核定为准;需要核实可回复“转人工”。")
 	return b.String()
@@ -274,7 +272,7 @@ func ticketText(ts *ticket.Store, t *ticket.Ticket, a asked, item *knowledge.Ite
 	fmt.Fprintf(&b, "按照有呼必应的要求,%s内会有工作人员联系您,%s内办结答复(截止 %s)。\n",
 		rules.FirstResponse.Chinese(), resolve.Chinese(), formatTime(t.Due()))
 	if item != nil {
-		fmt.Fprintf(&b, "相关规定:《%s》%s", docTitle(kb, item), itemLabel(item))
+		fmt.Fprintf(&b, "相关规定:《%s》%s", docTitle(kb, item), item.Label())
 		s := a.q.KeySentences(item, 1)
 		if len(s) > 0 {
 			fmt.Fprintf(&b, ":%s", s[0])

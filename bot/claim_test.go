@@ -17,7 +17,7 @@ type slowPhraser struct {
 	calls atomic.Int32
 }
 
-func (p *slowPhraser) Phrase(_ context.Context, _ string, _ []*knowledge.Item, draft string) (string, error) {
+func (p *slowPhraser) Phrase(_ context.Context, _ string, _ []*knowledge.Item, _ func(*knowledge.Item) string, draft string) (string, error) {
 	p.calls.Add(1)
 	time.Sleep(p.delay)
 	return draft, nil

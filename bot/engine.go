@@ -28,6 +28,19 @@ type Config struct {
 	// rate turns limiting off.
 	RatePerSecond float64
 	RateBurst     int
+	// AddressRate limits the messages of one network address, for the
+	// channels that know it (the web chat); TenantRate those of one tenant,
+	// over all its channels and users. Zero rates are no limit.
+	AddressRate, TenantRate Rate
+	// AddressTickets is how many requests (tickets) one address may open an
+	// hour before the bot asks for a phone number with each further one;
+	// twice as many it opens at most, phone or not (0: no cap).
+	AddressTickets int
+	// DuplicateWindow is how long a complaint or request joins the open
+	// ticket of the same text from the same address (or, without an
+	// address, the same user) instead of opening another (default 10 min;
+	// negative: never).
+	DuplicateWindow time.Duration
 	// DedupeTTL is how long a message id remembers its reply (default 24 h).
 	DedupeTTL time.Duration
 	// ClaimTTL is how long a message's claim outlives the replica handling
@@ -95,12 +108,18 @@ func (c *Config) defaults() {
 	if c.ItemMargin == 0 {
 		c.ItemMargin = 0.03
 	}
+	if c.DuplicateWindow == 0 {
+		c.DuplicateWindow = 10 * time.Minute
+	}
 }
 
 // Phraser optionally rewrites a template answer from the cited items with
-// a language model. It must return text that cites the items it was given.
+// a language model; docTitle names an item's document, for the answer to
+// cite it by title. It must return text that cites the items it was given
+// and states no figure they do not; the engine keeps the template answer
+// otherwise.
 type Phraser interface {
-	Phrase(ctx context.Context, question string, items []*knowledge.Item, draft string) (string, error)
+	Phrase(ctx context.Context, question string, items []*knowledge.Item, docTitle func(*knowledge.Item) string, draft string) (string, error)
 }
 
 // Deps are the engine's collaborators.
@@ -181,9 +200,9 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 	case "busy":
 		return e.awaitStored(ctx, in)
 	case "limited":
-		e.metrics.RateLimited.Inc()
+		e.metrics.RateLimited.WithLabelValues(st.scope).Inc()
 		return Reply{}, &fault.Error{Kind: fault.RateLimited, Code: "rate_limited",
-			Msg: "消息太频繁,请稍后再试", RetryAfter: st.retryAfter}
+			Msg: rateLimitedText, RetryAfter: st.retryAfter}
 	}
 	defer e.keepClaim(in, st.token)()
 	// A ticket the reply opens is written together with the reply and the

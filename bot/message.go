@@ -47,6 +47,10 @@ type Inbound struct {
 	// Account is the channel account the message came through (a WeChat
 	// Official Account name), needed to push later messages back.
 	Account string
+	// Addr is the sender's network address where it tells businesses
+	// apart (the web chat's visitors); empty where every message comes
+	// from one platform or one tenant's server.
+	Addr string
 }
 
 // Reply is what the business is told, and what happened.

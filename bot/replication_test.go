@@ -40,9 +40,11 @@ func TestRepliesWaitForReplicas(t *testing.T) {
 	wait := store.Replication{Replicas: 1, Timeout: time.Second}
 	env := bottest.New(t, bottest.Options{Redis: openTest(t, primary.URL()), Replication: wait})
 	ctx := context.Background()
+	// two complaints, each its own (the same text again would join the
+	// first one's ticket)
 	complaint := func(id string) bot.Inbound {
 		return bot.Inbound{Tenant: "demo", User: "u-rep", Region: "河池市", MsgID: id,
-			Text: "给县里做的工程欠我们80多万一直拖着不给,希望有关部门管管"}
+			Text: "给县里做的工程(" + id + ")欠我们80多万一直拖着不给,希望有关部门管管"}
 	}
 	onReplicaNow := func(t *testing.T, r bot.Reply) {
 		t.Helper()

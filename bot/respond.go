@@ -213,7 +213,7 @@ func (e *Engine) answerFrom(ctx context.Context, a asked, it *knowledge.Item, re
 				hits = append(hits, h)
 			}
 		}
-		text = e.phrase(ctx, a.text, hits, draft)
+		text = e.phrase(ctx, a.kb, a.text, hits, draft)
 	}
 	sess.Item = it.ID
 	if figureKinds(a.facet) != nil {

@@ -69,15 +69,21 @@ func flat(set []field) []any {
 
 // beginScript does, in one round trip, what must happen before a message
 // is handled: return the stored reply of a retried message, take a token
-// from the user's bucket, claim the message id, and read the session.
+// from each of the message's buckets (its user's, its address's, its
+// tenant's), claim the message id, and read the session.
 //
-// KEYS[1] rate bucket, KEYS[2] message record, KEYS[3] session.
-// ARGV[1] now ms, ARGV[2] tokens per second (0: unlimited), ARGV[3] burst,
-// ARGV[4] "1" when the message has an id, ARGV[5] claim ttl ms, ARGV[6]
-// this handling's claim token.
-// Returns {state, retry-after ms, stored reply, session fields...} where
-// state is "ok", "dup" (stored reply follows), "busy" (another replica is
-// handling the same message) or "limited".
+// KEYS[1] message record, KEYS[2] session, KEYS[3...] the buckets.
+// ARGV[1] now ms, ARGV[2] "1" when the message has an id, ARGV[3] claim
+// ttl ms, ARGV[4] this handling's claim token, then per bucket its tokens
+// per second and its burst.
+// Returns {state, retry-after ms, stored reply or limiting bucket's
+// number, session fields...} where state is "ok", "dup" (stored reply
+// follows), "busy" (another replica is handling the same message) or
+// "limited".
+//
+// A token is taken from every bucket or from none: a message refused by
+// its tenant's bucket must not also cost its user a token. A retried
+// message takes none, however often it comes.
 //
 // The claim is "pending:<token>". Finding its own claim means the script
 // ran before and its reply was lost (the client resent it on a new
@@ -85,34 +91,42 @@ func flat(set []field) []any {
 var beginScript = redis.NewScript(`
 local now = tonumber(ARGV[1])
 local own = false
-if ARGV[4] == '1' then
-  local prior = redis.call('GET', KEYS[2])
+if ARGV[2] == '1' then
+  local prior = redis.call('GET', KEYS[1])
   if prior then
-    if prior == 'pending:' .. ARGV[6] then own = true
+    if prior == 'pending:' .. ARGV[4] then own = true
     elseif string.sub(prior, 1, 7) == 'pending' then return {'busy', '0', ''}
     else return {'dup', '0', prior} end
   end
 end
-local rate = tonumber(ARGV[2])
-if rate > 0 and not own then
-  local burst = tonumber(ARGV[3])
-  local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-  local tokens = tonumber(b[1]) or burst
-  local ts = tonumber(b[2]) or now
-  tokens = math.min(burst, tokens + math.max(0, now - ts) / 1000 * rate)
-  if tokens < 1 then
-    redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
-    redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
-    return {'limited', tostring(math.ceil((1 - tokens) / rate * 1000)), ''}
+if not own then
+  local left, wait, which = {}, 0, 0
+  for i = 3, #KEYS do
+    local rate, burst = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+    local b = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
+    local tokens = tonumber(b[1]) or burst
+    local ts = tonumber(b[2]) or now
+    tokens = math.min(burst, tokens + math.max(0, now - ts) / 1000 * rate)
+    left[i] = tokens
+    if tokens < 1 then
+      local w = math.ceil((1 - tokens) / rate * 1000)
+      if w > wait then wait, which = w, i - 2 end
+    end
   end
-  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1), 'ts', tostring(now))
-  redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+  for i = 3, #KEYS do
+    local rate, burst = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+    local tokens = left[i]
+    if which == 0 then tokens = tokens - 1 end
+    redis.call('HSET', KEYS[i], 'tokens', tostring(tokens), 'ts', tostring(now))
+    redis.call('PEXPIRE', KEYS[i], math.ceil(burst / rate * 1000) + 1000)
+  end
+  if which > 0 then return {'limited', tostring(wait), tostring(which)} end
 end
-if ARGV[4] == '1' then
-  redis.call('SET', KEYS[2], 'pending:' .. ARGV[6], 'PX', ARGV[5])
+if ARGV[2] == '1' then
+  redis.call('SET', KEYS[1], 'pending:' .. ARGV[4], 'PX', ARGV[3])
 end
 local out = {'ok', '0', ''}
-local sess = redis.call('HGETALL', KEYS[3])
+local sess = redis.call('HGETALL', KEYS[2])
 for i = 1, #sess do out[#out + 1] = sess[i] end
 return out
 `)
@@ -123,10 +137,11 @@ type beginResult struct {
 	token      string // this handling's claim token
 	retryAfter time.Duration
 	stored     string
-	session    session
+	// scope names the bucket that refused a limited message.
+	scope   string
+	session session
 }
 
-func (e *Engine) rateKey(in Inbound) string { return e.keys.Tenant(in.Tenant, "rl", in.User) }
 func (e *Engine) msgKey(in Inbound) string  { return e.keys.Tenant(in.Tenant, "msg", in.User, in.MsgID) }
 func (e *Engine) sessKey(in Inbound) string { return e.keys.Tenant(in.Tenant, "sess", in.User) }
 
@@ -136,9 +151,14 @@ func (e *Engine) begin(ctx context.Context, in Inbound) (beginResult, error) {
 		hasID = "1"
 	}
 	token := strconv.FormatUint(rand.Uint64(), 36)
-	res, err := beginScript.Run(ctx, e.rdb, []string{e.rateKey(in), e.msgKey(in), e.sessKey(in)},
-		e.now().UnixMilli(), strconv.FormatFloat(e.cfg.RatePerSecond, 'f', -1, 64), e.cfg.RateBurst,
-		hasID, e.cfg.ClaimTTL.Milliseconds(), token).StringSlice()
+	buckets := e.buckets(in)
+	keys := []string{e.msgKey(in), e.sessKey(in)}
+	args := []any{e.now().UnixMilli(), hasID, e.cfg.ClaimTTL.Milliseconds(), token}
+	for _, b := range buckets {
+		keys = append(keys, b.key)
+		args = append(args, strconv.FormatFloat(b.rate.PerSecond, 'f', -1, 64), b.rate.Burst)
+	}
+	res, err := beginScript.Run(ctx, e.rdb, keys, args...).StringSlice()
 	if err != nil {
 		return beginResult{}, e.storeErr(err)
 	}
@@ -147,6 +167,13 @@ func (e *Engine) begin(ctx context.Context, in Inbound) (beginResult, error) {
 	}
 	ms, _ := strconv.ParseInt(res[1], 10, 64)
 	out := beginResult{state: res[0], token: token, retryAfter: time.Duration(ms) * time.Millisecond, stored: res[2]}
+	if out.state == "limited" {
+		n, _ := strconv.Atoi(res[2])
+		if n >= 1 && n <= len(buckets) {
+			out.scope = buckets[n-1].scope
+		}
+		out.stored = ""
+	}
 	fields := map[string]string{}
 	for i := 3; i+1 < len(res); i += 2 {
 		fields[res[i]] = res[i+1]

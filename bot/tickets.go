@@ -43,14 +43,24 @@ func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge
 	if item != nil {
 		req.Item = &ticket.ItemRef{ID: item.ID, Doc: item.Doc, Number: item.Number, Title: item.Title}
 	}
-	t, opening, err := e.tickets.Prepare(ctx, req)
-	if err != nil {
-		return Reply{}, err
-	}
 	intent := Complaint
 	if kind == ticket.Assist {
 		intent = AssistRequest
 	}
+	if same, err := e.joinable(ctx, in, region, kind, question); err != nil || same != nil {
+		if err == nil {
+			err = e.join(ctx, in, same)
+		}
+		return joinedReply(same, intent, region), err
+	}
+	if v, err := e.guard(ctx, in); err != nil || v != guardOpen {
+		return guardReply(v, intent, region), err
+	}
+	t, opening, err := e.tickets.Prepare(ctx, req)
+	if err != nil {
+		return Reply{}, err
+	}
+	e.remember(in, region, kind, question, opening)
 	r := Reply{Text: ticketText(e.tickets, t, a, item), Intent: intent, Ticket: ref(t), Region: region,
 		Citations: []Citation{}, opening: opening}
 	if item != nil {
@@ -71,6 +81,12 @@ func (e *Engine) unclearUnit(res []knowledge.Hit) bool {
 // handoff gives the conversation to the region's 政务服务小哥 desk.
 func (e *Engine) handoff(ctx context.Context, in Inbound, kb *knowledge.Base, region, question string) (Reply, error) {
 	desk := deskOf(kb.RegionSettings(region))
+	// A hand-off asks for a person, not about a matter: two visitors of one
+	// office who both ask are two conversations, so none is joined; but an
+	// address's share of tickets holds.
+	if v, err := e.guard(ctx, in); err != nil || v != guardOpen {
+		return guardReply(v, Human, region), err
+	}
 	t, opening, err := e.tickets.Prepare(ctx, ticket.Request{Tenant: in.Tenant, Region: region, User: in.User,
 		Channel: in.Channel, Account: in.Account, Kind: ticket.Handoff, Class: ticket.General, Text: question,
 		Desk: desk, MsgID: in.MsgID, Announce: e.announcement(ticket.EvOpened)})

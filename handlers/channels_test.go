@@ -206,7 +206,7 @@ type slowPhraser struct {
 	delay  time.Duration
 }
 
-func (p slowPhraser) Phrase(ctx context.Context, question string, _ []*knowledge.Item, draft string) (string, error) {
+func (p slowPhraser) Phrase(ctx context.Context, question string, _ []*knowledge.Item, _ func(*knowledge.Item) string, draft string) (string, error) {
 	if strings.Contains(question, p.marker) {
 		select {
 		case <-time.After(p.delay):

@@ -119,7 +119,9 @@ type chatRequest struct {
 }
 
 // post handles a visitor's message with the JSON API's validation, error
-// mapping and per-user rate limit (the engine applies it).
+// mapping and rate limits (the engine applies them). The visitor is only
+// a cookie, which a client can drop with every message, so the engine
+// also limits the address (as the trusted proxies report it).
 func (w *webChat) post(c *gin.Context) error {
 	user := w.visitor(c)
 	var req chatRequest
@@ -127,7 +129,7 @@ func (w *webChat) post(c *gin.Context) error {
 		return err
 	}
 	reply, err := w.s.engine.Handle(c.Request.Context(), bot.Inbound{Tenant: w.tenant, Region: req.Region, User: user,
-		Text: req.Text, MsgID: req.MsgID, Channel: bot.ChannelWeb})
+		Text: req.Text, MsgID: req.MsgID, Channel: bot.ChannelWeb, Addr: c.ClientIP()})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -167,13 +168,14 @@ func TestWebChatBadInput(t *testing.T) {
 		{"unknown region", "application/json", `{"region":"火星区","text":"你好"}`, 400, "unknown_region"},
 		{"too long", "application/json", `{"text":"` + strings.Repeat("字", 2001) + `"}`, 400, "text_too_long"},
 		{"oversized", "application/json", `{"text":"` + strings.Repeat("a", 70<<10) + `"}`, 413, "body_too_large"},
-		{"bad cursor", "", "", 400, "bad_cursor"},
+		{"bad cursor", "", "zzz", 400, "bad_cursor"},
+		{"cursor out of range", "", "99999999999999999999-0", 400, "bad_cursor"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			method, path := "POST", "/chat/api/messages"
 			if tt.code == "bad_cursor" {
-				method, path = "GET", "/chat/api/messages?after=zzz"
+				method, path, tt.body = "GET", "/chat/api/messages?after="+tt.body, ""
 			}
 			resp, raw := cc.do(method, path, tt.contentType, []byte(tt.body))
 			var out map[string]any
@@ -206,4 +208,59 @@ func TestWebChatBadInput(t *testing.T) {
 			t.Errorf("got %d, cookies %v", resp.StatusCode, resp.Cookies())
 		}
 	})
+}
+
+// TestWebChatFloodFromOneAddress: 60 complaints in a row from one
+// address, each without the cookie (a new visitor every time), open at
+// most 10 tickets; every other one gets a 429 or a request for a phone
+// number. The limits are the shipped defaults (config.go).
+func TestWebChatFloodFromOneAddress(t *testing.T) {
+	shipped := bot.Config{AddressRate: bot.Rate{PerSecond: 20.0 / 60, Burst: 10}, AddressTickets: 5}
+	floods := []struct {
+		name string
+		cfg  bot.Config
+		text func(i int) string
+	}{
+		{"different complaints", shipped, func(i int) string {
+			return fmt.Sprintf("第%d次反映:窗口工作人员态度恶劣,材料被退回五次,严重影响生产,我要投诉", i)
+		}},
+		{"the same complaint", shipped, func(int) string {
+			return "窗口工作人员态度恶劣,材料被退回五次,严重影响生产,我要投诉"
+		}},
+		{"with phone numbers, address rate off", bot.Config{AddressTickets: 5}, func(i int) string {
+			return fmt.Sprintf("第%d次反映:窗口工作人员态度恶劣,材料被退回五次,我要投诉,电话139%08d", i, i)
+		}},
+	}
+	for _, f := range floods {
+		t.Run(f.name, func(t *testing.T) {
+			ts := newTestServer(t, bottest.Options{Config: f.cfg})
+			tickets := map[string]bool{}
+			var limited, asked int
+			for i := range 60 {
+				cc := newChatClient(t, ts.URL)
+				cc.c.Jar = nil // drops the cookie: a new visitor every time
+				code, out := cc.post(map[string]string{"region": "红谷滩区", "text": f.text(i)})
+				switch {
+				case code == http.StatusTooManyRequests:
+					limited++
+				case code != 200:
+					t.Fatalf("complaint %d: %d %v", i, code, out)
+				case out["ticket"] != nil:
+					tickets[out["ticket"].(map[string]any)["id"].(string)] = true
+				case out["intent"] == "complaint":
+					asked++
+				default:
+					t.Fatalf("complaint %d answered as %v", i, out["intent"])
+				}
+			}
+			all, err := ts.env.Tickets.List(context.Background(), ticket.Query{Tenant: "demo", Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d tickets, %d rate-limited, %d asked for contact details or refused", len(all), limited, asked)
+			if len(all) > 10 || len(tickets) != len(all) {
+				t.Errorf("%d tickets opened (%d named in replies), want at most 10", len(all), len(tickets))
+			}
+		})
+	}
 }

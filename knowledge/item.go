@@ -3,6 +3,8 @@
 // for a business's question. It knows nothing of Redis, HTTP or conversations.
 package knowledge
 
+import "strings"
+
 // Document is one policy document after parsing.
 type Document struct {
 	File     string   `json:"file"`
@@ -85,4 +87,19 @@ func (it *Item) HasTag(tag string) bool {
 		}
 	}
 	return false
+}
+
+// Label names the item as an answer cites it: 第21项「title」 for a
+// numbered measure, 一(四)「title」 for one numbered otherwise, 「title」部分
+// for a part of one, and the title alone for a catalogue entry.
+func (it *Item) Label() string {
+	switch {
+	case it.Number == "" || it.Source == "catalogue":
+		return "「" + it.Title + "」"
+	case strings.Trim(it.Number, "0123456789") == "":
+		return "第" + it.Number + "项「" + it.Title + "」"
+	case strings.Contains(it.Number, "-"):
+		return "「" + it.Title + "」部分"
+	}
+	return it.Number + "「" + it.Title + "」"
 }

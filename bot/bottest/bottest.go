@@ -88,6 +88,8 @@ type Env struct {
 	Outbox   *outbox.Outbox
 	KB       *knowledge.Base
 	Clock    *FakeClock
+	// Metrics are the engine's counters, registered nowhere.
+	Metrics *bot.Metrics
 }
 
 // Options tune a test engine.
@@ -129,8 +131,10 @@ func New(t testing.TB, opts Options) *Env {
 	env.Tickets = ticket.NewStore(cmds, keys, Policy(t, b), now)
 	env.Tickets.Replication = opts.Replication
 	env.Outbox = outbox.New(cmds, keys)
+	env.Metrics = bot.NewMetrics(nil)
 	env.Engine = bot.New(opts.Config, bot.Deps{Redis: cmds, Keys: keys, KB: func() *knowledge.Base { return b },
-		Intents: func() *intent.Model { return m }, Tickets: env.Tickets, Outbox: env.Outbox, Pushers: opts.Pushers, Phraser: opts.Phraser, Now: now})
+		Intents: func() *intent.Model { return m }, Tickets: env.Tickets, Outbox: env.Outbox, Pushers: opts.Pushers, Phraser: opts.Phraser,
+		Metrics: env.Metrics, Now: now})
 	return env
 }
 

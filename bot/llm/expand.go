@@ -3,7 +3,6 @@ package llm
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -59,22 +58,21 @@ func (d *Drafter) Draft(ctx context.Context, it *knowledge.Item, n int) (knowled
 		fmt.Fprintf(&b, "数字原文:%s\n", strings.Join(figures, " | "))
 	}
 	fmt.Fprintf(&b, "条目全文:%s\n\n请写 %d 条消息。", it.Text, n)
-	resp, err := d.client.CreateChatCompletion(ctx, openai.ChatCompletionRequest{
+	// The prompt is the item's own text, published: masking keeps all of it.
+	public := append([]string{it.Region, it.Number, it.Title, it.Text}, figures...)
+	content, err := send(ctx, d.client, openai.ChatCompletionRequest{
 		Model:       d.model,
 		Temperature: 0.9,
 		Messages: []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: draftSystem},
 			{Role: openai.ChatMessageRoleUser, Content: b.String()},
 		},
-	})
+	}, public)
 	if err != nil {
 		return knowledge.ItemQuestions{}, err
 	}
-	if len(resp.Choices) == 0 {
-		return knowledge.ItemQuestions{}, errors.New("llm: no choices in the response")
-	}
 	var r draftReply
-	if err := json.Unmarshal([]byte(jsonPart(resp.Choices[0].Message.Content)), &r); err != nil {
+	if err := json.Unmarshal([]byte(jsonPart(content)), &r); err != nil {
 		return knowledge.ItemQuestions{}, fmt.Errorf("llm: the reply is not the JSON object asked for: %w", err)
 	}
 	out := knowledge.ItemQuestions{Path: it.Path, Title: it.Title, Questions: cleanDrafts(r.Questions)}
