@@ -186,6 +186,9 @@ func opsNewProc(t testing.TB, name string, env map[string]string) *opsProc {
 		p.Kill()
 		if t.Failed() {
 			t.Logf("last lines of %s's log:\n%s", p.name, p.LogTail(40))
+			if errs := p.LogErrors(10); errs != "" {
+				t.Logf("first errors in %s's log:\n%s", p.name, errs)
+			}
 		}
 	})
 	return p
@@ -326,6 +329,19 @@ func (p *opsProc) LogTail(n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// LogErrors returns the first n ERROR records the process wrote: a 500
+// among thousands of 503s would not be in the log's tail.
+func (p *opsProc) LogErrors(n int) string {
+	data, _ := os.ReadFile(p.logPath)
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.Contains(l, `"level":"ERROR"`) && len(out) < n {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // RSSKB reads the process's resident set size from /proc.

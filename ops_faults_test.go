@@ -368,7 +368,7 @@ func TestFaultRedisReplyLostThenRetried(t *testing.T) {
 		text, region string
 		ticket       bool
 	}{
-		{"message claim replayed", ":rl:", opsPolicyText, opsPolicyRegion, false},
+		{"message claim replayed", ":msg:", opsPolicyText, opsPolicyRegion, false},
 		{"ticket write replayed", ":tk:", opsComplaintText, opsComplaintRegn, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

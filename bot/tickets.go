@@ -47,14 +47,17 @@ func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge
 	if kind == ticket.Assist {
 		intent = AssistRequest
 	}
-	if same, err := e.joinable(ctx, in, region, kind, question); err != nil || same != nil {
-		if err == nil {
-			err = e.join(ctx, in, same)
-		}
-		return joinedReply(same, intent, region), err
+	same, err := e.joinable(ctx, in, region, kind, question)
+	if err != nil {
+		return Reply{}, err
 	}
-	if v, err := e.guard(ctx, in); err != nil || v != guardOpen {
-		return guardReply(v, intent, region), err
+	if same != nil {
+		return joinedReply(same, intent, region), e.join(ctx, in, same)
+	}
+	if v, err := e.guard(ctx, in); err != nil {
+		return Reply{}, err
+	} else if v != guardOpen {
+		return guardReply(v, intent, region), nil
 	}
 	t, opening, err := e.tickets.Prepare(ctx, req)
 	if err != nil {
@@ -84,8 +87,10 @@ func (e *Engine) handoff(ctx context.Context, in Inbound, kb *knowledge.Base, re
 	// A hand-off asks for a person, not about a matter: two visitors of one
 	// office who both ask are two conversations, so none is joined; but an
 	// address's share of tickets holds.
-	if v, err := e.guard(ctx, in); err != nil || v != guardOpen {
-		return guardReply(v, Human, region), err
+	if v, err := e.guard(ctx, in); err != nil {
+		return Reply{}, err
+	} else if v != guardOpen {
+		return guardReply(v, Human, region), nil
 	}
 	t, opening, err := e.tickets.Prepare(ctx, ticket.Request{Tenant: in.Tenant, Region: region, User: in.User,
 		Channel: in.Channel, Account: in.Account, Kind: ticket.Handoff, Class: ticket.General, Text: question,

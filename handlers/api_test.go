@@ -321,9 +321,11 @@ func TestRedisDown(t *testing.T) {
 	if code, _, _ := ts.do(t, "GET", "/readyz", "", "", nil); code != http.StatusServiceUnavailable {
 		t.Errorf("readyz during outage = %d, want 503", code)
 	}
+	complaint, _ := json.Marshal(map[string]string{"user": "u-down", "region": "河池市",
+		"text": "窗口工作人员态度恶劣,材料被退回五次,严重影响生产,我要投诉"})
 	b, _ := json.Marshal(msg)
-	for i := range 5 {
-		code, h, out := ts.do(t, "POST", "/api/v1/messages", testKey, "application/json", b)
+	for i, body := range [][]byte{b, complaint, b, complaint, b} {
+		code, h, out := ts.do(t, "POST", "/api/v1/messages", testKey, "application/json", body)
 		if code != http.StatusServiceUnavailable || out["code"] != "store_unavailable" || h.Get("Retry-After") == "" {
 			t.Errorf("message %d during outage: %d %v", i, code, out)
 		}
