@@ -644,9 +644,7 @@ func TestDeploymentDockerfile(t *testing.T) {
 				runs = append(runs, strings.TrimSpace(cmd))
 			}
 		case "VOLUME":
-			for _, v := range strings.Fields(strings.NewReplacer("[", " ", "]", " ", ",", " ", `"`, " ").Replace(in[1])) {
-				volumes = append(volumes, v)
-			}
+			volumes = append(volumes, strings.Fields(strings.NewReplacer("[", " ", "]", " ", ",", " ", `"`, " ").Replace(in[1]))...)
 		}
 	}
 	uid, _, _ := strings.Cut(user, ":")

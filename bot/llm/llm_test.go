@@ -79,12 +79,6 @@ func (m *fakeModel) body(t *testing.T, n int) []byte {
 	return m.bodies[n]
 }
 
-func (m *fakeModel) setAnswer(answer func(prompt string) string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.answer = answer
-}
-
 func newPhraser(t *testing.T, m *fakeModel, cfg llm.Config) *llm.Phraser {
 	t.Helper()
 	cfg.BaseURL, cfg.Model, cfg.APIKey = m.URL+"/v1", "test-model", "k"
