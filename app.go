@@ -19,6 +19,7 @@ import (
 
 	"frontdoor/bot"
 	"frontdoor/bot/calendar"
+	"frontdoor/bot/desk"
 	"frontdoor/bot/clock"
 	"frontdoor/bot/intent"
 	"frontdoor/bot/outbox"
@@ -189,6 +190,8 @@ type app struct {
 	intents  atomic.Pointer[intent.Model] // trained with every load of lib
 	tickets  *ticket.Store
 	engine   *bot.Engine
+	// desk answers the WeChat-style channels' callbacks.
+	desk *desk.Desk
 }
 
 // newApp connects Redis (or starts the embedded one), loads the knowledge
@@ -229,6 +232,9 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		duplicates = -1 // the engine's "never"
 	}
 	keys := store.Keys{Prefix: cfg.RedisPrefix}
+	// One set of platform senders for the engine (staff replies, clock
+	// notices) and the desk (slow answers): one token cache.
+	pushers := a.pushers(keys)
 	a.tickets = ticket.NewStore(a.rdb, keys, policy, nil)
 	a.tickets.Replication = cfg.Replication()
 	a.tickets.Replication.Primaries = a.conn.Primaries()
@@ -242,7 +248,9 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		AddressRate: addressRate, TenantRate: tenantRate, AddressTickets: cfg.AddressTickets, DuplicateWindow: duplicates,
 		TenantRegions: tenantRegions, IntentConfidence: never(cfg.AskBelow), ItemMargin: never(cfg.ItemMargin)},
 		bot.Deps{Redis: a.rdb, Keys: keys, KB: lib.Current, Intents: a.intents.Load, Tickets: a.tickets, Outbox: outbox.New(a.rdb, keys),
-			Pushers: a.pushers(keys), Phraser: a.phraser(), Metrics: bot.NewMetrics(a.registry), Logger: log})
+			Pushers: pushers, Phraser: a.phraser(), Metrics: bot.NewMetrics(a.registry), Logger: log})
+	a.desk = desk.New(cfg.ReplyBudget, desk.Deps{Engine: a.engine, Redis: a.rdb, Keys: keys, Pushers: pushers,
+		Registry: a.registry, Logger: log})
 	return a, nil
 }
 

@@ -5,7 +5,7 @@ import (
 	"frontdoor/bot/llm"
 	"frontdoor/bot/store"
 	"frontdoor/handlers"
-	"frontdoor/handlers/wxapi"
+	"frontdoor/bot/wxapi"
 )
 
 // pushers are the platform senders staff replies, clock notices and slow
@@ -61,13 +61,10 @@ func (a *app) phraser() bot.Phraser {
 	return p
 }
 
-// channelDeps wires the channel accounts into the HTTP layer. Its pushers
-// are built like the engine's; they share the token cache in Redis, so
-// the two sets of clients cost no extra token fetches.
+// channelDeps wires the channel accounts and the desk that answers their
+// callbacks into the HTTP layer.
 func (a *app) channelDeps() handlers.ChannelDeps {
-	keys := store.Keys{Prefix: a.cfg.RedisPrefix}
-	d := handlers.ChannelDeps{Pushers: a.pushers(keys), Redis: a.rdb, Keys: keys, ReplyBudget: a.cfg.ReplyBudget,
-		WebChatTenant: a.cfg.WebChatTenant}
+	d := handlers.ChannelDeps{Desk: a.desk, WebChatTenant: a.cfg.WebChatTenant}
 	for _, acc := range a.cfg.WeChat {
 		d.WeChat = append(d.WeChat, handlers.WeChatAccount{Name: acc.Name, Token: acc.Token, AESKey: acc.AESKey,
 			AppID: acc.AppID, Region: acc.Region, Tenant: acc.Tenant})

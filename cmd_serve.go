@@ -91,7 +91,7 @@ func runServe(args []string, _, stderr io.Writer) error {
 	if metricsSrv != nil {
 		_ = metricsSrv.Shutdown(sctx)
 	}
-	if derr := srv.Drain(sctx); derr != nil {
+	if derr := a.desk.Drain(sctx); derr != nil {
 		log.Warn("background work still running at shutdown", "err", derr)
 	}
 	cancelBG()

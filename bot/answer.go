@@ -25,8 +25,45 @@ var intentChoice = map[Intent]string{
 
 const askIntentText = "想先确认一下,您是想:"
 
-// rateLimitedText answers a message over a rate limit.
-const rateLimitedText = "消息太频繁,请稍后再试"
+// Texts for what reaches the bot but is not a question it answers, on
+// every channel; the WeChat-style channels' callbacks use them too.
+const (
+	// RateLimitedText answers a message over a rate limit.
+	RateLimitedText = "消息太频繁,请稍后再试。"
+	// BusyText answers a message that could not be handled now.
+	BusyText = "系统繁忙,请稍后再试。"
+	// TooLongText answers a message over the length limit.
+	TooLongText = "消息太长了,请精简后再发送,或分几条发送。"
+	// EmptyText answers a message without text.
+	EmptyText = "请发送文字,直接描述您的问题。"
+	// UnreadText answers a message the bot refused for a reason of its own.
+	UnreadText = "抱歉,这条消息没能处理,请换个说法再试。"
+	// StillWorkingText answers, passively, a message whose answer took too
+	// long on an account that cannot push it later.
+	StillWorkingText = "您的问题正在处理中,请稍后再发送一次。"
+	// MediaText answers a picture, a location, a link, a video or a file.
+	MediaText = "暂时只能看懂文字消息,请直接输入文字描述您的问题。"
+	// VoiceText answers a voice message the platform could not transcribe.
+	VoiceText = "没有听清这段语音,请发送文字。"
+	// UnknownText answers a kind of message the bot does not know.
+	UnknownText = "暂不支持这类消息,请直接输入文字描述您的问题。"
+	// PolicyPromptText answers the menu's 政策查询.
+	PolicyPromptText = "请直接输入您想了解的政策问题,例如“开办企业要多久”“低压接电几天能通”。"
+	// ComplaintPromptText answers the menu's 我要投诉.
+	ComplaintPromptText = "请直接描述您要投诉的问题:什么事情、涉及哪个部门或窗口、在哪个地区。我们会转交牵头单位办理,并告诉您工单号。"
+	// MenuText answers a menu item the bot does not know.
+	MenuText = "您可以直接输入问题,或回复“转人工”由政务服务小哥为您服务。"
+	// WebWelcomeText greets a visitor of the web chat, which asks for the
+	// region first.
+	WebWelcomeText = "您好!我是政务服务助手,有呼必应。请先选择您企业所在的地区,再直接输入问题," +
+		"例如“开办企业要多久”“接电要几天”;投诉、帮办代办、查询进度或转人工也可以直接说。"
+)
+
+// WelcomeText greets a business that follows an account of region (""
+// for an account of several regions) with what the bot can do.
+func WelcomeText(region string) string {
+	return "您好,欢迎关注!我是" + region + "政务服务助手,有呼必应。您可以直接说:\n" + capabilities
+}
 
 // contactNeededText answers a complaint from a network that has opened
 // many requests this hour: one more opens with a phone number to call.
@@ -56,17 +93,16 @@ func whoLeadsText(units []string, role string) string {
 
 const noMaterialsText = "这一条没有列出需要的材料;具体清单以办理窗口为准,回复“转人工”可帮您核实。"
 
-func helpText(kb *knowledge.Base, region string) string {
-	where := ""
-	if region != "" {
-		where = region
-	}
-	return fmt.Sprintf("您好!我是%s政务服务助手,有呼必应。您可以直接说:\n"+
-		"· 政策咨询,如“开办企业要多久”“接电要多少天”\n"+
-		"· 投诉,如“审批一直拖着不办”“工程款拖欠不付”\n"+
-		"· 帮办代办,如“能不能派人帮我们办施工许可”\n"+
-		"· 办理进度,回复“进度”\n"+
-		"· 人工服务,回复“转人工”", where)
+// capabilities lists what the bot can do, for a greeting and a welcome.
+const capabilities = "· 政策咨询,如“开办企业要多久”“接电要多少天”\n" +
+	"· 投诉,如“审批一直拖着不办”“工程款拖欠不付”\n" +
+	"· 帮办代办,如“能不能派人帮我们办施工许可”\n" +
+	"· 办理进度,回复“进度”\n" +
+	"· 人工服务,回复“转人工”"
+
+// helpText answers a greeting with what the bot can do.
+func helpText(region string) string {
+	return "您好!我是" + region + "政务服务助手,有呼必应。您可以直接说:\n" + capabilities
 }
 
 func askRegionText(kb *knowledge.Base) string {

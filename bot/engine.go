@@ -202,7 +202,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 	case "limited":
 		e.metrics.RateLimited.WithLabelValues(st.scope).Inc()
 		return Reply{}, &fault.Error{Kind: fault.RateLimited, Code: "rate_limited",
-			Msg: rateLimitedText, RetryAfter: st.retryAfter}
+			Msg: RateLimitedText, RetryAfter: st.retryAfter}
 	}
 	defer e.keepClaim(in, st.token)()
 	// A ticket the reply opens is written together with the reply and the

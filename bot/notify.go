@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,6 +17,11 @@ import (
 type Pusher interface {
 	Push(ctx context.Context, account, user, text string) error
 }
+
+// ErrUndeliverable is what a Pusher's error matches when the platform
+// refuses the message for this user for now (outside its reply window, or
+// the user unfollowed): no retry will help.
+var ErrUndeliverable = errors.New("message undeliverable to this user now")
 
 // tellBusiness sends a message outside a direct reply: it is kept in the
 // user's outbox and, for platforms that allow it, pushed; whether it

@@ -60,7 +60,7 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 	}
 	switch u.intent {
 	case Greeting:
-		return Reply{Text: helpText(kb, region), Intent: Greeting, Region: region}, nil
+		return Reply{Text: helpText(region), Intent: Greeting, Region: region}, nil
 	case OutOfScope:
 		return Reply{Text: offTopicText, Intent: OutOfScope, Region: region}, nil
 	case ProgressQuery:

@@ -24,11 +24,12 @@ import (
 
 	"frontdoor/bot"
 	"frontdoor/bot/bottest"
+	"frontdoor/bot/desk"
 	"frontdoor/bot/store"
 	"frontdoor/bot/store/dial"
 	"frontdoor/bot/store/storetest"
 	"frontdoor/bot/ticket"
-	"frontdoor/handlers/wxapi"
+	"frontdoor/bot/wxapi"
 	"frontdoor/handlers/wxproto"
 	"frontdoor/knowledge"
 )
@@ -270,7 +271,7 @@ func newChannelServer(t testing.TB, o chOptions) *chServer {
 	}
 	env := bottest.New(t, bottest.Options{Config: o.config, Pushers: pushers, Phraser: o.phraser, Redis: o.redis,
 		Replication: o.replication})
-	cd := ChannelDeps{Pushers: pushers, Redis: env.Commands, Keys: env.Keys, ReplyBudget: o.budget,
+	cd := ChannelDeps{
 		WeChat: []WeChatAccount{
 			{Name: "demo", Token: wxTestToken, AESKey: wxTestAESKey, AppID: wxTestAppID, Region: "葛店开发区", Tenant: "demo"},
 			{Name: "cy", Token: wxTestToken, AESKey: wxTestAESKey, AppID: wxTestAppID, Region: "朝阳区", Tenant: "demo"},
@@ -287,9 +288,11 @@ func newChannelServer(t testing.TB, o chOptions) *chServer {
 		}
 	}
 	for _, budget := range o.budgets {
-		cd.ReplyBudget = budget
+		reg := prometheus.NewRegistry()
+		cd.Desk = desk.New(budget, desk.Deps{Engine: env.Engine, Redis: env.Commands, Keys: env.Keys, Pushers: pushers,
+			Registry: reg, Logger: quietLogger()})
 		cs.servers = append(cs.servers, New(Deps{Engine: env.Engine, Tenants: []Tenant{{ID: "demo", APIKey: testKey}},
-			Registry: prometheus.NewRegistry(), Logger: quietLogger(), ChannelDeps: cd}))
+			Registry: reg, Logger: quietLogger(), ChannelDeps: cd}))
 	}
 	cs.http = httptest.NewServer(cs.servers[0].Handler())
 	t.Cleanup(cs.http.Close)

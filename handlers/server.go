@@ -8,7 +8,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -70,22 +69,6 @@ type Server struct {
 	maxBody        int64
 	router         *gin.Engine
 	deps           Deps
-	// bg counts work that outlives its request (late platform pushes);
-	// Drain waits for it on shutdown.
-	bg sync.WaitGroup
-}
-
-// Drain waits for background work started by requests — answers still
-// being pushed to a platform — or until ctx ends.
-func (s *Server) Drain(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { s.bg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // New builds the server and its routes.

@@ -83,8 +83,7 @@ type chatPage struct {
 func (w *webChat) show(c *gin.Context) {
 	w.visitor(c)
 	var buf bytes.Buffer
-	data := chatPage{Regions: w.s.engine.KB().Regions(), Welcome: "您好!我是政务服务助手,有呼必应。请先选择您企业所在的地区,再直接输入问题," +
-		"例如“开办企业要多久”“接电要几天”;投诉、帮办代办、查询进度或转人工也可以直接说。"}
+	data := chatPage{Regions: w.s.engine.KB().Regions(), Welcome: bot.WebWelcomeText}
 	if err := w.page.Execute(&buf, data); err != nil {
 		w.s.writeError(c, err)
 		return

@@ -9,7 +9,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"frontdoor/bot"
+	"frontdoor/bot/desk"
 	"frontdoor/bot/fault"
+	"frontdoor/bot/wxapi"
 	"frontdoor/handlers/wxproto"
 )
 
@@ -38,7 +40,7 @@ func (ch *channels) officialAccounts(list []WeChatAccount) map[string]*wxAccount
 	out := make(map[string]*wxAccount, len(list))
 	for _, acc := range list {
 		a := &wxAccount{channel: bot.ChannelWeChat, name: acc.Name, token: acc.Token, region: acc.Region,
-			tenant: wxTenant(acc.Tenant), welcome: wxWelcome(acc.Region)}
+			tenant: wxTenant(acc.Tenant), welcome: bot.WelcomeText(acc.Region)}
 		if acc.AESKey != "" {
 			c, err := wxproto.NewCipher(acc.AESKey, acc.AppID)
 			if err != nil {
@@ -224,13 +226,16 @@ func wxXMLError(err error) error {
 }
 
 // writePassive sends the passive reply, encrypted when the request was,
-// or the acknowledgement when there is nothing to say now.
-func (ch *channels) writePassive(c *gin.Context, a *wxAccount, m *wxproto.Message, p wxPassive, encrypted bool) {
-	if p.text == "" {
+// or the acknowledgement when there is nothing to say now. The text is
+// cut to the platform's limit (the engine fits its replies already; this
+// holds for every text).
+func (ch *channels) writePassive(c *gin.Context, a *wxAccount, m *wxproto.Message, p desk.Passive, encrypted bool) {
+	if p.Text == "" {
 		c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(a.ack()))
 		return
 	}
-	reply := wxproto.TextReply(m.FromUserName, m.ToUserName, p.at, p.text)
+	text, _ := wxapi.TruncateBytes(p.Text, wxapi.MaxTextBytes)
+	reply := wxproto.TextReply(m.FromUserName, m.ToUserName, p.At, text)
 	if encrypted {
 		q := c.Request.URL.Query()
 		enc, err := wxproto.EncryptedReply(a.cipher, a.token, q.Get("timestamp"), q.Get("nonce"), reply)

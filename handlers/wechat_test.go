@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"frontdoor/bot"
-	"frontdoor/bot/fault"
 	"frontdoor/bot/store"
 	"frontdoor/bot/store/storetest"
 	"frontdoor/bot/ticket"
+	"frontdoor/bot/wxapi"
 	"frontdoor/handlers/wxproto"
 
 	"github.com/redis/go-redis/v9"
@@ -101,7 +101,7 @@ func TestWeChatTextReply(t *testing.T) {
 			if !strings.Contains(m.Content, wxPolicyFigure) {
 				t.Errorf("reply does not state the figure: %s", m.Content)
 			}
-			if len(m.Content) > wxproto.MaxTextBytes {
+			if len(m.Content) > wxapi.MaxTextBytes {
 				t.Errorf("reply is %d bytes", len(m.Content))
 			}
 		})
@@ -228,7 +228,8 @@ func TestWeChatRetryTakesOverSlowAnswer(t *testing.T) {
 		}},
 		{"first replica died after claiming", func(t *testing.T, cs *chServer, body []byte) []wxResult {
 			key := cs.env.Keys.Tenant("demo", "wx", bot.ChannelWeChat, "demo", "o-take", "6100000001")
-			if err := cs.env.Redis.Set(context.Background(), key, wxPending, time.Hour).Err(); err != nil {
+			// a pending claim of the first delivery, as package desk writes it
+			if err := cs.env.Redis.Set(context.Background(), key, "pending", time.Hour).Err(); err != nil {
 				t.Fatal(err)
 			}
 			c := oaSafe(t, "demo", body)
@@ -284,7 +285,7 @@ func TestWeChatSlowAnswerWithoutPushCredentials(t *testing.T) {
 		phraser: slowPhraser{marker: wxSlowMarker, delay: 50 * time.Millisecond}})
 	body := textMsg("o-nopush", "6300000001", wxSlowQuestion)
 	first := plainReply(t, cs.serve(oaPlain("plain", body)))
-	if first.Content != wxNoPushText {
+	if first.Content != bot.StillWorkingText {
 		t.Fatalf("reply = %q, want the still-working text", first.Content)
 	}
 	if again := plainReply(t, cs.serve(oaPlain("plain", body))); again != first {
@@ -436,8 +437,8 @@ func TestWeChatRateLimited(t *testing.T) {
 		t.Fatalf("first message limited: %s", first.Content)
 	}
 	second := cs.serve(oaPlain("demo", textMsg("o-rl", "8100000002", "你好")))
-	if m := oaReply(t, second); m.Content != wxRateText {
-		t.Errorf("second message: %q, want %q", m.Content, wxRateText)
+	if m := oaReply(t, second); m.Content != bot.RateLimitedText {
+		t.Errorf("second message: %q, want %q", m.Content, bot.RateLimitedText)
 	}
 }
 
@@ -467,43 +468,10 @@ func TestWeChatRedisDown(t *testing.T) {
 			} else {
 				m = oaReply(t, r)
 			}
-			if m.Content != wxBusyText {
-				t.Errorf("reply during outage = %q, want %q", m.Content, wxBusyText)
+			if m.Content != bot.BusyText {
+				t.Errorf("reply during outage = %q, want %q", m.Content, bot.BusyText)
 			}
 		})
-	}
-}
-
-// TestWeChatPoliteErrors: what each engine error tells the business.
-func TestWeChatPoliteErrors(t *testing.T) {
-	ch := &channels{s: &Server{log: quietLogger()}}
-	a := &wxAccount{channel: bot.ChannelWeChat, name: "demo"}
-	tests := []struct {
-		name string
-		err  error
-		want string
-	}{
-		{"rate limited", &fault.Error{Kind: fault.RateLimited, Code: "rate_limited"}, wxRateText},
-		{"unavailable", fault.New(fault.Unavailable, "store_unavailable", "x"), wxBusyText},
-		{"in progress elsewhere", fault.New(fault.Conflict, "message_in_progress", "x"), wxBusyText},
-		{"too long", fault.Invalidf("text_too_long", "x"), wxTooLongText},
-		{"empty", fault.Invalidf("empty_text", "x"), wxEmptyText},
-		{"misconfigured region", fault.Invalidf("unknown_region", "x"), wxUnreadText},
-		{"timeout", context.DeadlineExceeded, wxBusyText},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := ch.replyText(context.Background(), a, wxOutcome{err: tt.err}); got != tt.want {
-				t.Errorf("text = %q, want %q", got, tt.want)
-			}
-		})
-	}
-	if got := ch.replyText(context.Background(), a, wxOutcome{reply: bot.Reply{Text: "x", Silent: true}}); got != "" {
-		t.Errorf("silent reply = %q, want nothing", got)
-	}
-	long := strings.Repeat("政", 1000)
-	if got := ch.replyText(context.Background(), a, wxOutcome{reply: bot.Reply{Text: long}}); len(got) > wxproto.MaxTextBytes {
-		t.Errorf("reply of %d bytes passed the final guard", len(got))
 	}
 }
 

@@ -22,7 +22,7 @@ func (ch *channels) weComApps(list []WeComAccount) map[string]*wxAccount {
 			continue
 		}
 		a := &wxAccount{channel: bot.ChannelWeCom, name: acc.Name, token: acc.Token, region: acc.Region,
-			tenant: wxTenant(acc.Tenant), cipher: c, welcome: wxWelcome(acc.Region)}
+			tenant: wxTenant(acc.Tenant), cipher: c, welcome: bot.WelcomeText(acc.Region)}
 		out[acc.Name] = a
 		ch.warnNoPush(a)
 	}

@@ -3,8 +3,6 @@ package wxapi
 import (
 	"context"
 	"errors"
-
-	"frontdoor/handlers/wxproto"
 )
 
 // maxPushParts bounds how many messages one push may become: both
@@ -50,7 +48,7 @@ func (p *Pusher) Push(ctx context.Context, account, user, text string) error {
 	s := p.senders[account]
 	for i, rest := 0, text; rest != "" && i < maxPushParts; i++ {
 		var part string
-		part, rest = wxproto.TruncateBytes(rest, wxproto.MaxTextBytes)
+		part, rest = TruncateBytes(rest, MaxTextBytes)
 		if err := s.SendText(ctx, user, part); err != nil {
 			return err
 		}

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"frontdoor/bot"
 	"frontdoor/bot/store"
 )
 
@@ -36,7 +37,7 @@ const maxResponse = 1 << 20
 // reasons a retry will not fix soon: the 48-hour customer-service window is
 // closed, the quota of messages is used up, or the user cannot be reached.
 // Callers record it on the ticket or outbox instead of retrying.
-var ErrUndeliverable = errors.New("wxapi: message undeliverable")
+var ErrUndeliverable = bot.ErrUndeliverable
 
 // ErrUnknownAccount means no API credentials are configured for the account
 // a push names.
