@@ -20,6 +20,7 @@ import (
 	"frontdoor/bot"
 	"frontdoor/bot/calendar"
 	"frontdoor/bot/desk"
+	"frontdoor/bot/staff"
 	"frontdoor/bot/clock"
 	"frontdoor/bot/intent"
 	"frontdoor/bot/outbox"
@@ -192,11 +193,17 @@ type app struct {
 	engine   *bot.Engine
 	// desk answers the WeChat-style channels' callbacks.
 	desk *desk.Desk
+	// staff are the console's accounts.
+	staff *staff.Store
 }
 
 // newApp connects Redis (or starts the embedded one), loads the knowledge
-// base and builds the engine.
+// base and builds the engine, from a configuration it validates: every
+// command, and the server, are built here and nowhere else.
 func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	a := &app{cfg: cfg, log: log, registry: prometheus.NewRegistry()}
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	fsys := seedsFS(cfg, log)
@@ -236,6 +243,9 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	// notices) and the desk (slow answers): one token cache.
 	pushers := a.pushers(keys)
 	a.tickets = ticket.NewStore(a.rdb, keys, policy, nil)
+	a.staff = staff.NewStore(a.rdb, keys, staff.Options{SessionTTL: cfg.SessionTTL, Cost: cfg.BcryptCost,
+		Throttle: staff.Throttle{MaxFailures: cfg.LoginMaxFailures, AddrMaxFailures: 4 * cfg.LoginMaxFailures,
+			Window: cfg.LoginWindow}})
 	a.tickets.Replication = cfg.Replication()
 	a.tickets.Replication.Primaries = a.conn.Primaries()
 	tenantRegions := map[string]string{}
@@ -248,7 +258,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		AddressRate: addressRate, TenantRate: tenantRate, AddressTickets: cfg.AddressTickets, DuplicateWindow: duplicates,
 		TenantRegions: tenantRegions, IntentConfidence: never(cfg.AskBelow), ItemMargin: never(cfg.ItemMargin)},
 		bot.Deps{Redis: a.rdb, Keys: keys, KB: lib.Current, Intents: a.intents.Load, Tickets: a.tickets, Outbox: outbox.New(a.rdb, keys),
-			Pushers: pushers, Phraser: a.phraser(), Metrics: bot.NewMetrics(a.registry), Logger: log})
+			Pushers: pushers, Phraser: a.phraser(), Staff: a.staff, Metrics: bot.NewMetrics(a.registry), Logger: log})
 	a.desk = desk.New(cfg.ReplyBudget, desk.Deps{Engine: a.engine, Redis: a.rdb, Keys: keys, Pushers: pushers,
 		Registry: a.registry, Logger: log})
 	return a, nil

@@ -55,7 +55,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	runID := strconv.FormatInt(time.Now().UnixNano(), 36)
 	cfg.RedisPrefix = "fdeval-" + runID
-	cfg.RateLimit = "off"
+	cfg.RateLimit, cfg.TenantRateLimit = "off", "off"
 	log := newLogger("error")
 	ctx := context.Background()
 	if cfg.RedisURL == "" {

@@ -15,6 +15,7 @@ import (
 	"frontdoor/bot/fault"
 	"frontdoor/bot/intent"
 	"frontdoor/bot/outbox"
+	"frontdoor/bot/staff"
 	"frontdoor/bot/store"
 	"frontdoor/bot/ticket"
 	"frontdoor/knowledge"
@@ -133,6 +134,9 @@ type Deps struct {
 	Outbox  *outbox.Outbox
 	Pushers map[string]Pusher
 	Phraser Phraser
+	// Staff are the staff accounts, whose units tickets may be transferred
+	// to (optional).
+	Staff   *staff.Store
 	Metrics *Metrics
 	Logger  *slog.Logger
 	Now     func() time.Time
@@ -150,6 +154,7 @@ type Engine struct {
 	outbox  *outbox.Outbox
 	pushers map[string]Pusher
 	phraser Phraser
+	staff   *staff.Store
 	metrics *Metrics
 	log     *slog.Logger
 	now     func() time.Time
@@ -171,7 +176,7 @@ func New(cfg Config, d Deps) *Engine {
 		d.Intents = func() *intent.Model { return nil }
 	}
 	return &Engine{cfg: cfg, rdb: d.Redis, keys: d.Keys, kb: d.KB, intents: d.Intents, tickets: d.Tickets, outbox: d.Outbox,
-		pushers: d.Pushers, phraser: d.Phraser, metrics: d.Metrics, log: d.Logger, now: d.Now}
+		pushers: d.Pushers, phraser: d.Phraser, staff: d.Staff, metrics: d.Metrics, log: d.Logger, now: d.Now}
 }
 
 // Tickets is the ticket store the engine opens tickets in.

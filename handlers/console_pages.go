@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"frontdoor/bot"
 	"frontdoor/bot/fault"
 	"frontdoor/bot/report"
 	"frontdoor/bot/staff"
@@ -190,13 +191,13 @@ var doneText = map[string]string{"claim": "已接单", "transfer": "已转办", 
 // the page. POST /console/tickets/:id/:action.
 func (c *console) ticketForm(g *gin.Context) error {
 	name, id := g.Param("action"), g.Param("id")
-	if !slices.Contains(actions, name) {
+	if !slices.Contains(bot.Actions, name) {
 		return errBadAction
 	}
 	g.Request.Body = http.MaxBytesReader(g.Writer, g.Request.Body, c.s.maxBody)
-	req := actionRequest{Text: g.PostForm("text"), Unit: g.PostForm("unit"), Reason: g.PostForm("reason"),
+	req := bot.Action{Name: name, Text: g.PostForm("text"), Unit: g.PostForm("unit"), Reason: g.PostForm("reason"),
 		Summary: g.PostForm("summary")}
-	res, err := c.act(g.Request.Context(), principalOf(g).user, id, name, req)
+	res, err := c.act(g.Request.Context(), principalOf(g).user, id, req)
 	if err != nil {
 		return c.ticketPageWithError(g, id, err)
 	}

@@ -18,7 +18,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/crypto/bcrypt"
 
 	"frontdoor/bot/bottest"
 	"frontdoor/bot/staff"
@@ -45,11 +44,7 @@ func newConsoleServer(t *testing.T, opts bottest.Options) *consoleServer {
 	t.Helper()
 	gin.SetMode(gin.ReleaseMode)
 	env := bottest.New(t, opts)
-	now := time.Now
-	if env.Clock != nil {
-		now = env.Clock.Now
-	}
-	st := staff.NewStore(env.Redis, env.Keys, staff.Options{Cost: bcrypt.MinCost, Now: now})
+	st := env.Staff
 	srv := New(Deps{Engine: env.Engine, Tenants: []Tenant{{ID: "demo", APIKey: testKey}},
 		Ready: func(ctx context.Context) error { return env.Redis.Ping(ctx).Err() }, Registry: prometheus.NewRegistry(),
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"slices"
 	"sort"
 	"time"
 
@@ -274,11 +273,4 @@ func viewItem(kb *knowledge.Base, ref *ticket.ItemRef) *itemView {
 		v.Commitments = append(v.Commitments, figureView{Text: c.Text, Subject: c.Subject})
 	}
 	return v
-}
-
-// unitsOf lists the units a ticket's region can be transferred to.
-func unitsOf(kb *knowledge.Base, region string, extra []string) []string {
-	us := append(kb.Units(region), extra...)
-	slices.Sort(us)
-	return slices.Compact(us)
 }

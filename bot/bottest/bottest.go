@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/crypto/bcrypt"
 
 	"frontdoor/bot"
 	"frontdoor/bot/calendar"
 	"frontdoor/bot/clock"
 	"frontdoor/bot/intent"
 	"frontdoor/bot/outbox"
+	"frontdoor/bot/staff"
 	"frontdoor/bot/store"
 	"frontdoor/bot/store/dial"
 	"frontdoor/bot/store/storetest"
@@ -90,6 +92,8 @@ type Env struct {
 	Clock    *FakeClock
 	// Metrics are the engine's counters, registered nowhere.
 	Metrics *bot.Metrics
+	// Staff are the staff accounts, hashing passwords at the least cost.
+	Staff *staff.Store
 }
 
 // Options tune a test engine.
@@ -132,9 +136,10 @@ func New(t testing.TB, opts Options) *Env {
 	env.Tickets.Replication = opts.Replication
 	env.Outbox = outbox.New(cmds, keys)
 	env.Metrics = bot.NewMetrics(nil)
+	env.Staff = staff.NewStore(rdb, keys, staff.Options{Cost: bcrypt.MinCost, Now: now})
 	env.Engine = bot.New(opts.Config, bot.Deps{Redis: cmds, Keys: keys, KB: func() *knowledge.Base { return b },
 		Intents: func() *intent.Model { return m }, Tickets: env.Tickets, Outbox: env.Outbox, Pushers: opts.Pushers, Phraser: opts.Phraser,
-		Metrics: env.Metrics, Now: now})
+		Staff: env.Staff, Metrics: env.Metrics, Now: now})
 	return env
 }
 
