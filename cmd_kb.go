@@ -33,7 +33,8 @@ func runKB(args []string, stdout, stderr io.Writer) error {
 	return errUsage
 }
 
-// kbFlags adds the flag every kb command shares and loads the base.
+// loadBaseFor loads the knowledge base of a seeds directory for the kb
+// commands, as the server would load it.
 func loadBaseFor(seedsDir string) (*knowledge.Base, error) {
 	cfg := Defaults()
 	if v, ok := os.LookupEnv("FRONTDOOR_SEEDS"); ok {

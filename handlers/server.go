@@ -8,7 +8,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -121,10 +120,3 @@ func (s *Server) routes() *gin.Engine {
 	s.consoleRoutes(r)
 	return r
 }
-
-// Shutdown-friendly defaults for http.Server.
-const (
-	DefaultReadTimeout  = 10 * time.Second
-	DefaultWriteTimeout = 30 * time.Second
-	DefaultIdleTimeout  = 120 * time.Second
-)

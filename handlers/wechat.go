@@ -83,7 +83,7 @@ func (ch *channels) verifySignature(c *gin.Context, a *wxAccount, sig string, pa
 	return nil
 }
 
-// checkTimestamp refuses replays of old requests.
+// wxCheckTimestamp refuses replays of old requests.
 func wxCheckTimestamp(ts string) error {
 	if wxproto.CheckTimestamp(ts, time.Now(), wxTimestampWindow) != nil {
 		return errWxStale
@@ -91,7 +91,7 @@ func wxCheckTimestamp(ts string) error {
 	return nil
 }
 
-// readCallbackBody reads the body within wxproto's limit.
+// wxReadBody reads the body within wxproto's limit.
 func wxReadBody(c *gin.Context) ([]byte, error) {
 	body, err := wxproto.ReadBody(c.Request.Body)
 	switch {
@@ -209,6 +209,7 @@ func (ch *channels) decryptMessage(c *gin.Context, a *wxAccount, q url.Values, b
 	return wxParseMessage(plain)
 }
 
+// wxParseMessage decodes a callback's (decrypted) message.
 func wxParseMessage(body []byte) (wxproto.Message, error) {
 	m, err := wxproto.ParseMessage(body)
 	if err != nil {
@@ -217,7 +218,7 @@ func wxParseMessage(body []byte) (wxproto.Message, error) {
 	return m, nil
 }
 
-// xmlError maps wxproto's decoding errors to responses.
+// wxXMLError maps wxproto's decoding errors to responses.
 func wxXMLError(err error) error {
 	if errors.Is(err, wxproto.ErrTooLarge) {
 		return errWxTooLarge

@@ -13,7 +13,6 @@ var (
 	reDocNumber  = regexp.MustCompile(`^[\p{Han}]{1,10}[〔\[(（【]\d{4}[〕\])）】]\s*\d{1,4}号?$`)
 	reCNDate     = regexp.MustCompile(`^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$`)
 	reRunDate    = regexp.MustCompile(`^(20\d{2})(\d{2,4})$`)
-	reISODate    = regexp.MustCompile(`(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})`)
 	reIssuer     = regexp.MustCompile(`^(中共)?[\p{Han}()]{2,24}(人民政府办公室|人民政府|办公室|办公厅|委员会|工委|党工委|管委会|领导小组|局|委|厅)$`)
 	// A region is named before what it issues or plans: 红谷滩区关于…,
 	// 长春市朝阳区人民政府, 《徐州市2019…, 河池市2024年….
@@ -111,16 +110,6 @@ func ymd(y, mo, d string) (string, bool) {
 		return "", false
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", yi, mi, di), true
-}
-
-// NormalizeDate turns a date as printed into YYYY-MM-DD ("" when it is none).
-func NormalizeDate(s string) string {
-	if m := reISODate.FindStringSubmatch(s); m != nil {
-		if d, ok := ymd(m[1], m[2], m[3]); ok {
-			return d
-		}
-	}
-	return ""
 }
 
 func findRegions(s string, weight int) []regionMention {

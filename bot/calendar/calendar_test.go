@@ -67,12 +67,6 @@ func TestSeedYears(t *testing.T) {
 	if got, want := d.Years(), []int{2024, 2025, 2026}; !slices.Equal(got, want) {
 		t.Errorf("Years() = %v, want %v", got, want)
 	}
-	if got := d.Source(2026); got != "国务院办公厅关于2026年部分节假日安排的通知" {
-		t.Errorf("Source(2026) = %q", got)
-	}
-	if got := d.Source(2030); got != "" {
-		t.Errorf("Source(2030) = %q, want empty", got)
-	}
 }
 
 func TestSeedHolidayCounts(t *testing.T) {

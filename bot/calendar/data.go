@@ -26,8 +26,7 @@ type Data struct {
 }
 
 type yearData struct {
-	source string
-	days   map[day]entry
+	days map[day]entry
 }
 
 // entry is a day that departs from the weekend rule.
@@ -102,15 +101,6 @@ func (d *Data) Years() []int {
 		return nil
 	}
 	return slices.Sorted(maps.Keys(d.years))
-}
-
-// Source is the notice a year's schedule was taken from, so that a reply
-// explaining a deadline can cite it. It is empty for years without data.
-func (d *Data) Source(year int) string {
-	if d == nil || d.years[year] == nil {
-		return ""
-	}
-	return d.years[year].source
 }
 
 type parser struct {
@@ -282,7 +272,9 @@ func (p *parser) year(y int, n *yaml.Node) *yearData {
 	for _, kv := range p.mapping(n, what) {
 		switch kv.key.Value {
 		case "source":
-			yp.data.source, _ = p.scalar(kv.val, what+": source")
+			// the notice the schedule was taken from: for people
+			// reading the file, checked but not kept
+			p.scalar(kv.val, what+": source")
 		case "holidays":
 			items := p.list(kv.val, what+": holidays")
 			holidays += len(items)

@@ -96,9 +96,6 @@ func NewCipher(encodingAESKey, receiverID string) (*Cipher, error) {
 	return c, nil
 }
 
-// ReceiverID returns the id the cipher was bound to, for log context.
-func (c *Cipher) ReceiverID() string { return c.receiverID }
-
 // Encrypt encrypts msg with a fresh random prefix from crypto/rand and
 // returns the base64 text for the Encrypt element.
 func (c *Cipher) Encrypt(msg []byte) (string, error) {
