@@ -18,15 +18,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"frontdoor/bot"
-	"frontdoor/bot/calendar"
 	"frontdoor/bot/desk"
 	"frontdoor/bot/staff"
-	"frontdoor/bot/clock"
 	"frontdoor/bot/intent"
-	"frontdoor/bot/outbox"
 	"frontdoor/bot/privacy"
 	"frontdoor/bot/store"
 	"frontdoor/bot/store/dial"
+	"frontdoor/bot/system"
 	"frontdoor/bot/ticket"
 	"frontdoor/knowledge"
 	"frontdoor/seeds"
@@ -139,8 +137,9 @@ func collectLessOften() (restore func()) {
 	return func() { debug.SetGCPercent(old) }
 }
 
-// loadCalendar reads the shipped schedules and the catalogue's additions.
-func loadCalendar(fsys fs.FS, b *knowledge.Base, log *slog.Logger, onMissing func(int)) (*calendar.Calendar, error) {
+// calendarYAML is the official calendar's data: the knowledge
+// directory's calendar.yaml, or the one built into the binary.
+func calendarYAML(fsys fs.FS) ([]byte, error) {
 	data, err := fs.ReadFile(fsys, "calendar.yaml")
 	if errors.Is(err, fs.ErrNotExist) {
 		data, err = seeds.FS.ReadFile("calendar.yaml")
@@ -148,35 +147,7 @@ func loadCalendar(fsys fs.FS, b *knowledge.Base, log *slog.Logger, onMissing fun
 	if err != nil {
 		return nil, fmt.Errorf("calendar: %w", err)
 	}
-	d, err := calendar.Parse(data)
-	if err != nil {
-		return nil, fmt.Errorf("calendar.yaml: %w", err)
-	}
-	if b != nil && len(b.Catalog.Calendar) > 0 {
-		extra, err := calendar.Parse(b.Catalog.Calendar)
-		if err != nil {
-			return nil, fmt.Errorf("catalogue calendar section: %w", err)
-		}
-		d = calendar.Merge(d, extra)
-	}
-	return calendar.New(d, calendar.OnMissingYear(func(y int) {
-		if log != nil {
-			log.Warn("no official holiday schedule for this year; counting weekends only until one is added", "year", y)
-		}
-		if onMissing != nil {
-			onMissing(y)
-		}
-	})), nil
-}
-
-// policyFor builds the clock policy from the calendar and the regions'
-// settings in the catalogue.
-func policyFor(cal *calendar.Calendar, b *knowledge.Base) (*clock.Policy, error) {
-	var regions []clock.RegionSettings
-	for _, r := range b.Catalog.Regions {
-		regions = append(regions, clock.RegionSettings{Name: r.Name, Clocks: r.Clocks, Hours: r.Hours})
-	}
-	return clock.PolicyFor(cal, regions)
+	return data, nil
 }
 
 // app is the wired service.
@@ -221,46 +192,29 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	missing := prometheus.NewCounter(prometheus.CounterOpts{Name: "frontdoor_calendar_missing_year_total",
 		Help: "Computations that touched a year with no official holiday schedule."})
 	a.registry.MustRegister(missing)
-	cal, err := loadCalendar(fsys, lib.Current(), log, func(int) { missing.Inc() })
+	calData, err := calendarYAML(fsys)
 	if err != nil {
 		return nil, err
 	}
-	policy, err := policyFor(cal, lib.Current())
+	policy, err := system.Policy(calData, lib.Current(), func(y int) {
+		log.Warn("no official holiday schedule for this year; counting weekends only until one is added", "year", y)
+		missing.Inc()
+	})
 	if err != nil {
-		return nil, fmt.Errorf("catalogue: %w", err)
+		return nil, err
 	}
 	if err := a.connect(ctx); err != nil {
 		return nil, err
 	}
-	rate, burst, _ := cfg.Rate()
-	addressRate, tenantRate, _ := cfg.Limits()
-	duplicates := cfg.DuplicateWindow
-	if duplicates == 0 {
-		duplicates = -1 // the engine's "never"
-	}
 	keys := store.Keys{Prefix: cfg.RedisPrefix}
-	// One set of platform senders for the engine (staff replies, clock
-	// notices) and the desk (slow answers): one token cache.
-	pushers := a.pushers(keys)
-	a.tickets = ticket.NewStore(a.rdb, keys, policy, nil)
-	a.staff = staff.NewStore(a.rdb, keys, staff.Options{SessionTTL: cfg.SessionTTL, Cost: cfg.BcryptCost,
-		Throttle: staff.Throttle{MaxFailures: cfg.LoginMaxFailures, AddrMaxFailures: 4 * cfg.LoginMaxFailures,
-			Window: cfg.LoginWindow}})
-	a.tickets.Replication = cfg.Replication()
-	a.tickets.Replication.Primaries = a.conn.Primaries()
-	tenantRegions := map[string]string{}
-	for _, t := range cfg.AllTenants() {
-		if t.Region != "" {
-			tenantRegions[t.ID] = t.Region
-		}
-	}
-	a.engine = bot.New(bot.Config{MaxTextRunes: cfg.MaxTextRunes, RatePerSecond: rate, RateBurst: burst,
-		AddressRate: addressRate, TenantRate: tenantRate, AddressTickets: cfg.AddressTickets, DuplicateWindow: duplicates,
-		TenantRegions: tenantRegions, IntentConfidence: never(cfg.AskBelow), ItemMargin: never(cfg.ItemMargin)},
-		bot.Deps{Redis: a.rdb, Keys: keys, KB: lib.Current, Intents: a.intents.Load, Tickets: a.tickets, Outbox: outbox.New(a.rdb, keys),
-			Pushers: pushers, Phraser: a.phraser(), Staff: a.staff, Metrics: bot.NewMetrics(a.registry), Logger: log})
-	a.desk = desk.New(cfg.ReplyBudget, desk.Deps{Engine: a.engine, Redis: a.rdb, Keys: keys, Pushers: pushers,
-		Registry: a.registry, Logger: log})
+	replication := cfg.Replication()
+	replication.Primaries = a.conn.Primaries()
+	sys := system.New(system.Settings{Engine: cfg.engine(), ReplyBudget: cfg.ReplyBudget, Replication: replication,
+		Staff: staff.Options{SessionTTL: cfg.SessionTTL, Cost: cfg.BcryptCost, Throttle: staff.Throttle{
+			MaxFailures: cfg.LoginMaxFailures, AddrMaxFailures: 4 * cfg.LoginMaxFailures, Window: cfg.LoginWindow}}},
+		system.Parts{Redis: a.rdb, Keys: keys, KB: lib.Current, Intents: a.intents.Load, Policy: policy,
+			Pushers: a.pushers(keys), Phraser: a.phraser(), Registry: a.registry, Logger: log})
+	a.tickets, a.staff, a.engine, a.desk = sys.Tickets, sys.Staff, sys.Engine, sys.Desk
 	return a, nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"frontdoor/bot/calendar"
 )
 
 func runCalendar(args []string, stdout, stderr io.Writer) error {
@@ -40,12 +42,17 @@ func runCalendar(args []string, stdout, stderr io.Writer) error {
 	if *seedsDir != "" {
 		cfg.SeedsDir = *seedsDir
 	}
-	cal, err := loadCalendar(seedsFS(cfg, nil), nil, nil, func(y int) {
-		fmt.Fprintf(stderr, "warning: no official holiday schedule for %d; counting weekends only\n", y)
-	})
+	data, err := calendarYAML(seedsFS(cfg, nil))
 	if err != nil {
 		return err
 	}
+	d, err := calendar.Parse(data)
+	if err != nil {
+		return fmt.Errorf("calendar.yaml: %w", err)
+	}
+	cal := calendar.New(d, calendar.OnMissingYear(func(y int) {
+		fmt.Fprintf(stderr, "warning: no official holiday schedule for %d; counting weekends only\n", y)
+	}))
 	fmt.Fprintln(stdout, cal.DeadlineWorkingDays(start, *days).Format(time.RFC3339))
 	return nil
 }

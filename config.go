@@ -444,6 +444,25 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// engine is the engine's part of the configuration.
+func (c Config) engine() bot.Config {
+	rate, burst, _ := c.Rate()
+	address, tenant, _ := c.Limits()
+	duplicates := c.DuplicateWindow
+	if duplicates == 0 {
+		duplicates = -1 // the engine's "never"
+	}
+	regions := map[string]string{}
+	for _, t := range c.AllTenants() {
+		if t.Region != "" {
+			regions[t.ID] = t.Region
+		}
+	}
+	return bot.Config{MaxTextRunes: c.MaxTextRunes, RatePerSecond: rate, RateBurst: burst,
+		AddressRate: address, TenantRate: tenant, AddressTickets: c.AddressTickets, DuplicateWindow: duplicates,
+		TenantRegions: regions, IntentConfidence: never(c.AskBelow), ItemMargin: never(c.ItemMargin)}
+}
+
 // never turns a share the configuration sets to 0 ("never") into what
 // the engine reads as never: below any probability or score ratio.
 func never(v float64) float64 {

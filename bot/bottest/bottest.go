@@ -12,7 +12,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"frontdoor/bot"
-	"frontdoor/bot/calendar"
+	"frontdoor/bot/desk"
 	"frontdoor/bot/clock"
 	"frontdoor/bot/intent"
 	"frontdoor/bot/outbox"
@@ -20,6 +20,7 @@ import (
 	"frontdoor/bot/store"
 	"frontdoor/bot/store/dial"
 	"frontdoor/bot/store/storetest"
+	"frontdoor/bot/system"
 	"frontdoor/bot/ticket"
 	"frontdoor/knowledge"
 	"frontdoor/seeds"
@@ -56,22 +57,15 @@ func KB(t testing.TB) *knowledge.Base {
 	return kb
 }
 
-// Policy is the clock policy of the seeds' calendar and catalogue.
+// Policy is the clock policy of the seeds' calendar and catalogue, built
+// as the server builds it.
 func Policy(t testing.TB, b *knowledge.Base) *clock.Policy {
 	t.Helper()
 	data, err := seeds.FS.ReadFile("calendar.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cd, err := calendar.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var regions []clock.RegionSettings
-	for _, r := range b.Catalog.Regions {
-		regions = append(regions, clock.RegionSettings{Name: r.Name, Clocks: r.Clocks, Hours: r.Hours})
-	}
-	p, err := clock.PolicyFor(calendar.New(cd), regions)
+	p, err := system.Policy(data, b, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,6 +88,8 @@ type Env struct {
 	Metrics *bot.Metrics
 	// Staff are the staff accounts, hashing passwords at the least cost.
 	Staff *staff.Store
+	// Desk answers platform callbacks with the default budget.
+	Desk *desk.Desk
 }
 
 // Options tune a test engine.
@@ -132,14 +128,13 @@ func New(t testing.TB, opts Options) *Env {
 		t.Fatal(err)
 	}
 	env.Commands = cmds
-	env.Tickets = ticket.NewStore(cmds, keys, Policy(t, b), now)
-	env.Tickets.Replication = opts.Replication
-	env.Outbox = outbox.New(cmds, keys)
-	env.Metrics = bot.NewMetrics(nil)
-	env.Staff = staff.NewStore(rdb, keys, staff.Options{Cost: bcrypt.MinCost, Now: now})
-	env.Engine = bot.New(opts.Config, bot.Deps{Redis: cmds, Keys: keys, KB: func() *knowledge.Base { return b },
-		Intents: func() *intent.Model { return m }, Tickets: env.Tickets, Outbox: env.Outbox, Pushers: opts.Pushers, Phraser: opts.Phraser,
-		Staff: env.Staff, Metrics: env.Metrics, Now: now})
+	// Staff passwords hash at the least cost: tests log in often.
+	sys := system.New(system.Settings{Engine: opts.Config, Replication: opts.Replication,
+		Staff: staff.Options{Cost: bcrypt.MinCost}},
+		system.Parts{Redis: cmds, Keys: keys, KB: func() *knowledge.Base { return b }, Intents: func() *intent.Model { return m },
+			Policy: Policy(t, b), Pushers: opts.Pushers, Phraser: opts.Phraser, Now: now})
+	env.Engine, env.Tickets, env.Outbox, env.Staff, env.Metrics, env.Desk = sys.Engine, sys.Tickets, sys.Outbox, sys.Staff,
+		sys.Metrics, sys.Desk
 	return env
 }
 

@@ -1,4 +1,4 @@
-package desk
+package desk_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 	"frontdoor/bot"
 	"frontdoor/bot/bottest"
-	"frontdoor/bot/fault"
+	"frontdoor/bot/desk"
 	"frontdoor/knowledge"
 )
 
@@ -53,10 +53,10 @@ func (p *pushes) all() []string {
 	return append([]string(nil), p.sent...)
 }
 
-var account = Account{Channel: bot.ChannelWeChat, Name: "demo", Tenant: "demo", Region: "葛店开发区"}
+var account = desk.Account{Channel: bot.ChannelWeChat, Name: "demo", Tenant: "demo", Region: "葛店开发区"}
 
 // newDesks builds n desks (replicas) over one engine, each waiting budget.
-func newDesks(t *testing.T, budget, answerDelay time.Duration, p bot.Pusher, n int) []*Desk {
+func newDesks(t *testing.T, budget, answerDelay time.Duration, p bot.Pusher, n int) ([]*desk.Desk, *bottest.Env) {
 	t.Helper()
 	opts := bottest.Options{}
 	if answerDelay > 0 {
@@ -67,9 +67,9 @@ func newDesks(t *testing.T, budget, answerDelay time.Duration, p bot.Pusher, n i
 	if p != nil {
 		pushers[bot.ChannelWeChat] = p
 	}
-	var out []*Desk
+	var out []*desk.Desk
 	for range n {
-		d := New(budget, Deps{Engine: env.Engine, Redis: env.Commands, Keys: env.Keys, Pushers: pushers,
+		d := desk.New(budget, desk.Deps{Engine: env.Engine, Redis: env.Commands, Keys: env.Keys, Pushers: pushers,
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		t.Cleanup(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -78,7 +78,7 @@ func newDesks(t *testing.T, budget, answerDelay time.Duration, p bot.Pusher, n i
 		})
 		out = append(out, d)
 	}
-	return out
+	return out, env
 }
 
 // TestAnswerWithinTheBudgetIsPassive: a quick answer goes back in the
@@ -86,7 +86,7 @@ func newDesks(t *testing.T, budget, answerDelay time.Duration, p bot.Pusher, n i
 // reply, on any replica, without a second handling.
 func TestAnswerWithinTheBudgetIsPassive(t *testing.T) {
 	p := &pushes{}
-	desks := newDesks(t, 4*time.Second, 0, p, 2)
+	desks, _ := newDesks(t, 4*time.Second, 0, p, 2)
 	ctx := context.Background()
 	first := desks[0].Ask(ctx, account, "o-quick", "m-1", policyQuestion)
 	if !strings.Contains(first.Text, policyFigure) || first.At == 0 {
@@ -107,7 +107,7 @@ func TestAnswerWithinTheBudgetIsPassive(t *testing.T) {
 // acknowledged too; what was pushed is in the outbox.
 func TestSlowAnswerIsAcknowledgedThenPushed(t *testing.T) {
 	p := &pushes{}
-	desks := newDesks(t, 100*time.Millisecond, 600*time.Millisecond, p, 2)
+	desks, env := newDesks(t, 100*time.Millisecond, 600*time.Millisecond, p, 2)
 	ctx := context.Background()
 	if r := desks[0].Ask(ctx, account, "o-slow", "m-1", policyQuestion); r.Text != "" {
 		t.Fatalf("first delivery = %+v, want an acknowledgement", r)
@@ -126,7 +126,7 @@ func TestSlowAnswerIsAcknowledgedThenPushed(t *testing.T) {
 	if len(got) != 1 || !strings.Contains(got[0], policyFigure) {
 		t.Fatalf("pushed %q, want the answer once", got)
 	}
-	msgs, _, err := desks[0].engine.Outbox().List(ctx, "demo", "o-slow", "", 10)
+	msgs, _, err := env.Outbox.List(ctx, "demo", "o-slow", "", 10)
 	if err != nil || len(msgs) != 1 || msgs[0].Status != "delivered" {
 		t.Errorf("outbox = %+v, %v; want the pushed answer, delivered", msgs, err)
 	}
@@ -135,7 +135,7 @@ func TestSlowAnswerIsAcknowledgedThenPushed(t *testing.T) {
 // TestSlowAnswerWithoutPush: an account that cannot push gets a passive
 // "still working" reply instead of silence, and the retry the same.
 func TestSlowAnswerWithoutPush(t *testing.T) {
-	desks := newDesks(t, 100*time.Millisecond, 600*time.Millisecond, nil, 1)
+	desks, _ := newDesks(t, 100*time.Millisecond, 600*time.Millisecond, nil, 1)
 	ctx := context.Background()
 	first := desks[0].Ask(ctx, account, "o-nopush", "m-1", policyQuestion)
 	if first.Text != bot.StillWorkingText {
@@ -150,7 +150,7 @@ func TestSlowAnswerWithoutPush(t *testing.T) {
 // user is recorded as undelivered in the outbox.
 func TestUndeliverablePushIsRecorded(t *testing.T) {
 	p := &pushes{err: errors.Join(errors.New("45015"), bot.ErrUndeliverable)}
-	desks := newDesks(t, 50*time.Millisecond, 400*time.Millisecond, p, 1)
+	desks, env := newDesks(t, 50*time.Millisecond, 400*time.Millisecond, p, 1)
 	ctx := context.Background()
 	desks[0].Ask(ctx, account, "o-gone", "m-1", policyQuestion)
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -158,36 +158,9 @@ func TestUndeliverablePushIsRecorded(t *testing.T) {
 	if err := desks[0].Drain(dctx); err != nil {
 		t.Fatal(err)
 	}
-	msgs, _, err := desks[0].engine.Outbox().List(ctx, "demo", "o-gone", "", 10)
+	msgs, _, err := env.Outbox.List(ctx, "demo", "o-gone", "", 10)
 	if err != nil || len(msgs) != 1 || msgs[0].Status != "undelivered" {
 		t.Errorf("outbox = %+v, %v; want the answer, undelivered", msgs, err)
 	}
 }
 
-// TestPoliteErrors: what each engine error tells the business.
-func TestPoliteErrors(t *testing.T) {
-	d := New(0, Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	tests := []struct {
-		name string
-		err  error
-		want string
-	}{
-		{"rate limited", &fault.Error{Kind: fault.RateLimited, Code: "rate_limited"}, bot.RateLimitedText},
-		{"unavailable", fault.New(fault.Unavailable, "store_unavailable", "x"), bot.BusyText},
-		{"in progress elsewhere", fault.New(fault.Conflict, "message_in_progress", "x"), bot.BusyText},
-		{"too long", fault.Invalidf("text_too_long", "x"), bot.TooLongText},
-		{"empty", fault.Invalidf("empty_text", "x"), bot.EmptyText},
-		{"misconfigured region", fault.Invalidf("unknown_region", "x"), bot.UnreadText},
-		{"timeout", context.DeadlineExceeded, bot.BusyText},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := d.replyText(context.Background(), account, outcome{err: tt.err}); got != tt.want {
-				t.Errorf("text = %q, want %q", got, tt.want)
-			}
-		})
-	}
-	if got := d.replyText(context.Background(), account, outcome{reply: bot.Reply{Text: "x", Silent: true}}); got != "" {
-		t.Errorf("silent reply = %q, want nothing", got)
-	}
-}
