@@ -19,9 +19,9 @@ import (
 
 	"frontdoor/bot"
 	"frontdoor/bot/desk"
-	"frontdoor/bot/staff"
 	"frontdoor/bot/intent"
 	"frontdoor/bot/privacy"
+	"frontdoor/bot/staff"
 	"frontdoor/bot/store"
 	"frontdoor/bot/store/dial"
 	"frontdoor/bot/system"

@@ -4,8 +4,8 @@ import (
 	"frontdoor/bot"
 	"frontdoor/bot/llm"
 	"frontdoor/bot/store"
-	"frontdoor/handlers"
 	"frontdoor/bot/wxapi"
+	"frontdoor/handlers"
 )
 
 // pushers are the platform senders staff replies, clock notices and slow

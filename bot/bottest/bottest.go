@@ -12,8 +12,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"frontdoor/bot"
-	"frontdoor/bot/desk"
 	"frontdoor/bot/clock"
+	"frontdoor/bot/desk"
 	"frontdoor/bot/intent"
 	"frontdoor/bot/outbox"
 	"frontdoor/bot/staff"

@@ -163,4 +163,3 @@ func TestUndeliverablePushIsRecorded(t *testing.T) {
 		t.Errorf("outbox = %+v, %v; want the answer, undelivered", msgs, err)
 	}
 }
-
