@@ -129,33 +129,11 @@ type Config struct {
 	configFile string
 }
 
-// Defaults returns the documented defaults.
+// Defaults returns the documented defaults (the rows of config_table.go).
 func Defaults() Config {
-	return Config{
-		Env:               envDevelopment,
-		Addr:              ":8080",
-		RedisPrefix:       "fd",
-		RedisWaitTimeout:  500 * time.Millisecond,
-		RedisAutoPipeline: true,
-		DataDir:           "var",
-		SeedsDir:          "seeds",
-		APIKey:            "dev-key",
-		RateLimit:         "30/min,burst=10",
-		AddressRateLimit:  "20/min,burst=10",
-		TenantRateLimit:   "1200/min,burst=300",
-		AddressTickets:    5,
-		DuplicateWindow:   10 * time.Minute,
-		LogLevel:          "info",
-		MaxBodyBytes:      64 << 10,
-		MaxTextRunes:      2000,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ShutdownTimeout:   20 * time.Second,
-		SchedulerInterval: time.Second,
-		AskBelow:          0.5,
-		ItemMargin:        0.03,
-	}
+	var c Config
+	c.defaults()
+	return c
 }
 
 // LoadConfig applies the YAML file (if any) and then the environment on
@@ -180,112 +158,26 @@ func LoadConfig(file string, env func(string) (string, bool)) (Config, error) {
 	return c, c.applyEnv(env)
 }
 
-// applyEnv overrides settings from FRONTDOOR_* variables and REDIS_URL.
+// applyEnv overrides settings from their environment variables (the rows
+// of config_table.go), then sets the demo channel accounts'.
 func (c *Config) applyEnv(env func(string) (string, bool)) error {
-	str := func(name string, dst *string) {
-		if v, ok := env(name); ok {
-			*dst = v
-		}
-	}
-	str("FRONTDOOR_ENV", &c.Env)
-	str("FRONTDOOR_ADDR", &c.Addr)
-	str("FRONTDOOR_METRICS_ADDR", &c.MetricsAddr)
-	str("FRONTDOOR_METRICS_KEY", &c.MetricsKey)
-	str("REDIS_URL", &c.RedisURL)
-	str("FRONTDOOR_REDIS_PREFIX", &c.RedisPrefix)
-	str("FRONTDOOR_DATA_DIR", &c.DataDir)
-	str("FRONTDOOR_SEEDS", &c.SeedsDir)
-	str("FRONTDOOR_API_KEY", &c.APIKey)
-	str("FRONTDOOR_ADMIN_KEY", &c.AdminKey)
-	str("FRONTDOOR_RATE_LIMIT", &c.RateLimit)
-	str("FRONTDOOR_ADDRESS_RATE_LIMIT", &c.AddressRateLimit)
-	str("FRONTDOOR_TENANT_RATE_LIMIT", &c.TenantRateLimit)
-	str("FRONTDOOR_LOG_LEVEL", &c.LogLevel)
-	str("OPENAI_BASE_URL", &c.OpenAIBaseURL)
-	str("OPENAI_API_KEY", &c.OpenAIKey)
-	str("OPENAI_MODEL", &c.OpenAIModel)
-	str("FRONTDOOR_TRUSTED_PROXIES", &c.TrustedProxies)
-	var errs []error
-	num := func(name string, dst *int64) {
-		if v, ok := env(name); ok {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: not a whole number", name, v))
-				return
-			}
-			*dst = n
-		}
-	}
-	num("FRONTDOOR_MAX_BODY", &c.MaxBodyBytes)
-	waitReplicas := int64(c.RedisWaitReplicas)
-	num("FRONTDOOR_REDIS_WAIT_REPLICAS", &waitReplicas)
-	c.RedisWaitReplicas = int(waitReplicas)
-	maxText := int64(c.MaxTextRunes)
-	num("FRONTDOOR_MAX_TEXT", &maxText)
-	c.MaxTextRunes = int(maxText)
-	addressTickets := int64(c.AddressTickets)
-	num("FRONTDOOR_ADDRESS_TICKETS", &addressTickets)
-	c.AddressTickets = int(addressTickets)
-	errs = append(errs, envBool(env, "FRONTDOOR_REDIS_AUTOPIPELINE", &c.RedisAutoPipeline))
-	dur := func(name string, dst *time.Duration) {
-		if v, ok := env(name); ok {
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: not a duration like 10s", name, v))
-				return
-			}
-			*dst = d
-		}
-	}
-	share := func(name string, dst *float64) {
-		if v, ok := env(name); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: not a number like 0.45", name, v))
-				return
-			}
-			*dst = f
-		}
-	}
-	share("FRONTDOOR_ASK_BELOW", &c.AskBelow)
-	share("FRONTDOOR_ITEM_MARGIN", &c.ItemMargin)
-	dur("FRONTDOOR_READ_TIMEOUT", &c.ReadTimeout)
-	dur("FRONTDOOR_WRITE_TIMEOUT", &c.WriteTimeout)
-	dur("FRONTDOOR_IDLE_TIMEOUT", &c.IdleTimeout)
-	dur("FRONTDOOR_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
-	dur("FRONTDOOR_SCHEDULER_INTERVAL", &c.SchedulerInterval)
-	dur("FRONTDOOR_REDIS_WAIT_TIMEOUT", &c.RedisWaitTimeout)
-	dur("FRONTDOOR_DUPLICATE_WINDOW", &c.DuplicateWindow)
-	errs = append(errs, c.ChannelConfig.applyEnv(env, c.Production()), c.ConsoleConfig.applyEnv(env))
+	errs := c.applyTable(env)
+	errs = append(errs, c.ChannelConfig.applyEnv(env, c.Production()))
 	return errors.Join(errs...)
-}
-
-// envBool sets *dst from the variable name when it is set.
-func envBool(env func(string) (string, bool), name string, dst *bool) error {
-	v, ok := env(name)
-	if !ok {
-		return nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return fmt.Errorf("%s=%q: want true or false", name, v)
-	}
-	*dst = b
-	return nil
 }
 
 var reRate = regexp.MustCompile(`^(\d+(?:\.\d+)?)/(s|sec|min|h)(?:,burst=(\d+))?$`)
 
 // Rate parses RateLimit into tokens per second and a burst (0, 0: off).
 func (c Config) Rate() (perSecond float64, burst int, err error) {
-	return parseRate("rate_limit (FRONTDOOR_RATE_LIMIT)", c.RateLimit)
+	return parseRate(label("rate_limit"), c.RateLimit)
 }
 
 // Limits are the engine's rate limits beyond the per-user one.
 func (c Config) Limits() (address, tenant bot.Rate, err error) {
 	var errs [2]error
-	address.PerSecond, address.Burst, errs[0] = parseRate("address_rate_limit (FRONTDOOR_ADDRESS_RATE_LIMIT)", c.AddressRateLimit)
-	tenant.PerSecond, tenant.Burst, errs[1] = parseRate("tenant_rate_limit (FRONTDOOR_TENANT_RATE_LIMIT)", c.TenantRateLimit)
+	address.PerSecond, address.Burst, errs[0] = parseRate(label("address_rate_limit"), c.AddressRateLimit)
+	tenant.PerSecond, tenant.Burst, errs[1] = parseRate(label("tenant_rate_limit"), c.TenantRateLimit)
 	return address, tenant, errors.Join(errs[:]...)
 }
 
@@ -320,7 +212,7 @@ func parseRate(setting, v string) (perSecond float64, burst int, err error) {
 // that is to provide them: shape is REDIS_URL's, nil when it is unset or
 // invalid (the latter reported as redis_url's error).
 func (c Config) validateWait(shape *dial.Shape) error {
-	const name = "redis_wait_replicas (FRONTDOOR_REDIS_WAIT_REPLICAS)"
+	name := label("redis_wait_replicas")
 	switch {
 	case c.RedisWaitReplicas < 0 || c.RedisWaitReplicas > 16:
 		return fmt.Errorf("%s %d: want between 0 and 16", name, c.RedisWaitReplicas)
@@ -332,7 +224,7 @@ func (c Config) validateWait(shape *dial.Shape) error {
 		return nil
 	}
 	if c.RedisWaitTimeout <= 0 || c.RedisWaitTimeout >= shape.ReadTimeout {
-		return fmt.Errorf("redis_wait_timeout (FRONTDOOR_REDIS_WAIT_TIMEOUT) %v: must be positive and under the Redis read timeout (%v; read_timeout in REDIS_URL)", c.RedisWaitTimeout, shape.ReadTimeout)
+		return fmt.Errorf("%s %v: must be positive and under the Redis read timeout (%v; read_timeout in REDIS_URL)", label("redis_wait_timeout"), c.RedisWaitTimeout, shape.ReadTimeout)
 	}
 	return nil
 }
@@ -357,38 +249,38 @@ func (c Config) Validate() error {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if c.Env != envDevelopment && c.Env != envProduction {
-		fail("env (FRONTDOOR_ENV) %q: want development or production", c.Env)
+		fail("%s %q: want development or production", label("env"), c.Env)
 	}
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
-		fail("addr (FRONTDOOR_ADDR) %q: want host:port or :port", c.Addr)
+		fail("%s %q: want host:port or :port", label("addr"), c.Addr)
 	}
 	if _, port, err := net.SplitHostPort(c.MetricsAddr); c.MetricsAddr != "" && (err != nil || port == "") {
-		fail("metrics_addr (FRONTDOOR_METRICS_ADDR) %q: want host:port or :port", c.MetricsAddr)
+		fail("%s %q: want host:port or :port", label("metrics_addr"), c.MetricsAddr)
 	}
 	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
-		fail("metrics_addr (FRONTDOOR_METRICS_ADDR) %q: must differ from addr (FRONTDOOR_ADDR)", c.MetricsAddr)
+		fail("%s %q: must differ from %s", label("metrics_addr"), c.MetricsAddr, label("addr"))
 	}
 	var shape *dial.Shape
 	if c.RedisURL != "" {
 		if sh, err := dial.Inspect(c.RedisURL); err != nil {
-			fail("redis_url (REDIS_URL): %v", err)
+			fail("%s: %v", label("redis_url"), err)
 		} else {
 			shape = &sh
 		}
 	}
 	errs = append(errs, c.validateWait(shape))
 	if c.RedisPrefix == "" || strings.ContainsAny(c.RedisPrefix, "{} \t\n") {
-		fail("redis_prefix (FRONTDOOR_REDIS_PREFIX) %q: must be non-empty, without braces or spaces", c.RedisPrefix)
+		fail("%s %q: must be non-empty, without braces or spaces", label("redis_prefix"), c.RedisPrefix)
 	}
 	if c.RedisURL == "" && c.DataDir == "" {
-		fail("data_dir (FRONTDOOR_DATA_DIR): required when REDIS_URL is not set (the embedded Redis keeps its files there)")
+		fail("%s: required when REDIS_URL is not set (the embedded Redis keeps its files there)", label("data_dir"))
 	}
 	if (c.OpenAIBaseURL == "") != (c.OpenAIModel == "") {
-		fail("openai_base_url (OPENAI_BASE_URL) and openai_model (OPENAI_MODEL): set both or neither")
+		fail("%s and %s: set both or neither", label("openai_base_url"), label("openai_model"))
 	}
 	for _, p := range c.Proxies() {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
-			fail("trusted_proxies (FRONTDOOR_TRUSTED_PROXIES) %q: not an IP address or CIDR", p)
+			fail("%s %q: not an IP address or CIDR", label("trusted_proxies"), p)
 		}
 	}
 	if _, _, err := c.Rate(); err != nil {
@@ -398,27 +290,27 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if c.AddressTickets < 0 || c.AddressTickets > 10000 {
-		fail("address_tickets (FRONTDOOR_ADDRESS_TICKETS) %d: want between 0 and 10000", c.AddressTickets)
+		fail("%s %d: want between 0 and 10000", label("address_tickets"), c.AddressTickets)
 	}
 	if c.DuplicateWindow < 0 || c.DuplicateWindow > 24*time.Hour {
-		fail("duplicate_window (FRONTDOOR_DUPLICATE_WINDOW) %v: want between 0 and 24h", c.DuplicateWindow)
+		fail("%s %v: want between 0 and 24h", label("duplicate_window"), c.DuplicateWindow)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
-		fail("log_level (FRONTDOOR_LOG_LEVEL) %q: want debug, info, warn or error", c.LogLevel)
+		fail("%s %q: want debug, info, warn or error", label("log_level"), c.LogLevel)
 	}
 	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 16<<20 {
-		fail("max_body_bytes (FRONTDOOR_MAX_BODY) %d: want between 1024 and 16777216", c.MaxBodyBytes)
+		fail("%s %d: want between 1024 and 16777216", label("max_body_bytes"), c.MaxBodyBytes)
 	}
 	if c.AskBelow < 0 || c.AskBelow >= 1 {
-		fail("ask_below (FRONTDOOR_ASK_BELOW) %v: want at least 0 and under 1", c.AskBelow)
+		fail("%s %v: want at least 0 and under 1", label("ask_below"), c.AskBelow)
 	}
 	if c.ItemMargin < 0 || c.ItemMargin >= 0.5 {
-		fail("item_margin (FRONTDOOR_ITEM_MARGIN) %v: want at least 0 and under 0.5", c.ItemMargin)
+		fail("%s %v: want at least 0 and under 0.5", label("item_margin"), c.ItemMargin)
 	}
 	if c.MaxTextRunes < 1 || c.MaxTextRunes > 100000 {
-		fail("max_text_runes (FRONTDOOR_MAX_TEXT) %d: want between 1 and 100000", c.MaxTextRunes)
+		fail("%s %d: want between 1 and 100000", label("max_text_runes"), c.MaxTextRunes)
 	}
 	for name, d := range map[string]time.Duration{"read_timeout": c.ReadTimeout, "write_timeout": c.WriteTimeout,
 		"idle_timeout": c.IdleTimeout, "shutdown_timeout": c.ShutdownTimeout, "scheduler_interval": c.SchedulerInterval} {

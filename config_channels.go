@@ -16,7 +16,6 @@ import (
 const (
 	defaultWeChatAPIBase = "https://api.weixin.qq.com"
 	defaultWeComAPIBase  = "https://qyapi.weixin.qq.com"
-	defaultReplyBudget   = 4 * time.Second
 	// maxReplyBudget stays under the platforms' 5 seconds with room for
 	// the network; a longer budget would answer into a closed connection.
 	maxReplyBudget     = 4800 * time.Millisecond
@@ -84,41 +83,13 @@ type WeComAccountConfig struct {
 // never signs a callback there; the WeCom one only once its token, AES key
 // and corp id are all set, since WeCom is encrypted only.
 func (c *ChannelConfig) applyEnv(env func(string) (string, bool), production bool) error {
-	str := func(name string, dst *string) {
-		if v, ok := env(name); ok {
-			*dst = v
-		}
-	}
-	str("FRONTDOOR_WECHAT_API_BASE", &c.WeChatAPIBase)
-	str("FRONTDOOR_WECOM_API_BASE", &c.WeComAPIBase)
-	str("FRONTDOOR_WEBCHAT_TENANT", &c.WebChatTenant)
-	var errs []error
-	if v, ok := env("FRONTDOOR_REPLY_BUDGET"); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("FRONTDOOR_REPLY_BUDGET=%q: not a duration like 4s", v))
-		}
-		c.ReplyBudget = d
-	}
 	c.defaults()
 	c.applyWeChatDemo(env, production)
 	c.applyWeComDemo(env)
-	return errors.Join(errs...)
+	return nil
 }
 
 func (c *ChannelConfig) defaults() {
-	if c.WeChatAPIBase == "" {
-		c.WeChatAPIBase = defaultWeChatAPIBase
-	}
-	if c.WeComAPIBase == "" {
-		c.WeComAPIBase = defaultWeComAPIBase
-	}
-	if c.ReplyBudget == 0 {
-		c.ReplyBudget = defaultReplyBudget
-	}
-	if c.WebChatTenant == "" {
-		c.WebChatTenant = demoChannelTenant
-	}
 	for i := range c.WeChat {
 		if c.WeChat[i].Tenant == "" {
 			c.WeChat[i].Tenant = demoChannelTenant
@@ -191,20 +162,20 @@ func channelIndex(n int, match func(int) bool) int {
 func (c ChannelConfig) validate() error {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	for _, b := range []struct{ field, env, value string }{
-		{"wechat_api_base", "FRONTDOOR_WECHAT_API_BASE", c.WeChatAPIBase},
-		{"wecom_api_base", "FRONTDOOR_WECOM_API_BASE", c.WeComAPIBase},
+	for _, b := range []struct{ setting, value string }{
+		{"wechat_api_base", c.WeChatAPIBase},
+		{"wecom_api_base", c.WeComAPIBase},
 	} {
 		if err := checkChannelAPIBase(b.value); err != nil {
-			fail("%s (%s) %q: %v", b.field, b.env, b.value, err)
+			fail("%s %q: %v", label(b.setting), b.value, err)
 		}
 	}
 	if c.ReplyBudget <= 0 || c.ReplyBudget > maxReplyBudget {
-		fail("reply_budget (FRONTDOOR_REPLY_BUDGET) %v: must be positive and at most %v (the platforms wait 5s)",
+		fail("%s %v: must be positive and at most %v (the platforms wait 5s)", label("reply_budget"),
 			c.ReplyBudget, maxReplyBudget)
 	}
 	if err := checkChannelTenant(c.WebChatTenant); err != nil {
-		fail("webchat_tenant (FRONTDOOR_WEBCHAT_TENANT) %q: %v", c.WebChatTenant, err)
+		fail("%s %q: %v", label("webchat_tenant"), c.WebChatTenant, err)
 	}
 	names := map[string]bool{}
 	for i, a := range c.WeChat {

@@ -155,22 +155,21 @@ tenants:
 
 func TestChannelValidateNamesTheBadSetting(t *testing.T) {
 	shop := func(mod func(a *WeChatAccountConfig)) ChannelConfig {
-		c := ChannelConfig{WeChat: []WeChatAccountConfig{{Name: "demo", Token: "dev-token", Tenant: "demo"},
-			{Name: "shop", Token: "t", AESKey: testAESKey, AppID: "wx1", Tenant: "demo"}}}
+		c := Defaults().ChannelConfig
+		c.WeChat = []WeChatAccountConfig{{Name: "demo", Token: "dev-token", Tenant: "demo"},
+			{Name: "shop", Token: "t", AESKey: testAESKey, AppID: "wx1", Tenant: "demo"}}
 		mod(&c.WeChat[1])
-		c.defaults()
 		return c
 	}
 	hall := func(mod func(a *WeComAccountConfig)) ChannelConfig {
-		c := ChannelConfig{WeCom: []WeComAccountConfig{{Name: "hall", Token: "t", AESKey: testAESKey2, CorpID: "ww1",
-			AgentID: "1000002", Secret: "s", Tenant: "demo"}}}
+		c := Defaults().ChannelConfig
+		c.WeCom = []WeComAccountConfig{{Name: "hall", Token: "t", AESKey: testAESKey2, CorpID: "ww1",
+			AgentID: "1000002", Secret: "s", Tenant: "demo"}}
 		mod(&c.WeCom[0])
-		c.defaults()
 		return c
 	}
 	base := func(mod func(c *ChannelConfig)) ChannelConfig {
-		c := ChannelConfig{}
-		c.defaults()
+		c := Defaults().ChannelConfig
 		mod(&c)
 		return c
 	}

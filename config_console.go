@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -32,61 +31,24 @@ type ConsoleConfig struct {
 	BcryptCost int `yaml:"bcrypt_cost"`
 }
 
-// applyEnv overrides the console settings from FRONTDOOR_* variables.
-func (c *ConsoleConfig) applyEnv(env func(string) (string, bool)) error {
-	var errs []error
-	if v, ok := env("FRONTDOOR_SESSION_TTL"); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("FRONTDOOR_SESSION_TTL=%q: not a duration like 8h", v))
-		}
-		c.SessionTTL = d
-	}
-	if v, ok := env("FRONTDOOR_LOGIN_WINDOW"); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("FRONTDOOR_LOGIN_WINDOW=%q: not a duration like 15m", v))
-		}
-		c.LoginWindow = d
-	}
-	errs = append(errs, envBool(env, "FRONTDOOR_SECURE_COOKIES", &c.SecureCookies))
-	if v, ok := env("FRONTDOOR_RESOLUTION_TARGET"); ok {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("FRONTDOOR_RESOLUTION_TARGET=%q: want a share like 0.6", v))
-		}
-		c.ResolutionTarget = f
-	}
-	for name, dst := range map[string]*int{"FRONTDOOR_LOGIN_MAX_FAILURES": &c.LoginMaxFailures, "FRONTDOOR_BCRYPT_COST": &c.BcryptCost} {
-		if v, ok := env(name); ok {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: not a whole number", name, v))
-			}
-			*dst = n
-		}
-	}
-	return errors.Join(errs...)
-}
-
 // validate names a console setting that cannot work.
 func (c ConsoleConfig) validate() error {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if c.SessionTTL != 0 && (c.SessionTTL < 5*time.Minute || c.SessionTTL > 7*24*time.Hour) {
-		fail("session_ttl (FRONTDOOR_SESSION_TTL) %v: want between 5m and 168h", c.SessionTTL)
+		fail("%s %v: want between 5m and 168h", label("session_ttl"), c.SessionTTL)
 	}
 	if c.ResolutionTarget < 0 || c.ResolutionTarget > 1 {
-		fail("resolution_target (FRONTDOOR_RESOLUTION_TARGET) %v: want a share between 0 and 1", c.ResolutionTarget)
+		fail("%s %v: want a share between 0 and 1", label("resolution_target"), c.ResolutionTarget)
 	}
 	if c.LoginMaxFailures < 0 || c.LoginMaxFailures > 100 {
-		fail("login_max_failures (FRONTDOOR_LOGIN_MAX_FAILURES) %d: want between 1 and 100", c.LoginMaxFailures)
+		fail("%s %d: want between 1 and 100", label("login_max_failures"), c.LoginMaxFailures)
 	}
 	if c.LoginWindow < 0 || c.LoginWindow > 24*time.Hour {
-		fail("login_window (FRONTDOOR_LOGIN_WINDOW) %v: want up to 24h", c.LoginWindow)
+		fail("%s %v: want up to 24h", label("login_window"), c.LoginWindow)
 	}
 	if c.BcryptCost != 0 && (c.BcryptCost < 10 || c.BcryptCost > 16) {
-		fail("bcrypt_cost (FRONTDOOR_BCRYPT_COST) %d: want between 10 and 16", c.BcryptCost)
+		fail("%s %d: want between 10 and 16", label("bcrypt_cost"), c.BcryptCost)
 	}
 	return errors.Join(errs...)
 }
