@@ -649,16 +649,8 @@ func TestEventStream(t *testing.T) {
 	s := cs.login(t, "other") // 区人社局
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", cs.URL+"/console/events", nil)
-	req.Header.Set("Cookie", s.cookie.String())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := cs.events(t, ctx, s)
 	defer resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		t.Fatalf("events = %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
 	lines := make(chan string, 100)
 	go func() {
 		sc := bufio.NewScanner(resp.Body)
@@ -737,12 +729,7 @@ func TestEventStreamEndsWithItsSession(t *testing.T) {
 			// well under the heartbeat: only the session check can end it in time
 			ctx, cancel := context.WithTimeout(context.Background(), sseHeartbeat/4)
 			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, "GET", cs.URL+"/console/events", nil)
-			req.Header.Set("Cookie", s.cookie.String())
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp := cs.events(t, ctx, s)
 			defer resp.Body.Close()
 			r := bufio.NewReader(resp.Body)
 			if l, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(l, "retry:") {
@@ -754,6 +741,22 @@ func TestEventStreamEndsWithItsSession(t *testing.T) {
 			}
 		})
 	}
+}
+
+// events opens the console's event stream for a session, until ctx ends.
+func (cs *consoleServer) events(t *testing.T, ctx context.Context, s *session) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, "GET", cs.URL+"/console/events", nil)
+	req.Header.Set("Cookie", s.cookie.String())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		resp.Body.Close()
+		t.Fatalf("events = %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	return resp
 }
 
 // announceForTest publishes a ticket's announcement as the engine does.

@@ -94,8 +94,10 @@ func (tc *tokenCache) get(ctx context.Context) (string, error) {
 		if now.After(deadline) {
 			return tc.refresh(ctx, cur)
 		}
-		if err := sleep(ctx, pollEvery); err != nil {
-			return "", err
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(pollEvery):
 		}
 	}
 }
@@ -186,17 +188,6 @@ func (tc *tokenCache) unlock(v string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	_ = delIfScript.Run(ctx, tc.rdb, []string{tc.lockKey}, v).Err()
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // ttlOf converts expires_in, refusing values that would cache a token for
