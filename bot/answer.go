@@ -59,6 +59,24 @@ const (
 		"例如“开办企业要多久”“接电要几天”;投诉、帮办代办、查询进度或转人工也可以直接说。"
 )
 
+// WebTexts are what the web chat's page says by itself, by key: for the
+// error codes of the API it calls, and for its own moments (waiting, a
+// network failure, a conversation staff hold). The page gets them from
+// here, so that it says what every other channel says.
+var WebTexts = map[string]string{
+	"empty_text":        "请输入您的问题。",
+	"text_too_long":     TooLongText,
+	"body_too_large":    TooLongText,
+	"unknown_region":    "请先选择地区。",
+	"rate_limited":      RateLimitedText,
+	"store_unavailable": BusyText,
+	"failed":            "发送失败,请稍后再试。",
+	"offline":           "网络不通,请稍后再试。",
+	"pending":           "正在查询…",
+	"held":              "已转给政务服务小哥,请稍候。",
+	"staff":             "政务服务小哥",
+}
+
 // WelcomeText greets a business that follows an account of region (""
 // for an account of several regions) with what the bot can do.
 func WelcomeText(region string) string {

@@ -76,6 +76,8 @@ func (w *webChat) routes(r *gin.Engine) {
 type chatPage struct {
 	Regions []string
 	Welcome string
+	// Texts are what the page's script says by itself (bot.WebTexts).
+	Texts map[string]string
 }
 
 // show renders the page with the regions of the current knowledge base,
@@ -83,7 +85,7 @@ type chatPage struct {
 func (w *webChat) show(c *gin.Context) {
 	w.visitor(c)
 	var buf bytes.Buffer
-	data := chatPage{Regions: w.s.engine.KB().Regions(), Welcome: bot.WebWelcomeText}
+	data := chatPage{Regions: w.s.engine.KB().Regions(), Welcome: bot.WebWelcomeText, Texts: bot.WebTexts}
 	if err := w.page.Execute(&buf, data); err != nil {
 		w.s.writeError(c, err)
 		return

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"frontdoor/bot"
 	"frontdoor/bot/bottest"
 	"frontdoor/bot/ticket"
@@ -262,5 +264,42 @@ func TestWebChatFloodFromOneAddress(t *testing.T) {
 				t.Errorf("%d tickets opened (%d named in replies), want at most 10", len(all), len(tickets))
 			}
 		})
+	}
+}
+
+// TestWebChatInBrowser: a visitor in a real browser picks a region, asks,
+// and reads the answer; a message over the limit shows the text the bot
+// gives for it, which the page takes from the server.
+func TestWebChatInBrowser(t *testing.T) {
+	ts := newTestServer(t, bottest.Options{})
+	ctx := browser(t)
+	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(sel))
+		if err != nil {
+			t.Fatalf("read %s: %v", sel, err)
+		}
+		return s
+	}
+	const reply = `//div[contains(@class,"msg") and contains(@class,"bot") and contains(., "3个工作日")]`
+	step("open the page", chromedp.Navigate(ts.URL+"/chat"), chromedp.WaitVisible(chromedp.ID("text")))
+	step("ask", chromedp.SetValue(chromedp.ID("region"), "葛店开发区"),
+		chromedp.SendKeys(chromedp.ID("text"), "厂里要新装一路低压电,不用外线施工,从申请到通电大概几天?"),
+		chromedp.Click(chromedp.ID("send")), chromedp.WaitVisible(reply))
+	answer := text(reply)
+	step("send too much", chromedp.SetValue(chromedp.ID("text"), strings.Repeat("字", 2001)),
+		chromedp.Click(chromedp.ID("send")), chromedp.WaitVisible(`//div[contains(@class,"error")]`))
+	tooLong := text(`//div[contains(@class,"error")]`)
+	if !strings.Contains(answer, "3个工作日") {
+		t.Errorf("answer = %q", answer)
+	}
+	if !strings.Contains(tooLong, bot.TooLongText) {
+		t.Errorf("over-long message shows %q, want %q", tooLong, bot.TooLongText)
 	}
 }

@@ -6,14 +6,8 @@
 
   var API = '/chat/api/messages';
   var POLL_MS = 5000;
-  var ERRORS = {
-    empty_text: '请输入您的问题。',
-    text_too_long: '消息太长了,请精简后再发送。',
-    unknown_region: '请先选择地区。',
-    rate_limited: '消息太频繁,请稍后再试。',
-    store_unavailable: '系统繁忙,请稍后再试。',
-    body_too_large: '消息太长了,请精简后再发送。'
-  };
+  // What the page says by itself comes with the page, from the server.
+  var TEXTS = JSON.parse(document.getElementById('texts').textContent);
 
   var log = document.getElementById('log');
   var form = document.getElementById('composer');
@@ -78,7 +72,7 @@
   function showReply(reply) {
     if (reply.region && !region.value) { region.value = reply.region; remember(); }
     if (reply.silent) {
-      add('bot', '已转给政务服务小哥,请稍候。');
+      add('bot', TEXTS.held);
       return;
     }
     add('bot', reply.reply, sourceNote(reply));
@@ -91,17 +85,17 @@
     add('me', text);
     input.value = '';
     button.disabled = true;
-    var pending = add('bot pending', '正在查询…');
+    var pending = add('bot pending', TEXTS.pending);
     request('POST', API, { region: region.value, text: text, msg_id: newID() }).then(function (res) {
       log.removeChild(pending);
       if (res.status === 200) {
         showReply(res.body);
         return;
       }
-      add('bot error', ERRORS[res.body.code] || '发送失败,请稍后再试。');
+      add('bot error', TEXTS[res.body.code] || TEXTS.failed);
     }, function () {
       log.removeChild(pending);
-      add('bot error', '网络不通,请稍后再试。');
+      add('bot error', TEXTS.offline);
     }).then(function () {
       button.disabled = false;
       input.focus();
@@ -116,7 +110,7 @@
       for (var i = 0; i < msgs.length; i++) {
         var m = msgs[i];
         if (m.from === 'staff') {
-          add('staff', m.text, '政务服务小哥');
+          add('staff', m.text, TEXTS.staff);
         } else {
           add('bot', m.text);
         }
