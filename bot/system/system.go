@@ -93,7 +93,7 @@ func Policy(calendarYAML []byte, b *knowledge.Base, onMissing func(year int)) (*
 	if err != nil {
 		return nil, fmt.Errorf("calendar.yaml: %w", err)
 	}
-	if b != nil && len(b.Catalog.Calendar) > 0 {
+	if b != nil && b.Catalog != nil && len(b.Catalog.Calendar) > 0 {
 		extra, err := calendar.Parse(b.Catalog.Calendar)
 		if err != nil {
 			return nil, fmt.Errorf("catalogue calendar section: %w", err)
@@ -105,7 +105,7 @@ func Policy(calendarYAML []byte, b *knowledge.Base, onMissing func(year int)) (*
 		opts = append(opts, calendar.OnMissingYear(onMissing))
 	}
 	var regions []clock.RegionSettings
-	if b != nil {
+	if b != nil && b.Catalog != nil {
 		for _, r := range b.Catalog.Regions {
 			regions = append(regions, clock.RegionSettings{Name: r.Name, Clocks: r.Clocks, Hours: r.Hours})
 		}
