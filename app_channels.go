@@ -64,14 +64,5 @@ func (a *app) phraser() bot.Phraser {
 // channelDeps wires the channel accounts and the desk that answers their
 // callbacks into the HTTP layer.
 func (a *app) channelDeps() handlers.ChannelDeps {
-	d := handlers.ChannelDeps{Desk: a.desk, WebChatTenant: a.cfg.WebChatTenant}
-	for _, acc := range a.cfg.WeChat {
-		d.WeChat = append(d.WeChat, handlers.WeChatAccount{Name: acc.Name, Token: acc.Token, AESKey: acc.AESKey,
-			AppID: acc.AppID, Region: acc.Region, Tenant: acc.Tenant})
-	}
-	for _, acc := range a.cfg.WeCom {
-		d.WeCom = append(d.WeCom, handlers.WeComAccount{Name: acc.Name, Token: acc.Token, AESKey: acc.AESKey,
-			CorpID: acc.CorpID, AgentID: acc.AgentID, Region: acc.Region, Tenant: acc.Tenant})
-	}
-	return d
+	return handlers.ChannelDeps{Desk: a.desk, WeChat: a.cfg.WeChat, WeCom: a.cfg.WeCom, WebChatTenant: a.cfg.WebChatTenant}
 }

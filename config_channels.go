@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"frontdoor/bot/wxapi"
 	"frontdoor/handlers/wxproto"
 )
 
@@ -27,9 +28,9 @@ const (
 // ChannelConfig is the configuration of the WeChat-style channels.
 type ChannelConfig struct {
 	// WeChat lists the Official Accounts, served at /wechat/<name>.
-	WeChat []WeChatAccountConfig `yaml:"wechat"`
+	WeChat []wxapi.WeChatAccount `yaml:"wechat"`
 	// WeCom lists the WeCom apps, served at /wecom/<name>.
-	WeCom []WeComAccountConfig `yaml:"wecom"`
+	WeCom []wxapi.WeComAccount `yaml:"wecom"`
 	// WeChatAPIBase is the Official Account API root
 	// (FRONTDOOR_WECHAT_API_BASE); tests point it at a local stand-in.
 	WeChatAPIBase string `yaml:"wechat_api_base"`
@@ -42,37 +43,6 @@ type ChannelConfig struct {
 	// WebChatTenant is the tenant of the web chat at /chat
 	// (FRONTDOOR_WEBCHAT_TENANT, default "demo").
 	WebChatTenant string `yaml:"webchat_tenant"`
-}
-
-// WeChatAccountConfig is one Official Account.
-type WeChatAccountConfig struct {
-	Name string `yaml:"name"`
-	// Token is the callback token from the platform console.
-	Token string `yaml:"token"`
-	// AESKey is the EncodingAESKey (43 characters) for compatible and safe
-	// mode; empty for plaintext mode.
-	AESKey string `yaml:"aes_key"`
-	// AppID is the receiver id of encrypted messages and, with Secret,
-	// the credentials for pushing replies.
-	AppID  string `yaml:"app_id"`
-	Secret string `yaml:"secret"`
-	// Region fixes the region of the account's businesses (optional).
-	Region string `yaml:"region"`
-	// Tenant owns the account's tickets (default "demo").
-	Tenant string `yaml:"tenant"`
-}
-
-// WeComAccountConfig is one WeCom app.
-type WeComAccountConfig struct {
-	Name   string `yaml:"name"`
-	Token  string `yaml:"token"`
-	AESKey string `yaml:"aes_key"`
-	CorpID string `yaml:"corp_id"`
-	// AgentID is the app's id, needed to push replies.
-	AgentID string `yaml:"agent_id"`
-	Secret  string `yaml:"secret"`
-	Region  string `yaml:"region"`
-	Tenant  string `yaml:"tenant"`
 }
 
 // applyEnv fills the defaults and applies the FRONTDOOR_WECHAT_*,
@@ -108,7 +78,7 @@ func (c *ChannelConfig) applyWeChatDemo(env func(string) (string, bool), product
 		return
 	}
 	if i < 0 {
-		c.WeChat = append(c.WeChat, WeChatAccountConfig{Name: demoChannelAccount, Token: demoWeChatToken, Tenant: demoChannelTenant})
+		c.WeChat = append(c.WeChat, wxapi.WeChatAccount{Name: demoChannelAccount, Token: demoWeChatToken, Tenant: demoChannelTenant})
 		i = len(c.WeChat) - 1
 	}
 	a := &c.WeChat[i]
@@ -125,12 +95,12 @@ func (c *ChannelConfig) applyWeChatDemo(env func(string) (string, bool), product
 }
 
 func (c *ChannelConfig) applyWeComDemo(env func(string) (string, bool)) {
-	var a WeComAccountConfig
+	var a wxapi.WeComAccount
 	i := channelIndex(len(c.WeCom), func(i int) bool { return c.WeCom[i].Name == demoChannelAccount })
 	if i >= 0 {
 		a = c.WeCom[i]
 	} else {
-		a = WeComAccountConfig{Name: demoChannelAccount, Tenant: demoChannelTenant}
+		a = wxapi.WeComAccount{Name: demoChannelAccount, Tenant: demoChannelTenant}
 	}
 	set := false
 	for name, dst := range map[string]*string{"FRONTDOOR_WECOM_TOKEN": &a.Token, "FRONTDOOR_WECOM_AES_KEY": &a.AESKey,

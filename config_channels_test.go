@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"frontdoor/bot/wxapi"
 )
 
 const (
@@ -21,7 +23,7 @@ func TestChannelDefaults(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("defaults do not validate: %v", err)
 	}
-	if len(c.WeChat) != 1 || c.WeChat[0] != (WeChatAccountConfig{Name: "demo", Token: "dev-token", Tenant: "demo"}) {
+	if len(c.WeChat) != 1 || c.WeChat[0] != (wxapi.WeChatAccount{Name: "demo", Token: "dev-token", Tenant: "demo"}) {
 		t.Errorf("demo WeChat account = %+v", c.WeChat)
 	}
 	if len(c.WeCom) != 0 {
@@ -45,7 +47,7 @@ func TestChannelEnvironment(t *testing.T) {
 			env: map[string]string{"FRONTDOOR_WECHAT_TOKEN": "tk", "FRONTDOOR_WECHAT_AES_KEY": testAESKey,
 				"FRONTDOOR_WECHAT_APPID": "wx1", "FRONTDOOR_WECHAT_SECRET": "sec", "FRONTDOOR_WECHAT_REGION": "河池市"},
 			check: func(t *testing.T, c Config) {
-				want := WeChatAccountConfig{Name: "demo", Token: "tk", AESKey: testAESKey, AppID: "wx1", Secret: "sec",
+				want := wxapi.WeChatAccount{Name: "demo", Token: "tk", AESKey: testAESKey, AppID: "wx1", Secret: "sec",
 					Region: "河池市", Tenant: "demo"}
 				if len(c.WeChat) != 1 || c.WeChat[0] != want {
 					t.Errorf("wechat = %+v", c.WeChat)
@@ -58,7 +60,7 @@ func TestChannelEnvironment(t *testing.T) {
 				"FRONTDOOR_WECOM_CORPID": "ww1", "FRONTDOOR_WECOM_AGENTID": "1000002", "FRONTDOOR_WECOM_SECRET": "sec",
 				"FRONTDOOR_WECOM_REGION": "徐州市"},
 			check: func(t *testing.T, c Config) {
-				want := WeComAccountConfig{Name: "demo", Token: "tk", AESKey: testAESKey2, CorpID: "ww1", AgentID: "1000002",
+				want := wxapi.WeComAccount{Name: "demo", Token: "tk", AESKey: testAESKey2, CorpID: "ww1", AgentID: "1000002",
 					Secret: "sec", Region: "徐州市", Tenant: "demo"}
 				if len(c.WeCom) != 1 || c.WeCom[0] != want {
 					t.Errorf("wecom = %+v", c.WeCom)
@@ -154,16 +156,16 @@ tenants:
 }
 
 func TestChannelValidateNamesTheBadSetting(t *testing.T) {
-	shop := func(mod func(a *WeChatAccountConfig)) ChannelConfig {
+	shop := func(mod func(a *wxapi.WeChatAccount)) ChannelConfig {
 		c := Defaults().ChannelConfig
-		c.WeChat = []WeChatAccountConfig{{Name: "demo", Token: "dev-token", Tenant: "demo"},
+		c.WeChat = []wxapi.WeChatAccount{{Name: "demo", Token: "dev-token", Tenant: "demo"},
 			{Name: "shop", Token: "t", AESKey: testAESKey, AppID: "wx1", Tenant: "demo"}}
 		mod(&c.WeChat[1])
 		return c
 	}
-	hall := func(mod func(a *WeComAccountConfig)) ChannelConfig {
+	hall := func(mod func(a *wxapi.WeComAccount)) ChannelConfig {
 		c := Defaults().ChannelConfig
-		c.WeCom = []WeComAccountConfig{{Name: "hall", Token: "t", AESKey: testAESKey2, CorpID: "ww1",
+		c.WeCom = []wxapi.WeComAccount{{Name: "hall", Token: "t", AESKey: testAESKey2, CorpID: "ww1",
 			AgentID: "1000002", Secret: "s", Tenant: "demo"}}
 		mod(&c.WeCom[0])
 		return c
@@ -178,20 +180,20 @@ func TestChannelValidateNamesTheBadSetting(t *testing.T) {
 		cfg  ChannelConfig
 		want string
 	}{
-		{"short AES key", shop(func(a *WeChatAccountConfig) { a.AESKey = testAESKey[:40] }), "wechat[1] (shop).aes_key: must be 43 characters"},
-		{"AES key not base64", shop(func(a *WeChatAccountConfig) { a.AESKey = "!" + testAESKey[1:] }), "wechat[1] (shop).aes_key: not a valid EncodingAESKey"},
-		{"AES key without app id", shop(func(a *WeChatAccountConfig) { a.AppID = "" }), "wechat[1] (shop).app_id: required with aes_key"},
-		{"secret without app id", shop(func(a *WeChatAccountConfig) { a.AESKey, a.AppID, a.Secret = "", "", "s" }), "wechat[1] (shop).app_id: required with secret"},
-		{"missing token", shop(func(a *WeChatAccountConfig) { a.Token = "" }), "wechat[1] (shop).token: required"},
-		{"duplicate name", shop(func(a *WeChatAccountConfig) { a.Name = "demo" }), "wechat[1] (demo).name: used by another account"},
-		{"missing name", shop(func(a *WeChatAccountConfig) { a.Name = "" }), "wechat[1] ().name: required"},
-		{"name unfit for a URL", shop(func(a *WeChatAccountConfig) { a.Name = "a/b" }), "wechat[1] (a/b).name: use letters"},
-		{"tenant with a brace", shop(func(a *WeChatAccountConfig) { a.Tenant = "{x}" }), "wechat[1] (shop).tenant"},
-		{"WeCom without AES key", hall(func(a *WeComAccountConfig) { a.AESKey = "" }), "wecom[0] (hall).aes_key: required"},
-		{"WeCom without corp id", hall(func(a *WeComAccountConfig) { a.CorpID = "" }), "wecom[0] (hall).corp_id: required"},
-		{"WeCom agent id not a number", hall(func(a *WeComAccountConfig) { a.AgentID = "abc" }), "wecom[0] (hall).agent_id \"abc\": must be a number"},
-		{"WeCom secret without agent id", hall(func(a *WeComAccountConfig) { a.AgentID = "" }), "wecom[0] (hall).agent_id: required with secret"},
-		{"WeCom long AES key", hall(func(a *WeComAccountConfig) { a.AESKey += "=" }), "wecom[0] (hall).aes_key: must be 43 characters"},
+		{"short AES key", shop(func(a *wxapi.WeChatAccount) { a.AESKey = testAESKey[:40] }), "wechat[1] (shop).aes_key: must be 43 characters"},
+		{"AES key not base64", shop(func(a *wxapi.WeChatAccount) { a.AESKey = "!" + testAESKey[1:] }), "wechat[1] (shop).aes_key: not a valid EncodingAESKey"},
+		{"AES key without app id", shop(func(a *wxapi.WeChatAccount) { a.AppID = "" }), "wechat[1] (shop).app_id: required with aes_key"},
+		{"secret without app id", shop(func(a *wxapi.WeChatAccount) { a.AESKey, a.AppID, a.Secret = "", "", "s" }), "wechat[1] (shop).app_id: required with secret"},
+		{"missing token", shop(func(a *wxapi.WeChatAccount) { a.Token = "" }), "wechat[1] (shop).token: required"},
+		{"duplicate name", shop(func(a *wxapi.WeChatAccount) { a.Name = "demo" }), "wechat[1] (demo).name: used by another account"},
+		{"missing name", shop(func(a *wxapi.WeChatAccount) { a.Name = "" }), "wechat[1] ().name: required"},
+		{"name unfit for a URL", shop(func(a *wxapi.WeChatAccount) { a.Name = "a/b" }), "wechat[1] (a/b).name: use letters"},
+		{"tenant with a brace", shop(func(a *wxapi.WeChatAccount) { a.Tenant = "{x}" }), "wechat[1] (shop).tenant"},
+		{"WeCom without AES key", hall(func(a *wxapi.WeComAccount) { a.AESKey = "" }), "wecom[0] (hall).aes_key: required"},
+		{"WeCom without corp id", hall(func(a *wxapi.WeComAccount) { a.CorpID = "" }), "wecom[0] (hall).corp_id: required"},
+		{"WeCom agent id not a number", hall(func(a *wxapi.WeComAccount) { a.AgentID = "abc" }), "wecom[0] (hall).agent_id \"abc\": must be a number"},
+		{"WeCom secret without agent id", hall(func(a *wxapi.WeComAccount) { a.AgentID = "" }), "wecom[0] (hall).agent_id: required with secret"},
+		{"WeCom long AES key", hall(func(a *wxapi.WeComAccount) { a.AESKey += "=" }), "wecom[0] (hall).aes_key: must be 43 characters"},
 		{"API base not a URL", base(func(c *ChannelConfig) { c.WeChatAPIBase = "api.weixin.qq.com" }), "wechat_api_base (FRONTDOOR_WECHAT_API_BASE)"},
 		{"API base with another scheme", base(func(c *ChannelConfig) { c.WeComAPIBase = "ftp://x" }), "wecom_api_base (FRONTDOOR_WECOM_API_BASE)"},
 		{"budget too long", base(func(c *ChannelConfig) { c.ReplyBudget = 5 * time.Second }), "reply_budget (FRONTDOOR_REPLY_BUDGET)"},
@@ -212,7 +214,7 @@ func TestChannelValidateNamesTheBadSetting(t *testing.T) {
 		})
 	}
 	t.Run("valid accounts", func(t *testing.T) {
-		for _, c := range []ChannelConfig{shop(func(*WeChatAccountConfig) {}), hall(func(*WeComAccountConfig) {})} {
+		for _, c := range []ChannelConfig{shop(func(*wxapi.WeChatAccount) {}), hall(func(*wxapi.WeComAccount) {})} {
 			if err := c.validate(); err != nil {
 				t.Errorf("valid config refused: %v", err)
 			}

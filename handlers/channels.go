@@ -8,6 +8,7 @@ import (
 
 	"frontdoor/bot"
 	"frontdoor/bot/desk"
+	"frontdoor/bot/wxapi"
 	"frontdoor/handlers/wxproto"
 )
 
@@ -15,44 +16,15 @@ import (
 // the web chat.
 type ChannelDeps struct {
 	// WeChat are the Official Accounts served at /wechat/:account.
-	WeChat []WeChatAccount
+	WeChat []wxapi.WeChatAccount
 	// WeCom are the WeCom apps served at /wecom/:account.
-	WeCom []WeComAccount
+	WeCom []wxapi.WeComAccount
 	// Desk answers the accounts' callbacks under the platforms' 5-second
 	// rule; nil serves no WeChat-style channel.
 	Desk *desk.Desk
 	// WebChatTenant is the tenant of businesses using the web chat
 	// (default "demo").
 	WebChatTenant string
-}
-
-// WeChatAccount is an Official Account the server answers for.
-type WeChatAccount struct {
-	// Name is the account's path segment: /wechat/<name>.
-	Name string
-	// Token is the callback token set in the platform console.
-	Token string
-	// AESKey is the EncodingAESKey; empty for plaintext-only accounts.
-	AESKey string
-	// AppID is the account's AppID, the receiver of encrypted messages.
-	AppID string
-	// Region fixes the region of the account's businesses (optional).
-	Region string
-	// Tenant owns the account's tickets and sessions.
-	Tenant string
-}
-
-// WeComAccount is a WeCom app the server answers for.
-type WeComAccount struct {
-	// Name is the app's path segment: /wecom/<name>.
-	Name   string
-	Token  string
-	AESKey string
-	// CorpID is the corporation id, the receiver of encrypted messages.
-	CorpID  string
-	AgentID string
-	Region  string
-	Tenant  string
 }
 
 // ackOA is the Official Account's "received, no passive reply".

@@ -272,13 +272,13 @@ func newChannelServer(t testing.TB, o chOptions) *chServer {
 	env := bottest.New(t, bottest.Options{Config: o.config, Pushers: pushers, Phraser: o.phraser, Redis: o.redis,
 		Replication: o.replication})
 	cd := ChannelDeps{
-		WeChat: []WeChatAccount{
+		WeChat: []wxapi.WeChatAccount{
 			{Name: "demo", Token: wxTestToken, AESKey: wxTestAESKey, AppID: wxTestAppID, Region: "葛店开发区", Tenant: "demo"},
 			{Name: "cy", Token: wxTestToken, AESKey: wxTestAESKey, AppID: wxTestAppID, Region: "朝阳区", Tenant: "demo"},
 			{Name: "hgt", Token: wxTestToken, AESKey: wxTestAESKey, AppID: wxTestAppID, Region: "红谷滩区", Tenant: "demo"},
 			{Name: "plain", Token: wxTestToken, Region: "葛店开发区", Tenant: "demo"},
 		},
-		WeCom: []WeComAccount{{Name: "demo", Token: wcTestToken, AESKey: wcTestAESKey, CorpID: wcTestCorpID,
+		WeCom: []wxapi.WeComAccount{{Name: "demo", Token: wcTestToken, AESKey: wcTestAESKey, CorpID: wcTestCorpID,
 			AgentID: wcTestAgent, Region: "葛店开发区", Tenant: "demo"}},
 	}
 	cs := &chServer{env: env, platform: platform}

@@ -36,7 +36,7 @@ var (
 // officialAccounts prepares the configured Official Accounts. An account
 // whose AES key does not decode serves plaintext only; configuration
 // validation normally stops such a key before it gets here.
-func (ch *channels) officialAccounts(list []WeChatAccount) map[string]*wxAccount {
+func (ch *channels) officialAccounts(list []wxapi.WeChatAccount) map[string]*wxAccount {
 	out := make(map[string]*wxAccount, len(list))
 	for _, acc := range list {
 		a := &wxAccount{channel: bot.ChannelWeChat, name: acc.Name, token: acc.Token, region: acc.Region,

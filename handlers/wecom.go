@@ -7,13 +7,14 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"frontdoor/bot"
+	"frontdoor/bot/wxapi"
 	"frontdoor/handlers/wxproto"
 )
 
 // weComApps prepares the configured WeCom apps. WeCom callbacks are always
 // encrypted, so an app whose key does not decode cannot be served: it is
 // left out (404) and the log says why.
-func (ch *channels) weComApps(list []WeComAccount) map[string]*wxAccount {
+func (ch *channels) weComApps(list []wxapi.WeComAccount) map[string]*wxAccount {
 	out := make(map[string]*wxAccount, len(list))
 	for _, acc := range list {
 		c, err := wxproto.NewCipher(acc.AESKey, acc.CorpID)
