@@ -22,101 +22,45 @@ import (
 // Config is every setting of the server. Defaults make `make run` work on a
 // fresh machine; environment variables override the optional YAML file
 // (--config or FRONTDOOR_CONFIG), which holds what does not fit in a
-// variable: tenants and channel accounts.
+// variable: tenants and channel accounts. Each field's YAML key, variable,
+// default and meaning are its row in config_table.go, and only there.
 type Config struct {
-	// Env is "development" or "production" (FRONTDOOR_ENV, default
-	// "development"). Production refuses default, example and short keys
-	// and tokens, creates no demo channel account, and keeps /metrics
-	// behind a key unless it has a listener of its own.
-	Env string `yaml:"env"`
-	// Addr is where HTTP is served (FRONTDOOR_ADDR, default ":8080").
-	Addr string `yaml:"addr"`
-	// MetricsAddr, when set, serves /metrics on a listener of its own
-	// (FRONTDOOR_METRICS_ADDR, e.g. ":9090"), for the internal network
-	// only, and no longer on Addr.
+	Env         string `yaml:"env"`
+	Addr        string `yaml:"addr"`
 	MetricsAddr string `yaml:"metrics_addr"`
-	// MetricsKey, when set, is the Bearer key /metrics asks for on Addr
-	// (FRONTDOOR_METRICS_KEY). In production /metrics on Addr asks for
-	// this key, or the admin key when it is unset.
-	MetricsKey string `yaml:"metrics_key"`
-	// RedisURL is the system of record (REDIS_URL). Empty: the server
-	// starts its own Redis under DataDir (see README).
-	RedisURL string `yaml:"redis_url"`
-	// RedisPrefix starts every key (FRONTDOOR_REDIS_PREFIX, default "fd").
-	RedisPrefix string `yaml:"redis_prefix"`
-	// RedisWaitReplicas is how many replicas must hold a write before the
-	// business is answered (FRONTDOOR_REDIS_WAIT_REPLICAS, default 0: the
-	// primary's own fsync is the guarantee). Set it under Sentinel, where
-	// replication is asynchronous and a failover can lose what the old
-	// primary acknowledged last.
-	RedisWaitReplicas int `yaml:"redis_wait_replicas"`
-	// RedisWaitTimeout is how long a write waits for those replicas
-	// (FRONTDOOR_REDIS_WAIT_TIMEOUT, default 500ms). A write they do not
-	// confirm in time is answered 503 and kept, so the retry gets it.
-	RedisWaitTimeout time.Duration `yaml:"redis_wait_timeout"`
-	// RedisAutoPipeline sends the commands of concurrent requests to Redis
-	// together, a batch per round trip, instead of one round trip each
-	// (FRONTDOOR_REDIS_AUTOPIPELINE, default true; see dial.Commands).
-	RedisAutoPipeline bool `yaml:"redis_autopipeline"`
-	// DataDir holds the embedded Redis's files (FRONTDOOR_DATA_DIR, default "var").
-	DataDir string `yaml:"data_dir"`
-	// SeedsDir holds documents, catalogue and calendar (FRONTDOOR_SEEDS,
-	// default "seeds"; the copy built into the binary when it is missing).
-	SeedsDir string `yaml:"seeds_dir"`
-	// APIKey is the demo tenant's key (FRONTDOOR_API_KEY, default "dev-key";
-	// "" disables the demo tenant).
-	APIKey string `yaml:"api_key"`
-	// AdminKey authorises POST /api/v1/admin/reload (FRONTDOOR_ADMIN_KEY).
-	AdminKey string `yaml:"admin_key"`
-	// RateLimit per user, like "30/min,burst=10", or "off" (FRONTDOOR_RATE_LIMIT).
-	RateLimit string `yaml:"rate_limit"`
-	// AddressRateLimit limits the messages of one network address where a
-	// channel knows it — the web chat, whose anonymous visitors are new
-	// with every dropped cookie (FRONTDOOR_ADDRESS_RATE_LIMIT, default
-	// "20/min,burst=10").
-	AddressRateLimit string `yaml:"address_rate_limit"`
-	// TenantRateLimit limits the messages of one tenant over all its users
-	// and channels (FRONTDOOR_TENANT_RATE_LIMIT, default
-	// "1200/min,burst=300").
-	TenantRateLimit string `yaml:"tenant_rate_limit"`
-	// AddressTickets is how many requests one address may open an hour
-	// before each further one needs a phone number to call back; twice as
-	// many it opens at most (FRONTDOOR_ADDRESS_TICKETS, default 5; 0: no
-	// cap).
-	AddressTickets int `yaml:"address_tickets"`
-	// DuplicateWindow is how long the same complaint from the same sender
-	// joins the ticket it opened instead of opening another
-	// (FRONTDOOR_DUPLICATE_WINDOW, default 10m; 0: never).
-	DuplicateWindow time.Duration `yaml:"duplicate_window"`
-	// LogLevel is debug, info, warn or error (FRONTDOOR_LOG_LEVEL).
-	LogLevel string `yaml:"log_level"`
-	// MaxBodyBytes caps request bodies (FRONTDOOR_MAX_BODY, default 65536).
-	MaxBodyBytes int64 `yaml:"max_body_bytes"`
-	// MaxTextRunes caps a message's text (FRONTDOOR_MAX_TEXT, default 2000).
-	MaxTextRunes int `yaml:"max_text_runes"`
-	// Timeouts of the HTTP server and of graceful shutdown.
-	ReadTimeout     time.Duration `yaml:"read_timeout"`
-	WriteTimeout    time.Duration `yaml:"write_timeout"`
-	IdleTimeout     time.Duration `yaml:"idle_timeout"`
-	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
-	// SchedulerInterval is how often due clocks are polled (FRONTDOOR_SCHEDULER_INTERVAL).
+	MetricsKey  string `yaml:"metrics_key"`
+
+	RedisURL          string        `yaml:"redis_url"`
+	RedisPrefix       string        `yaml:"redis_prefix"`
+	RedisWaitReplicas int           `yaml:"redis_wait_replicas"`
+	RedisWaitTimeout  time.Duration `yaml:"redis_wait_timeout"`
+	RedisAutoPipeline bool          `yaml:"redis_autopipeline"`
+	DataDir           string        `yaml:"data_dir"`
+	SeedsDir          string        `yaml:"seeds_dir"`
+
+	APIKey           string        `yaml:"api_key"`
+	AdminKey         string        `yaml:"admin_key"`
+	RateLimit        string        `yaml:"rate_limit"`
+	AddressRateLimit string        `yaml:"address_rate_limit"`
+	TenantRateLimit  string        `yaml:"tenant_rate_limit"`
+	AddressTickets   int           `yaml:"address_tickets"`
+	DuplicateWindow  time.Duration `yaml:"duplicate_window"`
+
+	LogLevel          string        `yaml:"log_level"`
+	MaxBodyBytes      int64         `yaml:"max_body_bytes"`
+	MaxTextRunes      int           `yaml:"max_text_runes"`
+	ReadTimeout       time.Duration `yaml:"read_timeout"`
+	WriteTimeout      time.Duration `yaml:"write_timeout"`
+	IdleTimeout       time.Duration `yaml:"idle_timeout"`
+	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout"`
 	SchedulerInterval time.Duration `yaml:"scheduler_interval"`
-	// OpenAI-compatible language model for phrasing answers (optional):
-	// OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL.
-	OpenAIBaseURL string `yaml:"openai_base_url"`
-	OpenAIKey     string `yaml:"openai_api_key"`
-	OpenAIModel   string `yaml:"openai_model"`
-	// AskBelow is the intent model's confidence under which the bot asks
-	// which of the likely intents a message meant instead of acting on its
-	// first guess (FRONTDOOR_ASK_BELOW, default 0.5; 0 never asks).
-	AskBelow float64 `yaml:"ask_below"`
-	// ItemMargin is how close, as a share of the best score, the second
-	// item must come for a policy question to be asked back about and a
-	// complaint to go to the dispatcher (FRONTDOOR_ITEM_MARGIN, default
-	// 0.03; 0 never asks).
-	ItemMargin float64 `yaml:"item_margin"`
-	// TrustedProxies are the proxies whose X-Forwarded-For is believed
-	// (FRONTDOOR_TRUSTED_PROXIES, comma-separated CIDRs; default none).
+
+	OpenAIBaseURL string  `yaml:"openai_base_url"`
+	OpenAIKey     string  `yaml:"openai_api_key"`
+	OpenAIModel   string  `yaml:"openai_model"`
+	AskBelow      float64 `yaml:"ask_below"`
+	ItemMargin    float64 `yaml:"item_margin"`
+
 	TrustedProxies string `yaml:"trusted_proxies"`
 	// Tenants beyond the demo tenant.
 	Tenants []handlers.Tenant `yaml:"tenants"`

@@ -25,24 +25,17 @@ const (
 	demoWeChatToken    = "dev-token"
 )
 
-// ChannelConfig is the configuration of the WeChat-style channels.
+// ChannelConfig is the configuration of the WeChat-style channels and the
+// web chat; each field is a row of config_table.go.
 type ChannelConfig struct {
 	// WeChat lists the Official Accounts, served at /wechat/<name>.
 	WeChat []wxapi.WeChatAccount `yaml:"wechat"`
 	// WeCom lists the WeCom apps, served at /wecom/<name>.
-	WeCom []wxapi.WeComAccount `yaml:"wecom"`
-	// WeChatAPIBase is the Official Account API root
-	// (FRONTDOOR_WECHAT_API_BASE); tests point it at a local stand-in.
-	WeChatAPIBase string `yaml:"wechat_api_base"`
-	// WeComAPIBase is the WeCom API root (FRONTDOOR_WECOM_API_BASE).
-	WeComAPIBase string `yaml:"wecom_api_base"`
-	// ReplyBudget is how long a callback waits for the answer before it
-	// acknowledges and pushes the answer instead (FRONTDOOR_REPLY_BUDGET,
-	// default 4s).
-	ReplyBudget time.Duration `yaml:"reply_budget"`
-	// WebChatTenant is the tenant of the web chat at /chat
-	// (FRONTDOOR_WEBCHAT_TENANT, default "demo").
-	WebChatTenant string `yaml:"webchat_tenant"`
+	WeCom         []wxapi.WeComAccount `yaml:"wecom"`
+	WeChatAPIBase string               `yaml:"wechat_api_base"`
+	WeComAPIBase  string               `yaml:"wecom_api_base"`
+	ReplyBudget   time.Duration        `yaml:"reply_budget"`
+	WebChatTenant string               `yaml:"webchat_tenant"`
 }
 
 // applyEnv fills the defaults and applies the FRONTDOOR_WECHAT_*,

@@ -6,29 +6,15 @@ import (
 	"time"
 )
 
-// ConsoleConfig is the configuration of the staff console and dashboard.
-// Zero values take the defaults, so an empty configuration file works.
+// ConsoleConfig is the configuration of the staff console and dashboard;
+// each field is a row of config_table.go.
 type ConsoleConfig struct {
-	// SessionTTL is how long an idle console session lives; each use
-	// extends it (FRONTDOOR_SESSION_TTL, default 8h).
-	SessionTTL time.Duration `yaml:"session_ttl"`
-	// SecureCookies marks session cookies Secure even when the request
-	// does not show it came over TLS (FRONTDOOR_SECURE_COOKIES); needed
-	// behind a TLS proxy that does not send X-Forwarded-Proto.
-	SecureCookies bool `yaml:"secure_cookies"`
-	// ResolutionTarget is the resolution rate below which the dashboard
-	// marks a unit (FRONTDOOR_RESOLUTION_TARGET, default 0.6: 河池's ≥ 60%).
-	ResolutionTarget float64 `yaml:"resolution_target"`
-	// LoginMaxFailures and LoginWindow throttle password guessing: after
-	// that many failures within the window of one name from one address,
-	// or four times as many from one address over all names, each further
-	// attempt from there waits longer (FRONTDOOR_LOGIN_MAX_FAILURES,
-	// default 5; FRONTDOOR_LOGIN_WINDOW, default 15m).
+	SessionTTL       time.Duration `yaml:"session_ttl"`
+	SecureCookies    bool          `yaml:"secure_cookies"`
+	ResolutionTarget float64       `yaml:"resolution_target"`
 	LoginMaxFailures int           `yaml:"login_max_failures"`
 	LoginWindow      time.Duration `yaml:"login_window"`
-	// BcryptCost is the work factor of new password hashes
-	// (FRONTDOOR_BCRYPT_COST, default 10).
-	BcryptCost int `yaml:"bcrypt_cost"`
+	BcryptCost       int           `yaml:"bcrypt_cost"`
 }
 
 // validate names a console setting that cannot work.
