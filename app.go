@@ -17,15 +17,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"frontdoor/bot"
-	"frontdoor/bot/desk"
 	"frontdoor/bot/intent"
 	"frontdoor/bot/privacy"
 	"frontdoor/bot/staff"
 	"frontdoor/bot/store"
 	"frontdoor/bot/store/dial"
 	"frontdoor/bot/system"
-	"frontdoor/bot/ticket"
 	"frontdoor/knowledge"
 	"frontdoor/seeds"
 )
@@ -160,12 +157,8 @@ type app struct {
 	embedded *store.Embedded
 	lib      *knowledge.Library
 	intents  atomic.Pointer[intent.Model] // trained with every load of lib
-	tickets  *ticket.Store
-	engine   *bot.Engine
-	// desk answers the WeChat-style channels' callbacks.
-	desk *desk.Desk
-	// staff are the console's accounts.
-	staff *staff.Store
+	// System is the engine with its stores and the platforms' desk.
+	*system.System
 }
 
 // newApp connects Redis (or starts the embedded one), loads the knowledge
@@ -209,12 +202,11 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	keys := store.Keys{Prefix: cfg.RedisPrefix}
 	replication := cfg.Replication()
 	replication.Primaries = a.conn.Primaries()
-	sys := system.New(system.Settings{Engine: cfg.engine(), ReplyBudget: cfg.ReplyBudget, Replication: replication,
+	a.System = system.New(system.Settings{Engine: cfg.engine(), ReplyBudget: cfg.ReplyBudget, Replication: replication,
 		Staff: staff.Options{SessionTTL: cfg.SessionTTL, Cost: cfg.BcryptCost, Throttle: staff.Throttle{
 			MaxFailures: cfg.LoginMaxFailures, AddrMaxFailures: 4 * cfg.LoginMaxFailures, Window: cfg.LoginWindow}}},
 		system.Parts{Redis: a.rdb, Keys: keys, KB: lib.Current, Intents: a.intents.Load, Policy: policy,
 			Pushers: a.pushers(keys), Phraser: a.phraser(), Registry: a.registry, Logger: log})
-	a.tickets, a.staff, a.engine, a.desk = sys.Tickets, sys.Staff, sys.Engine, sys.Desk
 	return a, nil
 }
 

@@ -64,5 +64,5 @@ func (a *app) phraser() bot.Phraser {
 // channelDeps wires the channel accounts and the desk that answers their
 // callbacks into the HTTP layer.
 func (a *app) channelDeps() handlers.ChannelDeps {
-	return handlers.ChannelDeps{Desk: a.desk, WeChat: a.cfg.WeChat, WeCom: a.cfg.WeCom, WebChatTenant: a.cfg.WebChatTenant}
+	return handlers.ChannelDeps{Desk: a.Desk, WeChat: a.cfg.WeChat, WeCom: a.cfg.WeCom, WebChatTenant: a.cfg.WebChatTenant}
 }

@@ -34,7 +34,7 @@ func runClocks(args []string, stdout, stderr io.Writer) error {
 	}
 	defer a.close()
 	if *fire {
-		sc := &ticket.Scheduler{Store: a.tickets, Logger: a.log, Notify: a.engine.ClockNotifier()}
+		sc := &ticket.Scheduler{Store: a.Tickets, Logger: a.log, Notify: a.Engine.ClockNotifier()}
 		n, err := sc.RunOnce(ctx, *tenant)
 		if err != nil {
 			return err
@@ -42,11 +42,11 @@ func runClocks(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%d tickets had clocks due\n", n)
 		return nil
 	}
-	ts, err := a.tickets.List(ctx, ticket.Query{Tenant: *tenant, Open: true, Limit: *limit})
+	ts, err := a.Tickets.List(ctx, ticket.Query{Tenant: *tenant, Open: true, Limit: *limit})
 	if err != nil {
 		return err
 	}
-	now := a.tickets.Now()
+	now := a.Tickets.Now()
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ticket\tregion\tunit\tstatus\tclock\tdue\tstate\tlevel")
 	for _, t := range ts {
@@ -56,7 +56,7 @@ func runClocks(args []string, stdout, stderr io.Writer) error {
 				continue
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Region, t.Owner(), t.Status, name,
-				c.Due.In(a.tickets.Policy().Calendar().Location()).Format("2006-01-02 15:04"), c.State(now),
+				c.Due.In(a.Tickets.Policy().Calendar().Location()).Format("2006-01-02 15:04"), c.State(now),
 				ticket.LevelName(t.Level))
 		}
 	}

@@ -75,7 +75,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	defer cleanPrefix(a, cfg.RedisPrefix)
 	reps := make([]evaluate.Report, len(sets))
 	for i, cases := range caseSets {
-		reps[i] = evaluate.Run(ctx, a.engine, "eval", runID+"-"+strconv.Itoa(i), cases)
+		reps[i] = evaluate.Run(ctx, a.Engine, "eval", runID+"-"+strconv.Itoa(i), cases)
 		reps[i].Set = sets[i]
 	}
 	var cv *intent.CVReport

@@ -93,7 +93,7 @@ func openReport(ctx context.Context, configFile string) (*reportEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &reportEnv{source: a.tickets, kb: a.engine.KB(), target: a.cfg.ResolutionTarget, close: a.close}, nil
+	return &reportEnv{source: a.Tickets, kb: a.Engine.KB(), target: a.cfg.ResolutionTarget, close: a.close}, nil
 }
 
 // reportTimeout bounds a report's reading.

@@ -42,7 +42,7 @@ func runServe(args []string, _, stderr io.Writer) error {
 	defer a.close()
 
 	gin.SetMode(gin.ReleaseMode)
-	srv := handlers.New(handlers.Deps{Engine: a.engine, Tenants: cfg.AllTenants(), Ready: a.ready,
+	srv := handlers.New(handlers.Deps{Engine: a.Engine, Tenants: cfg.AllTenants(), Ready: a.ready,
 		Reload: func(context.Context) (*knowledge.Base, error) { return a.lib.Reload() }, AdminKey: cfg.AdminKey,
 		Metrics: cfg.metricsAccess(log), TrustedProxies: cfg.Proxies(),
 		Registry: a.registry, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes,
@@ -53,7 +53,7 @@ func runServe(args []string, _, stderr io.Writer) error {
 	var wg sync.WaitGroup
 	bg, cancelBG := context.WithCancel(context.Background())
 	defer cancelBG()
-	sched := &ticket.Scheduler{Store: a.tickets, Tenants: a.tenantIDs, Notify: a.engine.ClockNotifier(),
+	sched := &ticket.Scheduler{Store: a.Tickets, Tenants: a.tenantIDs, Notify: a.Engine.ClockNotifier(),
 		Logger: log, Interval: cfg.SchedulerInterval}
 	wg.Add(2)
 	go func() { defer wg.Done(); sched.Run(bg) }()
@@ -91,7 +91,7 @@ func runServe(args []string, _, stderr io.Writer) error {
 	if metricsSrv != nil {
 		_ = metricsSrv.Shutdown(sctx)
 	}
-	if derr := a.desk.Drain(sctx); derr != nil {
+	if derr := a.Desk.Drain(sctx); derr != nil {
 		log.Warn("background work still running at shutdown", "err", derr)
 	}
 	cancelBG()

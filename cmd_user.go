@@ -182,7 +182,7 @@ func openStaff(ctx context.Context, configFile string) (*staffEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &staffEnv{store: a.staff, dir: a.engine.KB(), close: a.close}, nil
+	return &staffEnv{store: a.Staff, dir: a.Engine.KB(), close: a.close}, nil
 }
 
 // openApp builds the service for a command-line tool, quietly.

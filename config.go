@@ -106,34 +106,30 @@ func LoadConfig(file string, env func(string) (string, bool)) (Config, error) {
 // of config_table.go), then sets the demo channel accounts'.
 func (c *Config) applyEnv(env func(string) (string, bool)) error {
 	errs := c.applyTable(env)
-	errs = append(errs, c.ChannelConfig.applyEnv(env, c.Production()))
+	c.ChannelConfig.applyEnv(env, c.Production())
 	return errors.Join(errs...)
 }
 
 var reRate = regexp.MustCompile(`^(\d+(?:\.\d+)?)/(s|sec|min|h)(?:,burst=(\d+))?$`)
 
-// Rate parses RateLimit into tokens per second and a burst (0, 0: off).
-func (c Config) Rate() (perSecond float64, burst int, err error) {
-	return parseRate(label("rate_limit"), c.RateLimit)
+// Limits are the engine's rate limits: per user, per address, per tenant.
+func (c Config) Limits() (user, address, tenant bot.Rate, err error) {
+	var errs [3]error
+	user, errs[0] = parseRate("rate_limit", c.RateLimit)
+	address, errs[1] = parseRate("address_rate_limit", c.AddressRateLimit)
+	tenant, errs[2] = parseRate("tenant_rate_limit", c.TenantRateLimit)
+	return user, address, tenant, errors.Join(errs[:]...)
 }
 
-// Limits are the engine's rate limits beyond the per-user one.
-func (c Config) Limits() (address, tenant bot.Rate, err error) {
-	var errs [2]error
-	address.PerSecond, address.Burst, errs[0] = parseRate(label("address_rate_limit"), c.AddressRateLimit)
-	tenant.PerSecond, tenant.Burst, errs[1] = parseRate(label("tenant_rate_limit"), c.TenantRateLimit)
-	return address, tenant, errors.Join(errs[:]...)
-}
-
-// parseRate reads a rate like "30/min,burst=10" (burst defaults to 10);
-// "off" or "" is no limit.
-func parseRate(setting, v string) (perSecond float64, burst int, err error) {
+// parseRate reads the setting's rate like "30/min,burst=10" (burst
+// defaults to 10); "off" or "" is no limit.
+func parseRate(setting, v string) (bot.Rate, error) {
 	if v == "off" || v == "" {
-		return 0, 0, nil
+		return bot.Rate{}, nil
 	}
 	m := reRate.FindStringSubmatch(v)
 	if m == nil {
-		return 0, 0, fmt.Errorf("%s %q: want like 30/min,burst=10 or off", setting, v)
+		return bot.Rate{}, fmt.Errorf("%s %q: want like 30/min,burst=10 or off", label(setting), v)
 	}
 	n, _ := strconv.ParseFloat(m[1], 64)
 	switch m[2] {
@@ -142,14 +138,14 @@ func parseRate(setting, v string) (perSecond float64, burst int, err error) {
 	case "h":
 		n /= 3600
 	}
-	burst = 10
+	burst := 10
 	if m[3] != "" {
 		burst, _ = strconv.Atoi(m[3])
 	}
 	if n <= 0 || burst <= 0 {
-		return 0, 0, fmt.Errorf("%s %q: rate and burst must be positive", setting, v)
+		return bot.Rate{}, fmt.Errorf("%s %q: rate and burst must be positive", label(setting), v)
 	}
-	return n, burst, nil
+	return bot.Rate{PerSecond: n, Burst: burst}, nil
 }
 
 // validateWait checks the replicas a write waits for against the Redis
@@ -227,10 +223,7 @@ func (c Config) Validate() error {
 			fail("%s %q: not an IP address or CIDR", label("trusted_proxies"), p)
 		}
 	}
-	if _, _, err := c.Rate(); err != nil {
-		errs = append(errs, err)
-	}
-	if _, _, err := c.Limits(); err != nil {
+	if _, _, _, err := c.Limits(); err != nil {
 		errs = append(errs, err)
 	}
 	if c.AddressTickets < 0 || c.AddressTickets > 10000 {
@@ -282,8 +275,7 @@ func (c Config) Validate() error {
 
 // engine is the engine's part of the configuration.
 func (c Config) engine() bot.Config {
-	rate, burst, _ := c.Rate()
-	address, tenant, _ := c.Limits()
+	user, address, tenant, _ := c.Limits()
 	duplicates := c.DuplicateWindow
 	if duplicates == 0 {
 		duplicates = -1 // the engine's "never"
@@ -294,8 +286,7 @@ func (c Config) engine() bot.Config {
 			regions[t.ID] = t.Region
 		}
 	}
-	return bot.Config{MaxTextRunes: c.MaxTextRunes, RatePerSecond: rate, RateBurst: burst,
-		AddressRate: address, TenantRate: tenant, AddressTickets: c.AddressTickets, DuplicateWindow: duplicates,
+	return bot.Config{MaxTextRunes: c.MaxTextRunes, UserRate: user, AddressRate: address, TenantRate: tenant, AddressTickets: c.AddressTickets, DuplicateWindow: duplicates,
 		TenantRegions: regions, IntentConfidence: never(c.AskBelow), ItemMargin: never(c.ItemMargin)}
 }
 

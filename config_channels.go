@@ -38,21 +38,21 @@ type ChannelConfig struct {
 	WebChatTenant string               `yaml:"webchat_tenant"`
 }
 
-// applyEnv fills the defaults and applies the FRONTDOOR_WECHAT_*,
-// FRONTDOOR_WECOM_* and channel variables. The variables set the fields of
+// applyEnv gives accounts without a tenant the demo tenant and applies the
+// FRONTDOOR_WECHAT_* and FRONTDOOR_WECOM_* variables, which set the fields of
 // the account named "demo", creating it when needed: the WeChat one exists
 // unless FRONTDOOR_WECHAT_TOKEN is set empty — and, in production, only
 // when FRONTDOOR_WECHAT_TOKEN is set, so that the README's "dev-token"
 // never signs a callback there; the WeCom one only once its token, AES key
 // and corp id are all set, since WeCom is encrypted only.
-func (c *ChannelConfig) applyEnv(env func(string) (string, bool), production bool) error {
-	c.defaults()
+func (c *ChannelConfig) applyEnv(env func(string) (string, bool), production bool) {
+	c.defaultTenants()
 	c.applyWeChatDemo(env, production)
 	c.applyWeComDemo(env)
-	return nil
 }
 
-func (c *ChannelConfig) defaults() {
+// defaultTenants gives the accounts the file names no tenant the demo one.
+func (c *ChannelConfig) defaultTenants() {
 	for i := range c.WeChat {
 		if c.WeChat[i].Tenant == "" {
 			c.WeChat[i].Tenant = demoChannelTenant

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"frontdoor/bot"
 	"frontdoor/bot/store"
 	"frontdoor/handlers"
 )
@@ -41,8 +42,8 @@ func TestEnvironmentOverrides(t *testing.T) {
 		c.ShutdownTimeout != 5*time.Second || c.MaxTextRunes != 500 || c.RedisAutoPipeline {
 		t.Errorf("overrides not applied: %+v", c)
 	}
-	if r, b, _ := c.Rate(); r != 0 || b != 0 {
-		t.Errorf("rate limit off gave %v/%v", r, b)
+	if r, _, _, _ := c.Limits(); r != (bot.Rate{}) {
+		t.Errorf("rate limit off gave %+v", r)
 	}
 	if c.AllTenants()[0].APIKey != "k-123456" {
 		t.Error("demo tenant does not use FRONTDOOR_API_KEY")

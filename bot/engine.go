@@ -25,14 +25,11 @@ import (
 type Config struct {
 	// MaxTextRunes refuses longer messages (default 2000).
 	MaxTextRunes int
-	// RatePerSecond and RateBurst shape each user's token bucket; a zero
-	// rate turns limiting off.
-	RatePerSecond float64
-	RateBurst     int
-	// AddressRate limits the messages of one network address, for the
-	// channels that know it (the web chat); TenantRate those of one tenant,
-	// over all its channels and users. Zero rates are no limit.
-	AddressRate, TenantRate Rate
+	// UserRate limits the messages of one user; AddressRate those of one
+	// network address, for the channels that know it (the web chat);
+	// TenantRate those of one tenant, over all its channels and users.
+	// Zero rates are no limit.
+	UserRate, AddressRate, TenantRate Rate
 	// AddressTickets is how many requests (tickets) one address may open an
 	// hour before the bot asks for a phone number with each further one;
 	// twice as many it opens at most, phone or not (0: no cap).
@@ -74,8 +71,8 @@ func (c *Config) defaults() {
 	if c.MaxTextRunes <= 0 {
 		c.MaxTextRunes = 2000
 	}
-	if c.RateBurst <= 0 {
-		c.RateBurst = 10
+	if c.UserRate.PerSecond > 0 && c.UserRate.Burst <= 0 {
+		c.UserRate.Burst = 10
 	}
 	if c.DedupeTTL <= 0 {
 		c.DedupeTTL = 24 * time.Hour

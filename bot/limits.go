@@ -32,7 +32,7 @@ type bucket struct {
 // takes them.
 func (e *Engine) buckets(in Inbound) []bucket {
 	var out []bucket
-	if r := (Rate{e.cfg.RatePerSecond, e.cfg.RateBurst}); r.on() {
+	if r := e.cfg.UserRate; r.on() {
 		out = append(out, bucket{e.keys.Tenant(in.Tenant, "rl", in.User), scopeUser, r})
 	}
 	if r := e.cfg.AddressRate; r.on() && in.Addr != "" {

@@ -25,16 +25,13 @@ type Action struct {
 // maxActionRunes bounds what staff type into a ticket.
 const maxActionRunes = 4000
 
-var (
-	errNoTicket  = fault.New(fault.NotFound, "ticket_not_found", "no such ticket")
-	errBadAction = fault.New(fault.NotFound, "not_found", "no such endpoint")
-)
+var errBadAction = fault.New(fault.NotFound, "not_found", "no such endpoint")
 
 // TicketFor returns the ticket id names if u may see it; one of another
 // unit or region is as absent as one that does not exist.
 func (e *Engine) TicketFor(ctx context.Context, u *staff.User, id string) (*ticket.Ticket, error) {
 	if id == "" || len(id) > 64 || strings.IndexFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
-		return nil, errNoTicket
+		return nil, ticket.ErrNotFound
 	}
 	t, err := e.tickets.Get(ctx, u.Tenant, id)
 	if err != nil {

@@ -45,6 +45,13 @@ func (s *Server) tenant(c *gin.Context) (Tenant, error) {
 	return Tenant{}, errBadKey
 }
 
+// presents reports whether the request carries key as its bearer token,
+// compared in constant time.
+func presents(c *gin.Context, key string) bool {
+	got, ok := bearer(c.GetHeader("Authorization"))
+	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(key)) == 1
+}
+
 func bearer(h string) (string, bool) {
 	const p = "Bearer "
 	if len(h) <= len(p) || !strings.EqualFold(h[:len(p)], p) {
@@ -152,8 +159,7 @@ func (s *Server) adminReload(c *gin.Context) error {
 	if s.adminKey == "" || s.reload == nil {
 		return errAdminOff
 	}
-	key, ok := bearer(c.GetHeader("Authorization"))
-	if !ok || subtle.ConstantTimeCompare([]byte(key), []byte(s.adminKey)) != 1 {
+	if !presents(c, s.adminKey) {
 		return errAdminKey
 	}
 	b, err := s.reload(c.Request.Context())

@@ -230,7 +230,7 @@ func TestMethodsAndEchoes(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	ts := newTestServer(t, bottest.Options{Config: bot.Config{RatePerSecond: 0.01, RateBurst: 2}})
+	ts := newTestServer(t, bottest.Options{Config: bot.Config{UserRate: bot.Rate{PerSecond: 0.01, Burst: 2}}})
 	msg := map[string]string{"user": "u-rl", "region": "河池市", "text": "你好"}
 	for i := 0; i < 2; i++ {
 		if code, out := ts.post(t, msg); code != 200 {

@@ -514,7 +514,7 @@ func benchRequests(b *testing.B, floor *benchFloorRig, rdb redis.UniversalClient
 // but remembered for a millisecond only: the load sends each user the same
 // few texts, and a complaint that joined its earlier ticket would cost
 // less than the complaint the benchmark is about.
-var benchLimits = bot.Config{RatePerSecond: 1e6, RateBurst: 1e6, TenantRate: bot.Rate{PerSecond: 1e6, Burst: 1e6},
+var benchLimits = bot.Config{UserRate: bot.Rate{PerSecond: 1e6, Burst: 1e6}, TenantRate: bot.Rate{PerSecond: 1e6, Burst: 1e6},
 	DuplicateWindow: time.Millisecond}
 
 // benchEngineOn is an engine over kb on rdb, its commands auto-pipelined

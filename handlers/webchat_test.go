@@ -154,7 +154,7 @@ func TestWebChatConversation(t *testing.T) {
 }
 
 func TestWebChatBadInput(t *testing.T) {
-	ts := newTestServer(t, bottest.Options{Config: bot.Config{RatePerSecond: 0.01, RateBurst: 2}})
+	ts := newTestServer(t, bottest.Options{Config: bot.Config{UserRate: bot.Rate{PerSecond: 0.01, Burst: 2}}})
 	cc := newChatClient(t, ts.URL)
 	cc.do("GET", "/chat", "", nil)
 	tests := []struct {

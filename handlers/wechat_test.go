@@ -431,7 +431,7 @@ func TestWeChatMessageTypes(t *testing.T) {
 }
 
 func TestWeChatRateLimited(t *testing.T) {
-	cs := newChannelServer(t, chOptions{config: bot.Config{RatePerSecond: 0.01, RateBurst: 1}})
+	cs := newChannelServer(t, chOptions{config: bot.Config{UserRate: bot.Rate{PerSecond: 0.01, Burst: 1}}})
 	first := oaReply(t, cs.serve(oaPlain("demo", textMsg("o-rl", "8100000001", "你好"))))
 	if strings.Contains(first.Content, "频繁") {
 		t.Fatalf("first message limited: %s", first.Content)

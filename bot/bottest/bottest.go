@@ -13,15 +13,12 @@ import (
 
 	"frontdoor/bot"
 	"frontdoor/bot/clock"
-	"frontdoor/bot/desk"
 	"frontdoor/bot/intent"
-	"frontdoor/bot/outbox"
 	"frontdoor/bot/staff"
 	"frontdoor/bot/store"
 	"frontdoor/bot/store/dial"
 	"frontdoor/bot/store/storetest"
 	"frontdoor/bot/system"
-	"frontdoor/bot/ticket"
 	"frontdoor/knowledge"
 	"frontdoor/seeds"
 )
@@ -74,22 +71,17 @@ func Policy(t testing.TB, b *knowledge.Base) *clock.Policy {
 
 // Env is an engine with everything it was built from.
 type Env struct {
-	Engine *bot.Engine
-	Redis  redis.UniversalClient
+	// System is the engine, its stores and the desk, as the server builds
+	// them; its counters are registered nowhere, its staff passwords hash
+	// at the least cost and its desk waits the default budget.
+	*system.System
+	Redis redis.UniversalClient
 	// Commands is what the stores send through Redis: Redis, auto-pipelined
 	// as the server's is.
 	Commands store.Client
 	Keys     store.Keys
-	Tickets  *ticket.Store
-	Outbox   *outbox.Outbox
 	KB       *knowledge.Base
 	Clock    *FakeClock
-	// Metrics are the engine's counters, registered nowhere.
-	Metrics *bot.Metrics
-	// Staff are the staff accounts, hashing passwords at the least cost.
-	Staff *staff.Store
-	// Desk answers platform callbacks with the default budget.
-	Desk *desk.Desk
 }
 
 // Options tune a test engine.
@@ -129,12 +121,10 @@ func New(t testing.TB, opts Options) *Env {
 	}
 	env.Commands = cmds
 	// Staff passwords hash at the least cost: tests log in often.
-	sys := system.New(system.Settings{Engine: opts.Config, Replication: opts.Replication,
+	env.System = system.New(system.Settings{Engine: opts.Config, Replication: opts.Replication,
 		Staff: staff.Options{Cost: bcrypt.MinCost}},
 		system.Parts{Redis: cmds, Keys: keys, KB: func() *knowledge.Base { return b }, Intents: func() *intent.Model { return m },
 			Policy: Policy(t, b), Pushers: opts.Pushers, Phraser: opts.Phraser, Now: now})
-	env.Engine, env.Tickets, env.Outbox, env.Staff, env.Metrics, env.Desk = sys.Engine, sys.Tickets, sys.Outbox, sys.Staff,
-		sys.Metrics, sys.Desk
 	return env
 }
 

@@ -86,12 +86,14 @@ func Wrap(kind Kind, code, msg string, err error) *Error {
 // arguments are the client's own input, so each is cut to QuoteLimit runes:
 // an error must name what was wrong, not echo 10,000 characters back.
 func Invalidf(code, format string, args ...any) *Error {
+	quoted := make([]any, len(args)) // a caller's slice passed with ... stays as it was
 	for i, a := range args {
 		if s, ok := a.(string); ok {
-			args[i] = Clip(s, QuoteLimit)
+			a = Clip(s, QuoteLimit)
 		}
+		quoted[i] = a
 	}
-	return &Error{Kind: Invalid, Code: code, Msg: fmt.Sprintf(format, args...)}
+	return &Error{Kind: Invalid, Code: code, Msg: fmt.Sprintf(format, quoted...)}
 }
 
 // QuoteLimit is how many runes of a client's input an error message quotes.
