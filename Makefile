@@ -39,7 +39,7 @@ fuzz: ## run every fuzzer for FUZZTIME executions each, against a real Redis
 	.ci/with-redis $(MAKE) --no-print-directory fuzz-each
 
 fuzz-each:
-	@for pkg in ./knowledge ./knowledge/docread ./handlers ./handlers/wxproto ./bot ./bot/calendar ./bot/privacy ./bot/intent; do \
+	@for pkg in ./knowledge ./knowledge/docread ./handlers/api ./handlers/platform ./handlers/platform/wxproto ./bot ./bot/calendar ./bot/privacy ./bot/intent; do \
 	  for f in $$($(GO) test -tags $(TAGS) -list 'Fuzz.*' $$pkg | grep ^Fuzz); do \
 	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
 	    out=$$($(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 500x $$pkg 2>&1) || { echo "$$out" | tail -40; exit 1; }; \

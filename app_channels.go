@@ -5,7 +5,6 @@ import (
 	"frontdoor/bot/llm"
 	"frontdoor/bot/store"
 	"frontdoor/bot/wxapi"
-	"frontdoor/handlers"
 )
 
 // pushers are the platform senders staff replies, clock notices and slow
@@ -59,10 +58,4 @@ func (a *app) phraser() bot.Phraser {
 	}
 	a.log.Info("phrasing answers with a language model", "model", cfg.Model)
 	return p
-}
-
-// channelDeps wires the channel accounts and the desk that answers their
-// callbacks into the HTTP layer.
-func (a *app) channelDeps() handlers.ChannelDeps {
-	return handlers.ChannelDeps{Desk: a.Desk, WeChat: a.cfg.WeChat, WeCom: a.cfg.WeCom, WebChatTenant: a.cfg.WebChatTenant}
 }

@@ -21,6 +21,7 @@ import (
 	"frontdoor/bot/staff"
 	"frontdoor/bot/store/dial"
 	"frontdoor/handlers"
+	"frontdoor/handlers/console"
 )
 
 // TestReportCommandAgrees: the command's JSON, CSV and table carry the
@@ -104,7 +105,7 @@ func reportFromAPI(t *testing.T, env *bottest.Env) ([]byte, string) {
 		t.Fatal(err)
 	}
 	srv := handlers.New(handlers.Deps{Engine: env.Engine, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		ConsoleDeps: handlers.ConsoleDeps{Staff: st, Feeds: dial.Wrap(env.Redis)}})
+		Console: console.Deps{Staff: st, Feeds: dial.Wrap(env.Redis)}})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	resp, err := http.Post(ts.URL+"/api/v1/staff/login", "application/json",

@@ -14,7 +14,6 @@ import (
 
 	"frontdoor/bot/ticket"
 	"frontdoor/handlers"
-	"frontdoor/knowledge"
 )
 
 // runServe serves until SIGINT or SIGTERM, then drains in-flight requests,
@@ -42,11 +41,7 @@ func runServe(args []string, _, stderr io.Writer) error {
 	defer a.close()
 
 	gin.SetMode(gin.ReleaseMode)
-	srv := handlers.New(handlers.Deps{Engine: a.Engine, Tenants: cfg.AllTenants(), Ready: a.ready,
-		Reload: func(context.Context) (*knowledge.Base, error) { return a.lib.Reload() }, AdminKey: cfg.AdminKey,
-		Metrics: cfg.metricsAccess(log), TrustedProxies: cfg.Proxies(),
-		Registry: a.registry, Logger: log, MaxBodyBytes: cfg.MaxBodyBytes,
-		ChannelDeps: a.channelDeps(), ConsoleDeps: a.consoleDeps(ctx.Done())})
+	srv := handlers.New(a.httpDeps(ctx.Done()))
 	httpSrv := &http.Server{Addr: cfg.Addr, Handler: srv.Handler(), ReadTimeout: cfg.ReadTimeout,
 		ReadHeaderTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout}
 

@@ -16,7 +16,7 @@ import (
 	"frontdoor/bot"
 	"frontdoor/bot/store"
 	"frontdoor/bot/store/dial"
-	"frontdoor/handlers"
+	"frontdoor/handlers/api"
 )
 
 // Config is every setting of the server. Defaults make `make run` work on a
@@ -63,7 +63,7 @@ type Config struct {
 
 	TrustedProxies string `yaml:"trusted_proxies"`
 	// Tenants beyond the demo tenant.
-	Tenants []handlers.Tenant `yaml:"tenants"`
+	Tenants []api.Tenant `yaml:"tenants"`
 
 	// ChannelConfig holds the WeChat-style channel accounts (config_channels.go).
 	ChannelConfig `yaml:",inline"`
@@ -176,10 +176,10 @@ func (c Config) Replication() store.Replication {
 
 // AllTenants lists the demo tenant (when its key is set) and the
 // configured ones.
-func (c Config) AllTenants() []handlers.Tenant {
-	var out []handlers.Tenant
+func (c Config) AllTenants() []api.Tenant {
+	var out []api.Tenant
 	if c.APIKey != "" {
-		out = append(out, handlers.Tenant{ID: "demo", Name: "演示租户", APIKey: c.APIKey})
+		out = append(out, api.Tenant{ID: "demo", Name: "演示租户", APIKey: c.APIKey})
 	}
 	return append(out, c.Tenants...)
 }

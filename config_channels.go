@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"frontdoor/bot/wxapi"
-	"frontdoor/handlers/wxproto"
+	"frontdoor/handlers/platform/wxproto"
 )
 
 // Channel defaults. The demo Official Account is on by default, with a

@@ -9,7 +9,7 @@ import (
 
 	"frontdoor/bot"
 	"frontdoor/bot/store"
-	"frontdoor/handlers"
+	"frontdoor/handlers/api"
 )
 
 func envOf(m map[string]string) func(string) (string, bool) {
@@ -100,7 +100,7 @@ func TestValidateNamesTheBadSetting(t *testing.T) {
 		{"tiny body", func(c *Config) { c.MaxBodyBytes = 10 }, "max_body_bytes"},
 		{"zero timeout", func(c *Config) { c.ReadTimeout = 0 }, "read_timeout"},
 		{"duplicate tenant", func(c *Config) {
-			c.Tenants = []handlers.Tenant{{ID: "demo", APIKey: "other-key"}}
+			c.Tenants = []api.Tenant{{ID: "demo", APIKey: "other-key"}}
 		}, "used twice"},
 		{"short key", func(c *Config) { c.APIKey = "abc" }, "api_key"},
 		{"negative wait replicas", func(c *Config) {
@@ -114,7 +114,7 @@ func TestValidateNamesTheBadSetting(t *testing.T) {
 			c.RedisURL, c.RedisWaitReplicas, c.RedisWaitTimeout = "redis+cluster://n1:7000,n2:7001?read_timeout=1s", 1, 2*time.Second
 		}, "redis_wait_timeout (FRONTDOOR_REDIS_WAIT_TIMEOUT) 2s"},
 		{"shared key", func(c *Config) {
-			c.Tenants = []handlers.Tenant{{ID: "b", APIKey: "dev-key"}}
+			c.Tenants = []api.Tenant{{ID: "b", APIKey: "dev-key"}}
 		}, "same key"},
 	}
 	for _, tt := range tests {

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"frontdoor/bot/store/storetest"
-	"frontdoor/handlers/wxproto"
+	"frontdoor/handlers/platform/wxproto"
 )
 
 // opsJob is one request of a load run.

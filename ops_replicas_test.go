@@ -17,7 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdoor/bot/store/storetest"
-	"frontdoor/handlers/wxproto"
+	"frontdoor/handlers/platform/wxproto"
 )
 
 // The demo Official Account as the scale-out tests configure it.

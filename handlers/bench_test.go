@@ -1,4 +1,4 @@
-package handlers
+package handlers_test
 
 // Benchmarks of the HTTP message path for `make bench`. Every benchmark
 // drives its server over real HTTP (httptest, keep-alive) from
@@ -74,6 +74,9 @@ import (
 	"frontdoor/bot/store/dial"
 	"frontdoor/bot/store/storetest"
 	"frontdoor/bot/ticket"
+	"frontdoor/handlers"
+	"frontdoor/handlers/api"
+	"frontdoor/handlers/handlertest"
 	"frontdoor/knowledge"
 	"frontdoor/knowledge/knowledgetest"
 )
@@ -96,7 +99,7 @@ const benchFloorMin = 2000
 // benchPolicyQuestions are policy questions with their regions; each is
 // checked to be answered as a policy question before the load starts.
 var benchPolicyQuestions = []struct{ region, text string }{
-	{"葛店开发区", wxPolicyQuestion},
+	{"葛店开发区", handlertest.PolicyQuestion},
 	{"葛店开发区", "注销公司要交什么材料"},
 	{"葛店开发区", "不动产抵押登记要多久"},
 	{"葛店开发区", "小工程要不要办施工许可证"},
@@ -112,7 +115,7 @@ var benchPolicyQuestions = []struct{ region, text string }{
 
 // benchComplaints are complaints with their regions.
 var benchComplaints = []struct{ region, text string }{
-	{"朝阳区", wxComplaintText},
+	{"朝阳区", handlertest.ComplaintText},
 	{"葛店开发区", "我们厂申请接电三个月了还没通,供电公司一直拖着不办,严重影响生产"},
 	{"红谷滩区", "办营业执照被窗口来回推,跑了五趟还没办下来,太离谱了"},
 	{"河池市", "政府拖欠我们公司工程款两年了一直不给,找谁都没用"},
@@ -310,14 +313,14 @@ var benchSeq atomic.Int64
 // benchMessage is the JSON body of the i-th message of a run.
 func benchMessage(region, text string) []byte {
 	n := benchSeq.Add(1)
-	body, _ := json.Marshal(messageRequest{User: "u-" + strconv.FormatInt(n%1000, 10), Region: region, Text: text,
+	body, _ := json.Marshal(api.MessageRequest{User: "u-" + strconv.FormatInt(n%1000, 10), Region: region, Text: text,
 		MsgID: "bench-" + strconv.FormatInt(n, 10)})
 	return body
 }
 
 func benchPost(url string, body []byte) *http.Request {
 	req, _ := http.NewRequest(http.MethodPost, url+"/api/v1/messages", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+testKey)
+	req.Header.Set("Authorization", "Bearer "+handlertest.Key)
 	req.Header.Set("Content-Type", "application/json")
 	return req
 }
@@ -327,7 +330,7 @@ func benchFloorServer(rdb redis.UniversalClient, key string) *httptest.Server {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.POST("/api/v1/messages", func(c *gin.Context) {
-		var req messageRequest
+		var req api.MessageRequest
 		if err := json.NewDecoder(c.Request.Body).Decode(&req); err != nil || req.Text == "" {
 			c.JSON(http.StatusBadRequest, gin.H{"error": "bad json"})
 			return
@@ -455,8 +458,8 @@ func (s *benchStats) add(r benchStats) {
 func benchServer(b *testing.B, e *bot.Engine, ready func(context.Context) error) *httptest.Server {
 	gin.SetMode(gin.ReleaseMode)
 	log := slog.New(privacy.NewHandler(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	srv := New(Deps{Engine: e, Tenants: []Tenant{{ID: "demo", APIKey: testKey}}, Ready: ready,
-		Registry: prometheus.NewRegistry(), Logger: log})
+	srv := handlers.New(handlers.Deps{Engine: e, API: api.Deps{Tenants: []api.Tenant{{ID: "demo", APIKey: handlertest.Key}}},
+		Ready: ready, Registry: prometheus.NewRegistry(), Logger: log})
 	ts := httptest.NewServer(srv.Handler())
 	b.Cleanup(ts.Close)
 	return ts
@@ -576,22 +579,22 @@ func benchJSONMessages(b *testing.B, intent bot.Intent, msgs []struct{ region, t
 }
 
 func BenchmarkWeChatSafeMode(b *testing.B) {
-	cs := newChannelServer(b, chOptions{config: benchLimits})
+	cs := handlertest.NewChannels(b, handlertest.ChannelOptions{Config: benchLimits})
 	floor := benchFloor(b, storetest.URL())
 	mk := func(int) *http.Request {
 		n := benchSeq.Add(1)
-		c := oaSafe(b, "demo", textMsg("o-bench-"+strconv.FormatInt(n%1000, 10), strconv.FormatInt(3e12+n, 10), wxPolicyQuestion))
-		req, _ := http.NewRequest(c.method, cs.http.URL+c.path+"?"+c.query.Encode(), bytes.NewReader(c.body))
+		c := handlertest.OASafe(b, "demo", handlertest.TextMsg("o-bench-"+strconv.FormatInt(n%1000, 10), strconv.FormatInt(3e12+n, 10), handlertest.PolicyQuestion))
+		req, _ := http.NewRequest(c.Method, cs.HTTP.URL+c.Path+"?"+c.Query.Encode(), bytes.NewReader(c.Body))
 		req.Header.Set("Content-Type", "text/xml")
 		return req
 	}
 	ok := func(status int, body []byte) bool {
 		return status == http.StatusOK && bytes.Contains(body, []byte("<Encrypt>"))
 	}
-	if m := oaReply(b, cs.overHTTP(b, oaSafe(b, "demo", textMsg("o-check", "2999999999999", wxPolicyQuestion)))); !strings.Contains(m.Content, wxPolicyFigure) {
-		b.Fatalf("safe-mode answer lacks %s: %q", wxPolicyFigure, m.Content)
+	if m := handlertest.OAReply(b, cs.OverHTTP(b, handlertest.OASafe(b, "demo", handlertest.TextMsg("o-check", "2999999999999", handlertest.PolicyQuestion)))); !strings.Contains(m.Content, handlertest.PolicyFigure) {
+		b.Fatalf("safe-mode answer lacks %s: %q", handlertest.PolicyFigure, m.Content)
 	}
-	benchRequests(b, floor, cs.env.Redis, mk, ok)
+	benchRequests(b, floor, cs.Env.Redis, mk, ok)
 }
 
 // The knowledge base 100× the seeds, built once per benchmark binary.
@@ -769,7 +772,7 @@ func benchWriteOpenTickets(b *testing.B, rdb redis.UniversalClient, keys store.K
 	ctx := context.Background()
 	tickets := ticket.NewStore(rdb, keys, policy, nil)
 	tmpl, _, err := tickets.Open(ctx, ticket.Request{Tenant: "demo", Region: "朝阳区", User: "u-template",
-		Channel: bot.ChannelAPI, Kind: ticket.Complaint, Text: wxComplaintText, Units: []string{"市市场监管局朝阳分局"}})
+		Channel: bot.ChannelAPI, Kind: ticket.Complaint, Text: handlertest.ComplaintText, Units: []string{"市市场监管局朝阳分局"}})
 	if err != nil {
 		b.Fatal(err)
 	}

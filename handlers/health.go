@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"frontdoor/bot/fault"
+	"frontdoor/handlers/httpkit"
 )
 
 // MetricsAccess is how the main listener serves /metrics: open (the
@@ -27,7 +28,7 @@ func (s *Server) MetricsHandler() http.Handler { return s.metricsHandler }
 // metricsBehindKey serves /metrics, asking for the key when one is set:
 // GET /metrics.
 func (s *Server) metricsBehindKey(c *gin.Context) error {
-	if want := s.deps.Metrics.Key; want != "" && !presents(c, want) {
+	if want := s.metricsAccess.Key; want != "" && !httpkit.Presents(c, want) {
 		return errMetricsKey
 	}
 	s.MetricsHandler().ServeHTTP(c.Writer, c.Request)

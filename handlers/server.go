@@ -1,7 +1,9 @@
-// Package handlers is frontdoor's HTTP face: the JSON message API, the
-// WeChat-style channel callbacks, the staff console and the manager
-// dashboard, health and metrics. Handlers bind and validate a request, make
-// one call into bot or knowledge, and respond; they know nothing of policy.
+// Package handlers is frontdoor's HTTP face. It mounts one package per
+// audience on one router — api (tenants' systems), platform (WeChat and
+// WeCom callbacks), chat (the web chat), console (staff and managers) —
+// and serves health and metrics for operators itself. Handlers bind and
+// validate a request, make one call into bot or knowledge, and respond;
+// they know nothing of policy. What they share is in httpkit.
 package handlers
 
 import (
@@ -14,29 +16,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"frontdoor/bot"
-	"frontdoor/knowledge"
+	"frontdoor/handlers/api"
+	"frontdoor/handlers/chat"
+	"frontdoor/handlers/console"
+	"frontdoor/handlers/httpkit"
+	"frontdoor/handlers/platform"
 )
-
-// Tenant is an organisation using the API with its own key.
-type Tenant struct {
-	ID     string `yaml:"id"`
-	Name   string `yaml:"name"`
-	APIKey string `yaml:"api_key"`
-	// Region fixes the region for all of the tenant's businesses (optional).
-	Region string `yaml:"region"`
-}
 
 // Deps are what the HTTP layer needs.
 type Deps struct {
-	Engine  *bot.Engine
-	Tenants []Tenant
+	Engine *bot.Engine
 	// Ready checks dependencies for /readyz (Redis reachable, knowledge
 	// base loaded).
 	Ready func(ctx context.Context) error
-	// Reload reloads documents and catalogue (admin endpoint); nil disables it.
-	Reload func(ctx context.Context) (*knowledge.Base, error)
-	// AdminKey authorises the admin endpoints ("" disables them).
-	AdminKey string
 	// Metrics says how /metrics is served on the main listener.
 	Metrics MetricsAccess
 	// TrustedProxies may set X-Forwarded-For (none by default, so that a
@@ -47,27 +39,23 @@ type Deps struct {
 	// MaxBodyBytes caps request bodies (default 64 KiB).
 	MaxBodyBytes int64
 
-	// ChannelDeps configure the WeChat-style channels (channels.go).
-	ChannelDeps
-	// ConsoleDeps configure the staff console and dashboard (console.go).
-	ConsoleDeps
+	// API configures the JSON message API and the admin endpoint.
+	API api.Deps
+	// Platform configures the WeChat and WeCom callbacks.
+	Platform platform.Deps
+	// Chat configures the web chat.
+	Chat chat.Deps
+	// Console configures the staff console, staff API and dashboard.
+	Console console.Deps
 }
 
 // Server routes HTTP requests.
 type Server struct {
-	engine   *bot.Engine
-	tenants  map[string]Tenant // by API key
-	ready    func(ctx context.Context) error
-	reload   func(ctx context.Context) (*knowledge.Base, error)
-	adminKey string
-	log      *slog.Logger
-	metrics  *httpMetrics
-	// metricsHandler serves the registry in Prometheus's text format.
+	kit            *httpkit.Kit
+	ready          func(ctx context.Context) error
+	metricsAccess  MetricsAccess
 	metricsHandler http.Handler
-	registry       *prometheus.Registry
-	maxBody        int64
 	router         *gin.Engine
-	deps           Deps
 }
 
 // New builds the server and its routes.
@@ -81,42 +69,37 @@ func New(d Deps) *Server {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{deps: d, engine: d.Engine, ready: d.Ready, reload: d.Reload, adminKey: d.AdminKey, log: d.Logger,
-		registry: d.Registry, maxBody: d.MaxBodyBytes, tenants: map[string]Tenant{}}
-	for _, t := range d.Tenants {
-		s.tenants[t.APIKey] = t
-	}
-	s.metrics = newHTTPMetrics(d.Registry)
-	s.metricsHandler = promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{Registry: d.Registry})
-	s.router = s.routes()
+	s := &Server{kit: httpkit.New(d.Logger, d.Registry, d.MaxBodyBytes), ready: d.Ready, metricsAccess: d.Metrics,
+		metricsHandler: promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{Registry: d.Registry})}
+	s.router = s.routes(d)
 	return s
 }
 
 // Handler is the server's http.Handler.
 func (s *Server) Handler() http.Handler { return s.router }
 
-func (s *Server) routes() *gin.Engine {
+// routes is the one router: shared middleware, the operators' endpoints,
+// then each audience's package.
+func (s *Server) routes(d Deps) *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	if err := r.SetTrustedProxies(s.deps.TrustedProxies); err != nil {
-		s.log.Error("trusted proxies", "err", err)
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		s.kit.Log.Error("trusted proxies", "err", err)
 		_ = r.SetTrustedProxies(nil)
 	}
-	r.Use(s.requestID, s.recoverPanics, s.observe)
-	r.NoRoute(s.wrap(func(c *gin.Context) error { return errNoRoute }))
-	r.NoMethod(s.wrap(func(c *gin.Context) error { return errNoMethod }))
+	r.Use(s.kit.Middleware()...)
+	r.NoRoute(s.kit.Wrap(func(c *gin.Context) error { return httpkit.ErrNoRoute }))
+	r.NoMethod(s.kit.Wrap(func(c *gin.Context) error { return httpkit.ErrNoMethod }))
 
 	r.GET("/healthz", s.healthz)
-	r.GET("/readyz", s.wrap(s.readyz))
-	if !s.deps.Metrics.Elsewhere {
-		r.GET("/metrics", s.wrap(s.metricsBehindKey))
+	r.GET("/readyz", s.kit.Wrap(s.readyz))
+	if !s.metricsAccess.Elsewhere {
+		r.GET("/metrics", s.kit.Wrap(s.metricsBehindKey))
 	}
 
-	api := r.Group("/api/v1")
-	api.POST("/messages", s.wrap(s.postMessage))
-	api.GET("/messages", s.wrap(s.getMessages))
-	api.POST("/admin/reload", s.wrap(s.adminReload))
-	s.channelRoutes(r)
-	s.consoleRoutes(r)
+	api.Mount(r, s.kit, d.Engine, d.API)
+	platform.Mount(r, s.kit, d.Platform)
+	chat.Mount(r, s.kit, d.Engine, d.Chat)
+	console.Mount(r, s.kit, d.Engine, d.Console)
 	return r
 }

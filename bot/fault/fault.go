@@ -99,7 +99,7 @@ func Invalidf(code, format string, args ...any) *Error {
 // QuoteLimit is how many runes of a client's input an error message quotes.
 const QuoteLimit = 40
 
-// Clip cuts s to at most n runes, marking the cut with "…".
+// Clip keeps the first n runes of s and marks a cut with "…".
 func Clip(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -1,4 +1,4 @@
-package handlers
+package httpkit
 
 import (
 	"crypto/rand"
@@ -11,20 +11,19 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
-
-	"frontdoor/bot/fault"
-)
-
-var (
-	errNoRoute  = fault.New(fault.NotFound, "not_found", "no such endpoint")
-	errNoMethod = fault.New(fault.NotAllowed, "method_not_allowed", "method not allowed on this endpoint")
 )
 
 const requestIDKey = "request_id"
 
-// requestID tags every request with an id, the caller's when it sends a
+// Middleware is what every request passes through, in order: an id,
+// panic recovery, then logging and counting.
+func (k *Kit) Middleware() []gin.HandlerFunc {
+	return []gin.HandlerFunc{tagRequest, k.recoverPanics, k.observe}
+}
+
+// tagRequest tags every request with an id, the caller's when it sends a
 // sane one, so that logs and error bodies can be matched.
-func (s *Server) requestID(c *gin.Context) {
+func tagRequest(c *gin.Context) {
 	id := c.GetHeader("X-Request-ID")
 	if id == "" || len(id) > 64 || !printable(id) {
 		b := make([]byte, 8)
@@ -45,21 +44,22 @@ func printable(s string) bool {
 	return true
 }
 
-func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
+// RequestID is the request's id, for logs.
+func RequestID(c *gin.Context) string { return c.GetString(requestIDKey) }
 
 // recoverPanics turns a panic — always our bug — into a logged 500.
-func (s *Server) recoverPanics(c *gin.Context) {
+func (k *Kit) recoverPanics(c *gin.Context) {
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.Error("panic", "value", fmt.Sprint(v), "request_id", requestID(c), "path", c.Request.URL.Path,
+			k.Log.Error("panic", "value", fmt.Sprint(v), "request_id", RequestID(c), "path", c.Request.URL.Path,
 				"stack", string(debug.Stack()))
-			s.metrics.panics.Inc()
+			k.metrics.panics.Inc()
 			if !c.Writer.Written() {
 				c.AbortWithStatusJSON(http.StatusInternalServerError,
-					errorBody{Error: "internal error", Code: "internal", RequestID: requestID(c)})
+					errorBody{Error: "internal error", Code: "internal", RequestID: RequestID(c)})
 			}
 		}
 	}()
@@ -67,7 +67,7 @@ func (s *Server) recoverPanics(c *gin.Context) {
 }
 
 // observe logs each request and counts it by route and status.
-func (s *Server) observe(c *gin.Context) {
+func (k *Kit) observe(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	route := c.FullPath()
@@ -76,13 +76,13 @@ func (s *Server) observe(c *gin.Context) {
 	}
 	status := c.Writer.Status()
 	elapsed := time.Since(start)
-	s.metrics.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
-	s.metrics.latency.WithLabelValues(route, c.Request.Method).Observe(elapsed.Seconds())
+	k.metrics.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
+	k.metrics.latency.WithLabelValues(route, c.Request.Method).Observe(elapsed.Seconds())
 	if route == "/healthz" || route == "/readyz" || route == "/metrics" {
 		return
 	}
-	s.log.Info("request", "method", c.Request.Method, "route", route, "status", status,
-		"ms", float64(elapsed.Microseconds())/1000, "request_id", requestID(c), "remote", c.ClientIP())
+	k.Log.Info("request", "method", c.Request.Method, "route", route, "status", status,
+		"ms", float64(elapsed.Microseconds())/1000, "request_id", RequestID(c), "remote", c.ClientIP())
 }
 
 // httpMetrics are the HTTP layer's Prometheus metrics.

@@ -1,89 +1,20 @@
-package handlers
+package console_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"frontdoor/handlers/handlertest"
 
 	"github.com/chromedp/chromedp"
 
 	"frontdoor/bot/bottest"
 	"frontdoor/bot/staff"
 )
-
-// chromiumNames are the browser binaries the test looks for; CI installs
-// Debian's chromium.
-var chromiumNames = []string{"chromium", "chromium-browser", "/usr/bin/chromium", "google-chrome", "google-chrome-stable", "headless_shell"}
-
-// findChromium fails the test — it never skips — when no browser is
-// installed: the console is only tested if a real browser drives it.
-func findChromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range chromiumNames {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatalf("Chromium is not installed: the console's browser test needs it. Install it with `apt-get install chromium` " +
-		"(.ci/run installs it on CI), or set CHROMIUM to a Chrome or Chromium binary.")
-	return ""
-}
-
-// artifactsDir is ./artifacts at the module root, where screenshots go.
-func artifactsDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			dir = d
-			break
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	out := filepath.Join(dir, "artifacts")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// browser starts headless Chromium with a fresh profile.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(findChromium(t)),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() {
-		cancelTimeout()
-		cancelCtx()
-		cancelAlloc()
-	})
-	return ctx
-}
 
 // TestConsoleInBrowser walks a real browser through the console: a staff
 // member of the unit a complaint is routed to logs in, sees it in the
@@ -95,8 +26,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	cs.addUser(t, staff.User{Name: "xiaoli", Role: staff.RoleStaff, Unit: marketUnit, Region: zhaoyang})
 	cs.addUser(t, staff.User{Name: "zhaoyang-boss", Role: staff.RoleManager, Region: zhaoyang})
 	id := cs.complaint(t, "biz-browser", zhaoyang, complaintText)
-	shots := artifactsDir(t)
-	ctx := browser(t)
+	shots := handlertest.ArtifactsDir(t)
+	ctx := handlertest.Browser(t)
 	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {
@@ -155,7 +86,7 @@ func TestConsoleInBrowser(t *testing.T) {
 			ID string `json:"id"`
 		} `json:"ticket"`
 	}
-	decode(t, cs.request(t, "POST", "/api/v1/messages", testKey, "application/json", b, nil), &handoff)
+	decode(t, cs.request(t, "POST", "/api/v1/messages", handlertest.Key, "application/json", b, nil), &handoff)
 	step("see the hand-off arrive live", chromedp.WaitVisible(chromedp.CSS(`tr[data-ticket="`+handoff.Ticket.ID+`"]`)))
 	step("live notice", chromedp.WaitVisible(chromedp.ID("live")))
 	screenshot("console-queue.png")
@@ -186,7 +117,7 @@ func TestConsoleInBrowser(t *testing.T) {
 			From string `json:"from"`
 		} `json:"messages"`
 	}
-	decode(t, cs.request(t, "GET", "/api/v1/messages?user=biz-browser", testKey, "", nil, nil), &outbox)
+	decode(t, cs.request(t, "GET", "/api/v1/messages?user=biz-browser", handlertest.Key, "", nil, nil), &outbox)
 	if len(outbox.Messages) != 1 || outbox.Messages[0].From != "staff" || outbox.Messages[0].Text != reply {
 		t.Fatalf("the business did not receive the reply: %+v", outbox.Messages)
 	}
@@ -196,7 +127,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	if got := text("#ticket-status"); got != "已办结" {
 		t.Errorf("status after resolving = %q", got)
 	}
-	decode(t, cs.request(t, "GET", "/api/v1/messages?user=biz-browser", testKey, "", nil, nil), &outbox)
+	decode(t, cs.request(t, "GET", "/api/v1/messages?user=biz-browser", handlertest.Key, "", nil, nil), &outbox)
 	if len(outbox.Messages) != 2 || !strings.Contains(outbox.Messages[1].Text, "已办结") {
 		t.Errorf("the business was not told of the resolution: %+v", outbox.Messages)
 	}

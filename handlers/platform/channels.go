@@ -1,7 +1,11 @@
-package handlers
+// Package platform serves the WeChat Official Account and WeCom callbacks:
+// verify the signature, decrypt, make one call into the delivery desk, and
+// write the passive reply the platform expects within its 5-second rule.
+package platform
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -9,12 +13,12 @@ import (
 	"frontdoor/bot"
 	"frontdoor/bot/desk"
 	"frontdoor/bot/wxapi"
-	"frontdoor/handlers/wxproto"
+	"frontdoor/handlers/httpkit"
+	"frontdoor/handlers/platform/wxproto"
 )
 
-// ChannelDeps configure the WeChat Official Account and WeCom channels and
-// the web chat.
-type ChannelDeps struct {
+// Deps configure the WeChat Official Account and WeCom channels.
+type Deps struct {
 	// WeChat are the Official Accounts served at /wechat/:account.
 	WeChat []wxapi.WeChatAccount
 	// WeCom are the WeCom apps served at /wecom/:account.
@@ -22,9 +26,6 @@ type ChannelDeps struct {
 	// Desk answers the accounts' callbacks under the platforms' 5-second
 	// rule; nil serves no WeChat-style channel.
 	Desk *desk.Desk
-	// WebChatTenant is the tenant of businesses using the web chat
-	// (default "demo").
-	WebChatTenant string
 }
 
 // ackOA is the Official Account's "received, no passive reply".
@@ -56,38 +57,33 @@ func (a *wxAccount) ack() string {
 	return ackOA
 }
 
-// channels serves the WeChat-style channels and the web chat. Handlers
-// are its methods, so its state lives with the server and not in package
-// variables.
+// channels serves the WeChat-style channels. Handlers are its methods, so
+// its state lives with the router and not in package variables.
 type channels struct {
-	s      *Server
+	log    *slog.Logger
 	desk   *desk.Desk
 	wechat map[string]*wxAccount
 	wecom  map[string]*wxAccount
-	web    *webChat
 }
 
-// channelRoutes registers the channel endpoints.
-func (s *Server) channelRoutes(r *gin.Engine) {
-	d := s.deps.ChannelDeps
-	ch := &channels{s: s, desk: d.Desk}
-	ch.web = newWebChat(s, d.WebChatTenant)
-	ch.web.routes(r)
-	if ch.desk == nil {
+// Mount registers the callback endpoints; without a desk there are none.
+func Mount(r gin.IRouter, kit *httpkit.Kit, d Deps) {
+	if d.Desk == nil {
 		return
 	}
+	ch := &channels{log: kit.Log, desk: d.Desk}
 	ch.wechat = ch.officialAccounts(d.WeChat)
 	ch.wecom = ch.weComApps(d.WeCom)
-	r.GET("/wechat/:account", s.wrap(ch.wechatVerify))
-	r.POST("/wechat/:account", s.wrap(ch.wechatMessage))
-	r.GET("/wecom/:account", s.wrap(ch.wecomVerify))
-	r.POST("/wecom/:account", s.wrap(ch.wecomMessage))
+	r.GET("/wechat/:account", kit.Wrap(ch.wechatVerify))
+	r.POST("/wechat/:account", kit.Wrap(ch.wechatMessage))
+	r.GET("/wecom/:account", kit.Wrap(ch.wecomVerify))
+	r.POST("/wecom/:account", kit.Wrap(ch.wecomMessage))
 }
 
 // warnNoPush says at start-up which accounts cannot deliver slow replies.
 func (ch *channels) warnNoPush(a *wxAccount) {
 	if !ch.desk.CanPush(a.desk()) {
-		ch.s.log.Warn("channel account has no API credentials: replies slower than the reply budget cannot be pushed",
+		ch.log.Warn("channel account has no API credentials: replies slower than the reply budget cannot be pushed",
 			"channel", a.channel, "account", a.name)
 	}
 }

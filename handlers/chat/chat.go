@@ -1,4 +1,6 @@
-package handlers
+// Package chat is the web chat: one page, its script and style, and the
+// JSON endpoints the page calls. A visitor is a random id in a cookie.
+package chat
 
 import (
 	"bytes"
@@ -12,12 +14,13 @@ import (
 
 	"frontdoor/bot"
 	"frontdoor/bot/outbox"
+	"frontdoor/handlers/httpkit"
 )
 
 // chatFiles are the web chat's page template, script and style sheet,
 // built into the binary so the page needs nothing from a CDN.
 //
-//go:embed chat
+//go:embed index.html chat.js chat.css
 var chatFiles embed.FS
 
 const (
@@ -34,26 +37,35 @@ const (
 		"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
+// Deps configure the web chat.
+type Deps struct {
+	// Tenant is the tenant of businesses using the web chat (default "demo").
+	Tenant string
+}
+
 // webChat serves the browser chat at /chat.
 type webChat struct {
-	s      *Server
+	kit    *httpkit.Kit
+	engine *bot.Engine
 	tenant string
 	page   *template.Template
 	script []byte
 	style  []byte
 }
 
-// newWebChat parses the page template once, at start-up; the files are
-// part of the binary, so a failure is a build defect and panics.
-func newWebChat(s *Server, tenant string) *webChat {
+// Mount registers the page and its endpoints. It parses the page template
+// once, at start-up; the files are part of the binary, so a failure is a
+// build defect and panics.
+func Mount(r gin.IRouter, kit *httpkit.Kit, engine *bot.Engine, d Deps) {
+	tenant := d.Tenant
 	if tenant == "" {
 		tenant = "demo"
 	}
-	w := &webChat{s: s, tenant: tenant,
-		page: template.Must(template.ParseFS(chatFiles, "chat/index.html"))}
-	w.script = chatAsset("chat/chat.js")
-	w.style = chatAsset("chat/chat.css")
-	return w
+	w := &webChat{kit: kit, engine: engine, tenant: tenant,
+		page: template.Must(template.ParseFS(chatFiles, "index.html"))}
+	w.script = chatAsset("chat.js")
+	w.style = chatAsset("chat.css")
+	w.routes(r)
 }
 
 func chatAsset(name string) []byte {
@@ -64,12 +76,12 @@ func chatAsset(name string) []byte {
 	return b
 }
 
-func (w *webChat) routes(r *gin.Engine) {
+func (w *webChat) routes(r gin.IRouter) {
 	r.GET("/chat", w.show)
 	r.GET("/chat/static/chat.js", w.asset("text/javascript; charset=utf-8", w.script))
 	r.GET("/chat/static/chat.css", w.asset("text/css; charset=utf-8", w.style))
-	r.POST("/chat/api/messages", w.s.wrap(w.post))
-	r.GET("/chat/api/messages", w.s.wrap(w.list))
+	r.POST("/chat/api/messages", w.kit.Wrap(w.post))
+	r.GET("/chat/api/messages", w.kit.Wrap(w.list))
 }
 
 // chatPage is the template's data.
@@ -85,9 +97,9 @@ type chatPage struct {
 func (w *webChat) show(c *gin.Context) {
 	w.visitor(c)
 	var buf bytes.Buffer
-	data := chatPage{Regions: w.s.engine.KB().Regions(), Welcome: bot.WebWelcomeText, Texts: bot.WebTexts}
+	data := chatPage{Regions: w.engine.KB().Regions(), Welcome: bot.WebWelcomeText, Texts: bot.WebTexts}
 	if err := w.page.Execute(&buf, data); err != nil {
-		w.s.writeError(c, err)
+		w.kit.WriteError(c, err)
 		return
 	}
 	chatSecurityHeaders(c)
@@ -126,10 +138,10 @@ type chatRequest struct {
 func (w *webChat) post(c *gin.Context) error {
 	user := w.visitor(c)
 	var req chatRequest
-	if err := w.s.readJSON(c, &req); err != nil {
+	if err := w.kit.ReadJSON(c, &req); err != nil {
 		return err
 	}
-	reply, err := w.s.engine.Handle(c.Request.Context(), bot.Inbound{Tenant: w.tenant, Region: req.Region, User: user,
+	reply, err := w.engine.Handle(c.Request.Context(), bot.Inbound{Tenant: w.tenant, Region: req.Region, User: user,
 		Text: req.Text, MsgID: req.MsgID, Channel: bot.ChannelWeb, Addr: c.ClientIP()})
 	if err != nil {
 		return err
@@ -142,7 +154,7 @@ func (w *webChat) post(c *gin.Context) error {
 // list returns what staff and clocks sent the visitor after the cursor.
 func (w *webChat) list(c *gin.Context) error {
 	user := w.visitor(c)
-	msgs, cursor, err := w.s.engine.Outbox().List(c.Request.Context(), w.tenant, user, c.Query("after"), 100)
+	msgs, cursor, err := w.engine.Outbox().List(c.Request.Context(), w.tenant, user, c.Query("after"), 100)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package handlers
+package console
 
 import (
 	"context"
@@ -11,15 +11,17 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"frontdoor/bot"
 	"frontdoor/bot/fault"
 	"frontdoor/bot/report"
 	"frontdoor/bot/staff"
 	"frontdoor/bot/ticket"
+	"frontdoor/handlers/httpkit"
 )
 
-// ConsoleDeps configure the staff console, the staff API and the manager
+// Deps configure the staff console, the staff API and the manager
 // dashboard. Without Staff none of them is served.
-type ConsoleDeps struct {
+type Deps struct {
 	// Staff keeps users and sessions.
 	Staff *staff.Store
 	// Feeds carries the engine's ticket announcements to the console's
@@ -45,13 +47,14 @@ type Listener interface {
 
 // consoleAssets are the console's templates and static files.
 //
-//go:embed console/templates/*.html console/static/*
+//go:embed templates/*.html static/*
 var consoleAssets embed.FS
 
 // console serves the staff console, the staff API and the dashboard.
 type console struct {
-	s       *Server
-	deps    ConsoleDeps
+	kit     *httpkit.Kit
+	engine  *bot.Engine
+	deps    Deps
 	staff   *staff.Store
 	tickets *ticket.Store
 	pages   map[string]*template.Template
@@ -69,29 +72,29 @@ const (
 	maxTicketsListed = 500
 )
 
-// consoleRoutes registers the console, staff API and dashboard endpoints.
-func (s *Server) consoleRoutes(r *gin.Engine) {
-	d := s.deps.ConsoleDeps
+// Mount registers the console, staff API and dashboard endpoints.
+func Mount(r gin.IRouter, kit *httpkit.Kit, engine *bot.Engine, d Deps) {
 	if d.Staff == nil {
 		return
 	}
 	if d.ResolutionTarget <= 0 {
 		d.ResolutionTarget = report.DefaultTarget
 	}
-	static, _ := fs.Sub(consoleAssets, "console/static")
-	c := &console{s: s, deps: d, staff: d.Staff, tickets: s.engine.Tickets(), pages: parsePages(s.engine.Tickets().Policy().Calendar().Location()),
+	static, _ := fs.Sub(consoleAssets, "static")
+	c := &console{kit: kit, engine: engine, deps: d, staff: d.Staff, tickets: engine.Tickets(),
+		pages:  parsePages(engine.Tickets().Policy().Calendar().Location()),
 		static: http.StripPrefix("/console/static/", http.FileServer(http.FS(static)))}
 
 	api := r.Group("/api/v1")
-	api.POST("/staff/login", s.wrap(c.apiLogin))
+	api.POST("/staff/login", kit.Wrap(c.apiLogin))
 	authed := api.Group("", c.authAPI, c.csrf)
-	authed.POST("/staff/logout", s.wrap(c.apiLogout))
-	authed.GET("/staff/me", s.wrap(c.apiMe))
-	authed.GET("/staff/tickets", s.wrap(c.apiTickets))
-	authed.GET("/staff/tickets/:id", s.wrap(c.apiTicket))
-	authed.POST("/staff/tickets/:id/:action", s.wrap(c.apiAction))
-	authed.GET("/staff/units", s.wrap(c.apiUnits))
-	authed.GET("/reports/units", s.wrap(c.apiReport))
+	authed.POST("/staff/logout", kit.Wrap(c.apiLogout))
+	authed.GET("/staff/me", kit.Wrap(c.apiMe))
+	authed.GET("/staff/tickets", kit.Wrap(c.apiTickets))
+	authed.GET("/staff/tickets/:id", kit.Wrap(c.apiTicket))
+	authed.POST("/staff/tickets/:id/:action", kit.Wrap(c.apiAction))
+	authed.GET("/staff/units", kit.Wrap(c.apiUnits))
+	authed.GET("/reports/units", kit.Wrap(c.apiReport))
 
 	con := r.Group("/console", c.pageHeaders)
 	con.GET("/static/*file", c.serveStatic)
@@ -115,8 +118,8 @@ func parsePages(loc *time.Location) map[string]*template.Template {
 	funcs := templateFuncs(loc)
 	for _, name := range []string{"login", "queue", "ticket", "dashboard", "error"} {
 		t := template.New(name).Funcs(funcs)
-		t = template.Must(t.ParseFS(consoleAssets, "console/templates/layout.html", "console/templates/parts.html",
-			"console/templates/"+name+".html"))
+		t = template.Must(t.ParseFS(consoleAssets, "templates/layout.html", "templates/parts.html",
+			"templates/"+name+".html"))
 		pages[name] = t
 	}
 	return pages
@@ -140,7 +143,7 @@ func principalOf(g *gin.Context) *principal {
 // authenticate finds the caller's session: a bearer token first (API
 // clients), else the console cookie.
 func (c *console) authenticate(g *gin.Context) (*principal, error) {
-	if tok, ok := bearer(g.GetHeader("Authorization")); ok {
+	if tok, ok := httpkit.Bearer(g); ok {
 		sess, u, err := c.staff.Authenticate(g.Request.Context(), tok)
 		if err != nil {
 			return nil, err
@@ -162,7 +165,7 @@ func (c *console) authenticate(g *gin.Context) (*principal, error) {
 func (c *console) authAPI(g *gin.Context) {
 	p, err := c.authenticate(g)
 	if err != nil {
-		c.s.writeError(g, err)
+		c.kit.WriteError(g, err)
 		return
 	}
 	g.Set(principalKey, p)
@@ -201,7 +204,7 @@ func (c *console) csrf(g *gin.Context) {
 	}
 	tok := g.GetHeader(csrfHeader)
 	if tok == "" && isForm(g) {
-		g.Request.Body = http.MaxBytesReader(g.Writer, g.Request.Body, c.s.maxBody)
+		c.kit.LimitBody(g)
 		tok = g.PostForm(csrfField)
 	}
 	if p.sess.CheckCSRF(tok) {
@@ -214,7 +217,7 @@ func (c *console) csrf(g *gin.Context) {
 		g.Abort()
 		return
 	}
-	c.s.writeError(g, err)
+	c.kit.WriteError(g, err)
 }
 
 func isSafeMethod(m string) bool {
@@ -244,7 +247,7 @@ func (c *console) pageHeaders(g *gin.Context) {
 // serveStatic serves the embedded CSS and JS (files only, no listing).
 func (c *console) serveStatic(g *gin.Context) {
 	if strings.HasSuffix(g.Param("file"), "/") {
-		c.s.writeError(g, errNoRoute)
+		c.kit.WriteError(g, httpkit.ErrNoRoute)
 		return
 	}
 	g.Header("Cache-Control", "public, max-age=300")

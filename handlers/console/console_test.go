@@ -1,4 +1,4 @@
-package handlers
+package console_test
 
 import (
 	"bufio"
@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -16,8 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus"
+	"frontdoor/handlers"
+	"frontdoor/handlers/console"
+	"frontdoor/handlers/handlertest"
 
 	"frontdoor/bot/bottest"
 	"frontdoor/bot/staff"
@@ -42,16 +42,10 @@ type consoleServer struct {
 
 func newConsoleServer(t *testing.T, opts bottest.Options) *consoleServer {
 	t.Helper()
-	gin.SetMode(gin.ReleaseMode)
-	env := bottest.New(t, opts)
-	st := env.Staff
-	srv := New(Deps{Engine: env.Engine, Tenants: []Tenant{{ID: "demo", APIKey: testKey}},
-		Ready: func(ctx context.Context) error { return env.Redis.Ping(ctx).Err() }, Registry: prometheus.NewRegistry(),
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-		ConsoleDeps: ConsoleDeps{Staff: st, Feeds: dial.Wrap(env.Redis)}})
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return &consoleServer{Server: ts, env: env, staff: st}
+	ts := handlertest.New(t, opts, func(d *handlers.Deps, env *bottest.Env) {
+		d.Console = console.Deps{Staff: env.Staff, Feeds: dial.Wrap(env.Redis)}
+	})
+	return &consoleServer{Server: ts.Server, env: ts.Env, staff: ts.Env.Staff}
 }
 
 // addUser creates a console user with the test password.
@@ -72,7 +66,7 @@ func (cs *consoleServer) addUser(t *testing.T, u staff.User) {
 func (cs *consoleServer) complaint(t *testing.T, user, region, text string) string {
 	t.Helper()
 	b, _ := json.Marshal(map[string]string{"user": user, "region": region, "text": text})
-	resp := cs.request(t, "POST", "/api/v1/messages", testKey, "application/json", b, nil)
+	resp := cs.request(t, "POST", "/api/v1/messages", handlertest.Key, "application/json", b, nil)
 	var out struct {
 		Ticket *struct {
 			ID string `json:"id"`
@@ -141,7 +135,7 @@ func (cs *consoleServer) login(t *testing.T, name string) *session {
 	var s session
 	decode(t, resp, &s)
 	for _, c := range resp.Cookies() {
-		if c.Name == sessionCookie {
+		if c.Name == console.SessionCookie {
 			s.cookie = c
 		}
 	}
@@ -167,7 +161,7 @@ func (cs *consoleServer) status(t *testing.T, s *session, method, path string, b
 func (cs *consoleServer) ticketIDs(t *testing.T, s *session) []string {
 	t.Helper()
 	var out struct {
-		Tickets []ticketView `json:"tickets"`
+		Tickets []console.TicketView `json:"tickets"`
 	}
 	decode(t, cs.request(t, "GET", "/api/v1/staff/tickets", s.Token, "", nil, nil), &out)
 	var ids []string
@@ -272,7 +266,7 @@ func TestHandoffsReachTheRegionsStaff(t *testing.T) {
 			ID string `json:"id"`
 		} `json:"ticket"`
 	}
-	decode(t, cs.request(t, "POST", "/api/v1/messages", testKey, "application/json", b, nil), &out)
+	decode(t, cs.request(t, "POST", "/api/v1/messages", handlertest.Key, "application/json", b, nil), &out)
 	if !out.Handoff {
 		t.Fatalf("not a hand-off: %+v", out)
 	}
@@ -338,10 +332,10 @@ func TestStaffActions(t *testing.T) {
 	})
 	t.Run("detail shows thread, delivery and item", func(t *testing.T) {
 		var d struct {
-			Ticket ticketView  `json:"ticket"`
-			Events []eventView `json:"events"`
-			Item   *itemView   `json:"item"`
-			Units  []string    `json:"transfer_units"`
+			Ticket console.TicketView  `json:"ticket"`
+			Events []console.EventView `json:"events"`
+			Item   *console.ItemView   `json:"item"`
+			Units  []string            `json:"transfer_units"`
 		}
 		decode(t, cs.request(t, "GET", base, market.Token, "", nil, nil), &d)
 		var types []string
@@ -359,7 +353,7 @@ func TestStaffActions(t *testing.T) {
 		if d.Item == nil || len(d.Item.Lead) == 0 || d.Item.Doc == "" {
 			t.Errorf("cited item = %+v", d.Item)
 		}
-		if d.Ticket.ClaimedBy != "market" || len(d.Ticket.Clocks) < 2 || d.Ticket.Clocks[0].State != stateMet {
+		if d.Ticket.ClaimedBy != "market" || len(d.Ticket.Clocks) < 2 || d.Ticket.Clocks[0].State != console.StateMet {
 			t.Errorf("ticket = %+v", d.Ticket)
 		}
 		if !strings.Contains(strings.Join(d.Units, ","), "区人社局") {
@@ -391,7 +385,7 @@ func TestCSRF(t *testing.T) {
 	id := cs.complaint(t, "biz-3", zhaoyang, complaintText)
 	s := cs.login(t, "market")
 	cookie := map[string]string{"Cookie": s.cookie.String()}
-	withToken := map[string]string{"Cookie": s.cookie.String(), csrfHeader: s.CSRF}
+	withToken := map[string]string{"Cookie": s.cookie.String(), console.CSRFHeader: s.CSRF}
 	form := func(v url.Values) []byte { return []byte(v.Encode()) }
 	const formType = "application/x-www-form-urlencoded"
 	tests := []struct {
@@ -727,7 +721,7 @@ func TestEventStreamEndsWithItsSession(t *testing.T) {
 		t.Run(e.user, func(t *testing.T) {
 			s := cs.login(t, e.user)
 			// well under the heartbeat: only the session check can end it in time
-			ctx, cancel := context.WithTimeout(context.Background(), sseHeartbeat/4)
+			ctx, cancel := context.WithTimeout(context.Background(), console.SSEHeartbeat/4)
 			defer cancel()
 			resp := cs.events(t, ctx, s)
 			defer resp.Body.Close()

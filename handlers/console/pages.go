@@ -1,4 +1,4 @@
-package handlers
+package console
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"frontdoor/bot/report"
 	"frontdoor/bot/staff"
 	"frontdoor/bot/ticket"
+	"frontdoor/handlers/httpkit"
 )
 
 // pageData is what every console page renders with: the layout's fields
@@ -42,7 +43,7 @@ func (c *console) pageData(g *gin.Context, title string, body any) pageData {
 }
 
 // html adapts a page handler: its error becomes an error page.
-func (c *console) html(h handlerFunc) gin.HandlerFunc {
+func (c *console) html(h httpkit.Handler) gin.HandlerFunc {
 	return func(g *gin.Context) {
 		if err := h(g); err != nil {
 			c.renderError(g, err)
@@ -55,7 +56,7 @@ func (c *console) html(h handlerFunc) gin.HandlerFunc {
 func (c *console) render(g *gin.Context, status int, page string, pd pageData) {
 	var buf bytes.Buffer
 	if err := c.pages[page].ExecuteTemplate(&buf, "layout", pd); err != nil {
-		c.s.log.ErrorContext(g.Request.Context(), "render page", "page", page, "err", err, "request_id", requestID(g))
+		c.kit.Log.ErrorContext(g.Request.Context(), "render page", "page", page, "err", err, "request_id", httpkit.RequestID(g))
 		g.AbortWithStatus(http.StatusInternalServerError)
 		return
 	}
@@ -66,16 +67,16 @@ func (c *console) render(g *gin.Context, status int, page string, pd pageData) {
 func (c *console) renderError(g *gin.Context, err error) {
 	fe, ok := fault.As(err)
 	if !ok {
-		c.s.log.ErrorContext(g.Request.Context(), "console request failed", "err", err, "request_id", requestID(g),
+		c.kit.Log.ErrorContext(g.Request.Context(), "console request failed", "err", err, "request_id", httpkit.RequestID(g),
 			"route", g.FullPath())
 		fe = fault.New(fault.Internal, "internal", "系统内部错误,请稍后再试")
 	}
 	if fe.RetryAfter > 0 {
-		g.Header("Retry-After", retrySeconds(fe.RetryAfter))
+		g.Header("Retry-After", httpkit.RetrySeconds(fe.RetryAfter))
 	}
 	pd := c.pageData(g, "出错了", fe.Code)
 	pd.Error = messageOf(err)
-	c.render(g, statusOf[fe.Kind], "error", pd)
+	c.render(g, httpkit.Status(fe.Kind), "error", pd)
 	g.Abort()
 }
 
@@ -194,7 +195,7 @@ func (c *console) ticketForm(g *gin.Context) error {
 	if !slices.Contains(bot.Actions, name) {
 		return errBadAction
 	}
-	g.Request.Body = http.MaxBytesReader(g.Writer, g.Request.Body, c.s.maxBody)
+	c.kit.LimitBody(g)
 	req := bot.Action{Name: name, Text: g.PostForm("text"), Unit: g.PostForm("unit"), Reason: g.PostForm("reason"),
 		Summary: g.PostForm("summary")}
 	res, err := c.act(g.Request.Context(), principalOf(g).user, id, req)
@@ -221,7 +222,7 @@ func (c *console) ticketPageWithError(g *gin.Context, id string, cause error) er
 	pd.Error = messageOf(cause)
 	status := http.StatusInternalServerError
 	if fe, ok := fault.As(cause); ok {
-		status = statusOf[fe.Kind]
+		status = httpkit.Status(fe.Kind)
 	}
 	c.render(g, status, "ticket", pd)
 	return nil

@@ -1,4 +1,4 @@
-package handlers
+package console
 
 import (
 	"encoding/json"
@@ -45,9 +45,9 @@ func (c *console) events(g *gin.Context) {
 		return
 	}
 	ctx := g.Request.Context()
-	msgs, stop, err := c.deps.Feeds.Listen(ctx, c.s.engine.AnnounceChannel(p.user.Tenant))
+	msgs, stop, err := c.deps.Feeds.Listen(ctx, c.engine.AnnounceChannel(p.user.Tenant))
 	if err != nil {
-		c.s.writeError(g, fault.Wrap(fault.Unavailable, "store_unavailable", "服务暂时不可用,请稍后再试", err))
+		c.kit.WriteError(g, fault.Wrap(fault.Unavailable, "store_unavailable", "服务暂时不可用,请稍后再试", err))
 		return
 	}
 	defer stop()

@@ -1,4 +1,4 @@
-package handlers
+package console
 
 import (
 	"crypto/rand"
@@ -6,14 +6,13 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"frontdoor/bot/fault"
 	"frontdoor/bot/staff"
+	"frontdoor/handlers/httpkit"
 )
 
 // loginRequest is the body of POST /api/v1/staff/login.
@@ -42,7 +41,7 @@ func viewUser(u *staff.User) userView {
 // for API clients. POST /api/v1/staff/login.
 func (c *console) apiLogin(g *gin.Context) error {
 	var req loginRequest
-	if err := c.s.readJSON(g, &req); err != nil {
+	if err := c.kit.ReadJSON(g, &req); err != nil {
 		return err
 	}
 	sess, u, err := c.login(g, req.Name, req.Password)
@@ -61,10 +60,10 @@ func (c *console) login(g *gin.Context, name, password string) (*staff.Session, 
 	}
 	sess, u, err := c.staff.Login(g.Request.Context(), name, password, g.ClientIP())
 	if err != nil {
-		c.s.log.WarnContext(g.Request.Context(), "console login refused", "code", faultCode(err), "remote", g.ClientIP())
+		c.kit.Log.WarnContext(g.Request.Context(), "console login refused", "code", faultCode(err), "remote", g.ClientIP())
 		return nil, nil, err
 	}
-	c.s.log.InfoContext(g.Request.Context(), "console login", "user", u.Name, "role", u.Role, "remote", g.ClientIP())
+	c.kit.Log.InfoContext(g.Request.Context(), "console login", "user", u.Name, "role", u.Role, "remote", g.ClientIP())
 	c.setSessionCookie(g, sess.Token, c.staff.SessionTTL())
 	return sess, u, nil
 }
@@ -115,7 +114,7 @@ func (c *console) renderLogin(g *gin.Context, status int, next, name string, err
 	if err != nil {
 		pd.Error = messageOf(err)
 		if fe, ok := fault.As(err); ok && fe.RetryAfter > 0 {
-			g.Header("Retry-After", retrySeconds(fe.RetryAfter))
+			g.Header("Retry-After", httpkit.RetrySeconds(fe.RetryAfter))
 		}
 	}
 	c.render(g, status, "login", pd)
@@ -124,7 +123,7 @@ func (c *console) renderLogin(g *gin.Context, status int, next, name string, err
 
 // loginForm signs a user in from the login page. POST /console/login.
 func (c *console) loginForm(g *gin.Context) error {
-	g.Request.Body = http.MaxBytesReader(g.Writer, g.Request.Body, c.s.maxBody)
+	c.kit.LimitBody(g)
 	name, next := g.PostForm("name"), safeNext(g.PostForm("next"))
 	ck, _ := g.Cookie(loginCSRFCookie)
 	if ck == "" || subtle.ConstantTimeCompare([]byte(ck), []byte(g.PostForm(csrfField))) != 1 {
@@ -135,7 +134,7 @@ func (c *console) loginForm(g *gin.Context) error {
 	if err != nil {
 		status := http.StatusUnauthorized
 		if fe, ok := fault.As(err); ok {
-			status = statusOf[fe.Kind]
+			status = httpkit.Status(fe.Kind)
 		}
 		return c.renderLogin(g, status, next, name, err)
 	}
@@ -182,14 +181,6 @@ func randomString() string {
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func retrySeconds(d time.Duration) string {
-	n := int64((d + time.Second - 1) / time.Second)
-	if n < 1 {
-		n = 1
-	}
-	return strconv.FormatInt(n, 10)
 }
 
 func faultCode(err error) string {

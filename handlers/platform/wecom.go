@@ -1,4 +1,4 @@
-package handlers
+package platform
 
 import (
 	"net/http"
@@ -8,7 +8,7 @@ import (
 
 	"frontdoor/bot"
 	"frontdoor/bot/wxapi"
-	"frontdoor/handlers/wxproto"
+	"frontdoor/handlers/platform/wxproto"
 )
 
 // weComApps prepares the configured WeCom apps. WeCom callbacks are always
@@ -19,7 +19,7 @@ func (ch *channels) weComApps(list []wxapi.WeComAccount) map[string]*wxAccount {
 	for _, acc := range list {
 		c, err := wxproto.NewCipher(acc.AESKey, acc.CorpID)
 		if err != nil {
-			ch.s.log.Error("wecom account: bad aes_key, not served", "account", acc.Name, "err", err)
+			ch.log.Error("wecom account: bad aes_key, not served", "account", acc.Name, "err", err)
 			continue
 		}
 		a := &wxAccount{channel: bot.ChannelWeCom, name: acc.Name, token: acc.Token, region: acc.Region,
@@ -54,7 +54,7 @@ func (ch *channels) wecomVerify(c *gin.Context) error {
 	}
 	plain, err := a.cipher.Decrypt(echo)
 	if err != nil {
-		ch.s.log.WarnContext(c.Request.Context(), "signed echostr does not decrypt; check the app's aes_key and corp id",
+		ch.log.WarnContext(c.Request.Context(), "signed echostr does not decrypt; check the app's aes_key and corp id",
 			"channel", a.channel, "account", a.name, "err", err)
 		return errWxDecrypt
 	}

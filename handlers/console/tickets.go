@@ -1,4 +1,4 @@
-package handlers
+package console
 
 import (
 	"context"
@@ -133,7 +133,7 @@ type ticketDetail struct {
 
 // detail reads everything the ticket page shows.
 func (c *console) detail(ctx context.Context, u *staff.User, id string) (*ticketDetail, error) {
-	t, err := c.s.engine.TicketFor(ctx, u, id)
+	t, err := c.engine.TicketFor(ctx, u, id)
 	if err != nil {
 		return nil, err
 	}
@@ -141,11 +141,11 @@ func (c *console) detail(ctx context.Context, u *staff.User, id string) (*ticket
 	if err != nil {
 		return nil, err
 	}
-	units, err := c.s.engine.Units(ctx, t.Region)
+	units, err := c.engine.Units(ctx, t.Region)
 	if err != nil {
 		return nil, err
 	}
-	kb := c.s.engine.KB()
+	kb := c.engine.KB()
 	return &ticketDetail{Ticket: viewTicket(t, c.tickets.Now()), Events: viewEvents(evs), Item: viewItem(kb, t.Item),
 		Units: units}, nil
 }
@@ -171,7 +171,7 @@ func (c *console) apiAction(g *gin.Context) error {
 	}
 	var req bot.Action
 	if g.Request.ContentLength != 0 || name != "claim" && name != "resume" {
-		if err := c.s.readJSON(g, &req); err != nil {
+		if err := c.kit.ReadJSON(g, &req); err != nil {
 			return err
 		}
 	}
@@ -195,7 +195,7 @@ type actionResult struct {
 // act makes the one call into the bot that a staff action is, and reads
 // for a reply whether it reached the business.
 func (c *console) act(ctx context.Context, u *staff.User, id string, a bot.Action) (*actionResult, error) {
-	t, err := c.s.engine.Act(ctx, u, id, a)
+	t, err := c.engine.Act(ctx, u, id, a)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +217,7 @@ func (c *console) apiUnits(g *gin.Context) error {
 	if u.Role != staff.RoleAdmin && region != u.Region {
 		return fault.New(fault.Forbidden, "other_region", "只能查看本区域的单位")
 	}
-	us, err := c.s.engine.Units(g.Request.Context(), region)
+	us, err := c.engine.Units(g.Request.Context(), region)
 	if err != nil {
 		return err
 	}

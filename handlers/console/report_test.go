@@ -1,4 +1,4 @@
-package handlers
+package console_test
 
 import (
 	"bytes"

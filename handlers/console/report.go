@@ -1,4 +1,4 @@
-package handlers
+package console
 
 import (
 	"bytes"
@@ -35,11 +35,11 @@ func (c *console) buildReport(ctx context.Context, u *staff.User, req reportRequ
 		region = u.Region
 	}
 	if region == "" {
-		if rs := c.s.engine.KB().Regions(); len(rs) > 0 {
+		if rs := c.engine.KB().Regions(); len(rs) > 0 {
 			region = rs[0]
 		}
 	}
-	if r, ok := c.s.engine.KB().ResolveRegion(region); ok {
+	if r, ok := c.engine.KB().ResolveRegion(region); ok {
 		region = r
 	} else {
 		return nil, fault.Invalidf("unknown_region", "未知区域 %q", region)
@@ -102,7 +102,7 @@ func (c *console) dashboardPage(g *gin.Context) error {
 	}
 	regions := []string{r.Region}
 	if p.user.Role == staff.RoleAdmin {
-		regions = c.s.engine.KB().Regions()
+		regions = c.engine.KB().Regions()
 	}
 	loc := c.location()
 	q := url.Values{"region": {r.Region}, "from": {r.From.In(loc).Format("2006-01-02")},

@@ -1,4 +1,4 @@
-package handlers
+package platform
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 	"frontdoor/bot/desk"
 	"frontdoor/bot/fault"
 	"frontdoor/bot/wxapi"
-	"frontdoor/handlers/wxproto"
+	"frontdoor/handlers/platform/wxproto"
 )
 
 // wxTimestampWindow is how far a callback's timestamp may be from our clock:
@@ -44,7 +44,7 @@ func (ch *channels) officialAccounts(list []wxapi.WeChatAccount) map[string]*wxA
 		if acc.AESKey != "" {
 			c, err := wxproto.NewCipher(acc.AESKey, acc.AppID)
 			if err != nil {
-				ch.s.log.Error("wechat account: bad aes_key, serving plaintext only", "account", acc.Name, "err", err)
+				ch.log.Error("wechat account: bad aes_key, serving plaintext only", "account", acc.Name, "err", err)
 			}
 			a.cipher = c
 		}
@@ -76,7 +76,7 @@ func (ch *channels) verifySignature(c *gin.Context, a *wxAccount, sig string, pa
 		return errWxNoSig
 	}
 	if !wxproto.Verify(sig, parts...) {
-		ch.s.log.WarnContext(c.Request.Context(), "callback with a forged signature", "channel", a.channel,
+		ch.log.WarnContext(c.Request.Context(), "callback with a forged signature", "channel", a.channel,
 			"account", a.name, "remote", c.ClientIP())
 		return errWxBadSig
 	}
@@ -202,7 +202,7 @@ func (ch *channels) decryptMessage(c *gin.Context, a *wxAccount, q url.Values, b
 	}
 	plain, err := a.cipher.Decrypt(env.Encrypt)
 	if err != nil {
-		ch.s.log.WarnContext(c.Request.Context(), "signed callback does not decrypt; check the account's aes_key and app id",
+		ch.log.WarnContext(c.Request.Context(), "signed callback does not decrypt; check the account's aes_key and app id",
 			"channel", a.channel, "account", a.name, "err", err)
 		return wxproto.Message{}, errWxDecrypt
 	}
@@ -241,7 +241,7 @@ func (ch *channels) writePassive(c *gin.Context, a *wxAccount, m *wxproto.Messag
 		q := c.Request.URL.Query()
 		enc, err := wxproto.EncryptedReply(a.cipher, a.token, q.Get("timestamp"), q.Get("nonce"), reply)
 		if err != nil {
-			ch.s.log.ErrorContext(c.Request.Context(), "encrypt reply", "channel", a.channel, "account", a.name, "err", err)
+			ch.log.ErrorContext(c.Request.Context(), "encrypt reply", "channel", a.channel, "account", a.name, "err", err)
 			c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(a.ack()))
 			return
 		}

@@ -1,4 +1,4 @@
-package handlers
+package chat_test
 
 import (
 	"bytes"
@@ -8,8 +8,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"regexp"
 	"strings"
 	"testing"
+
+	"frontdoor/handlers/handlertest"
 
 	"github.com/chromedp/chromedp"
 
@@ -57,8 +60,18 @@ func (cc *chatClient) post(v any) (int, map[string]any) {
 	return resp.StatusCode, out
 }
 
+// The visitor's cookie and the prefix that keeps web visitors apart
+// from other channels' users.
+const (
+	chatCookie     = "fd_chat"
+	chatUserPrefix = "web-"
+)
+
+// visitorID is what the server issues: 32 lowercase hex digits.
+var visitorID = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
 func TestWebChatPage(t *testing.T) {
-	ts := newTestServer(t, bottest.Options{})
+	ts := handlertest.New(t, bottest.Options{})
 	cc := newChatClient(t, ts.URL)
 	resp, page := cc.do("GET", "/chat", "", nil)
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
@@ -71,7 +84,7 @@ func TestWebChatPage(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	for _, region := range ts.env.KB.Regions() {
+	for _, region := range ts.Env.KB.Regions() {
 		if !strings.Contains(html, `<option value="`+region+`">`) {
 			t.Errorf("region picker lacks %s", region)
 		}
@@ -103,15 +116,15 @@ func TestWebChatPage(t *testing.T) {
 }
 
 func TestWebChatConversation(t *testing.T) {
-	ts := newTestServer(t, bottest.Options{})
+	ts := handlertest.New(t, bottest.Options{})
 	cc := newChatClient(t, ts.URL)
 	cc.do("GET", "/chat", "", nil)
 
-	code, out := cc.post(map[string]string{"region": "葛店开发区", "text": wxPolicyQuestion, "msg_id": "w1"})
-	if code != 200 || !strings.Contains(out["reply"].(string), wxPolicyFigure) || out["intent"] != "policy_query" {
+	code, out := cc.post(map[string]string{"region": "葛店开发区", "text": handlertest.PolicyQuestion, "msg_id": "w1"})
+	if code != 200 || !strings.Contains(out["reply"].(string), handlertest.PolicyFigure) || out["intent"] != "policy_query" {
 		t.Fatalf("policy question: %d %v", code, out)
 	}
-	if code, again := cc.post(map[string]string{"region": "葛店开发区", "text": wxPolicyQuestion, "msg_id": "w1"}); code != 200 ||
+	if code, again := cc.post(map[string]string{"region": "葛店开发区", "text": handlertest.PolicyQuestion, "msg_id": "w1"}); code != 200 ||
 		again["reply"] != out["reply"] {
 		t.Errorf("resent message answered differently: %v", again)
 	}
@@ -121,11 +134,11 @@ func TestWebChatConversation(t *testing.T) {
 		t.Fatalf("hand-off: %d %v", code, out)
 	}
 	id := out["ticket"].(map[string]any)["id"].(string)
-	tk, err := ts.env.Tickets.Get(context.Background(), "demo", id)
+	tk, err := ts.Env.Tickets.Get(context.Background(), "demo", id)
 	if err != nil || tk.Channel != bot.ChannelWeb || !strings.HasPrefix(tk.User, chatUserPrefix) {
 		t.Fatalf("ticket = %+v, %v", tk, err)
 	}
-	if _, err := ts.env.Engine.StaffReply(context.Background(), "demo", id, "staff-a", "您好,我是政务服务小哥。"); err != nil {
+	if _, err := ts.Env.Engine.StaffReply(context.Background(), "demo", id, "staff-a", "您好,我是政务服务小哥。"); err != nil {
 		t.Fatal(err)
 	}
 	resp, raw := cc.do("GET", "/chat/api/messages", "", nil)
@@ -147,14 +160,14 @@ func TestWebChatConversation(t *testing.T) {
 	if _, raw := other.do("GET", "/chat/api/messages", "", nil); !strings.Contains(string(raw), `"messages":[]`) {
 		t.Errorf("another visitor's outbox: %s", raw)
 	}
-	hs, _ := ts.env.Tickets.List(context.Background(), ticket.Query{Tenant: "demo"})
+	hs, _ := ts.Env.Tickets.List(context.Background(), ticket.Query{Tenant: "demo"})
 	if len(hs) != 1 {
 		t.Errorf("%d tickets, want 1", len(hs))
 	}
 }
 
 func TestWebChatBadInput(t *testing.T) {
-	ts := newTestServer(t, bottest.Options{Config: bot.Config{UserRate: bot.Rate{PerSecond: 0.01, Burst: 2}}})
+	ts := handlertest.New(t, bottest.Options{Config: bot.Config{UserRate: bot.Rate{PerSecond: 0.01, Burst: 2}}})
 	cc := newChatClient(t, ts.URL)
 	cc.do("GET", "/chat", "", nil)
 	tests := []struct {
@@ -206,7 +219,7 @@ func TestWebChatBadInput(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != 200 || len(resp.Cookies()) != 1 || !validVisitorID(resp.Cookies()[0].Value) {
+		if resp.StatusCode != 200 || len(resp.Cookies()) != 1 || !visitorID.MatchString(resp.Cookies()[0].Value) {
 			t.Errorf("got %d, cookies %v", resp.StatusCode, resp.Cookies())
 		}
 	})
@@ -235,7 +248,7 @@ func TestWebChatFloodFromOneAddress(t *testing.T) {
 	}
 	for _, f := range floods {
 		t.Run(f.name, func(t *testing.T) {
-			ts := newTestServer(t, bottest.Options{Config: f.cfg})
+			ts := handlertest.New(t, bottest.Options{Config: f.cfg})
 			tickets := map[string]bool{}
 			var limited, asked int
 			for i := range 60 {
@@ -255,7 +268,7 @@ func TestWebChatFloodFromOneAddress(t *testing.T) {
 					t.Fatalf("complaint %d answered as %v", i, out["intent"])
 				}
 			}
-			all, err := ts.env.Tickets.List(context.Background(), ticket.Query{Tenant: "demo", Limit: 100})
+			all, err := ts.Env.Tickets.List(context.Background(), ticket.Query{Tenant: "demo", Limit: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -271,8 +284,8 @@ func TestWebChatFloodFromOneAddress(t *testing.T) {
 // and reads the answer; a message over the limit shows the text the bot
 // gives for it, which the page takes from the server.
 func TestWebChatInBrowser(t *testing.T) {
-	ts := newTestServer(t, bottest.Options{})
-	ctx := browser(t)
+	ts := handlertest.New(t, bottest.Options{})
+	ctx := handlertest.Browser(t)
 	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {
