@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"frontdoor/bot/clock"
 	"frontdoor/bot/ticket"
 	"frontdoor/knowledge"
 )
@@ -24,6 +25,31 @@ var intentChoice = map[Intent]string{
 }
 
 const askIntentText = "想先确认一下,您是想:"
+
+// moreHint ends a reply cut to its channel's size; the rest follows on "1".
+const moreHint = "\n(回复1查看更多)"
+
+// Texts about a ticket after it was opened.
+const ratedText = "感谢您的评价!有其他问题随时问我。"
+
+func resolvedText(t *ticket.Ticket, summary string) string {
+	return fmt.Sprintf("您的诉求 %s 已办结:%s\n请对本次服务评价:回复 1 好评,2 中评,3 差评。", t.ID, summary)
+}
+
+func escalatedText(t *ticket.Ticket, level string) string {
+	return fmt.Sprintf("您的诉求 %s 未在时限内办结,已启动%s,我们会督促%s尽快办理。", t.ID, level, t.Owner())
+}
+
+func badRatedText(t *ticket.Ticket, followup clock.Duration) string {
+	return fmt.Sprintf("收到您的差评,我们很抱歉。诉求 %s 已重新交 %s 回访整改,%s内给您答复(截止 %s)。",
+		t.ID, t.Owner(), followup.Chinese(), formatTime(t.Due()))
+}
+
+// extendedText tells the business its deadline moved, and why.
+func extendedText(t *ticket.Ticket, x *ticket.Extension) string {
+	return fmt.Sprintf("您的诉求 %s 因%s,经批准办理期限延长 %d 个工作日,新的截止时间为 %s。我们会在期限内给您答复。",
+		t.ID, strings.TrimRight(x.Reason, "。.!！"), x.Days, formatTime(x.DueAfter))
+}
 
 // Texts for what reaches the bot but is not a question it answers, on
 // every channel; the WeChat-style channels' callbacks use them too.

@@ -5,8 +5,6 @@ import (
 	"unicode/utf8"
 )
 
-const moreHint = "\n(回复1查看更多)"
-
 // fit cuts a reply to its channel's size limit on a character boundary,
 // keeping the rest in the session for "回复1查看更多".
 func (e *Engine) fit(in Inbound, r Reply, sess *session) Reply {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"frontdoor/bot/outbox"
@@ -106,8 +105,7 @@ func (e *Engine) Resolve(ctx context.Context, tenant, id, actor, summary string)
 	if err != nil {
 		return nil, err
 	}
-	text := fmt.Sprintf("您的诉求 %s 已办结:%s\n请对本次服务评价:回复 1 好评,2 中评,3 差评。", t.ID, summary)
-	if err := e.tellBusiness(ctx, t, "bot", text); err != nil {
+	if err := e.tellBusiness(ctx, t, "bot", resolvedText(t, summary)); err != nil {
 		return t, err
 	}
 	sessKey := e.keys.Tenant(tenant, "sess", t.User)
@@ -131,8 +129,7 @@ func (e *Engine) ClockNotifier() ticket.Notifier {
 			if ev.Type != ticket.EvEscalated {
 				continue
 			}
-			text := fmt.Sprintf("您的诉求 %s 未在时限内办结,已启动%s,我们会督促%s尽快办理。", t.ID, ev.Text, t.Owner())
-			if err := e.tellBusiness(ctx, t, "bot", text); err != nil {
+			if err := e.tellBusiness(ctx, t, "bot", escalatedText(t, ev.Text)); err != nil {
 				e.log.Warn("tell business of escalation", "ticket", t.ID, "err", err)
 			}
 		}

@@ -10,8 +10,9 @@ import (
 	"frontdoor/bot/ticket"
 )
 
-// Actions are what staff can do to a ticket, by name.
-var Actions = []string{"claim", "reply", "transfer", "pause", "resume", "resolve", "note"}
+// Actions are what staff can do to a ticket, by name: return is 退单 to
+// the region's dispatcher, extend asks for 延期 and extension answers it.
+var Actions = []string{"claim", "reply", "transfer", "pause", "resume", "resolve", "note", "return", "extend", "extension"}
 
 // Action is one thing staff do to a ticket, with what they typed.
 type Action struct {
@@ -20,7 +21,14 @@ type Action struct {
 	Unit    string `json:"unit"`
 	Reason  string `json:"reason"`
 	Summary string `json:"summary"`
+	// WorkingDays is the extension asked for (extend).
+	WorkingDays int `json:"working_days"`
+	// Approve and Note answer an extension request (extension).
+	Approve *bool  `json:"approve"`
+	Note    string `json:"note"`
 }
+
+var errManagersDecide = fault.New(fault.Forbidden, "extension_forbidden", "延期申请须由本区域管理人员审批")
 
 // maxActionRunes bounds what staff type into a ticket.
 const maxActionRunes = 4000
@@ -99,6 +107,12 @@ func (e *Engine) Act(ctx context.Context, u *staff.User, id string, a Action) (*
 		return e.Resolve(ctx, tenant, id, actor, a.Summary)
 	case "note":
 		t, err = e.tickets.Note(ctx, tenant, id, actor, a.Text)
+	case "return":
+		t, err = e.tickets.ReturnToDispatch(ctx, tenant, id, actor, u.Unit, e.dispatcher(t.Region), a.Reason)
+	case "extend":
+		t, err = e.tickets.RequestExtension(ctx, tenant, id, actor, u.Unit, a.WorkingDays, a.Reason)
+	case "extension":
+		return e.decideExtension(ctx, u, t, a)
 	}
 	if err != nil {
 		return nil, err
@@ -109,7 +123,7 @@ func (e *Engine) Act(ctx context.Context, u *staff.User, id string, a Action) (*
 
 // check validates what staff typed before anything is written.
 func (a Action) check() error {
-	for _, s := range []string{a.Text, a.Unit, a.Reason, a.Summary} {
+	for _, s := range []string{a.Text, a.Unit, a.Reason, a.Summary, a.Note} {
 		if len([]rune(s)) > maxActionRunes {
 			return fault.Invalidf("text_too_long", "内容最多 %d 字", maxActionRunes)
 		}
@@ -126,6 +140,10 @@ func (a Action) check() error {
 		return fault.Invalidf("pause_reason", "暂停需要填写原因(如等待补充材料)")
 	case a.Name == "resolve" && blank(a.Summary):
 		return fault.Invalidf("summary_required", "办结需要填写处理结果")
+	case a.Name == "return" && blank(a.Reason):
+		return fault.Invalidf("return_reason", "退单需要填写原因(为何不属于本单位职责)")
+	case a.Name == "extension" && a.Approve == nil:
+		return fault.Invalidf("extension_answer", "请选择同意或不同意延期(approve: true/false)")
 	}
 	return nil
 }
@@ -141,4 +159,30 @@ func (e *Engine) checkUnit(ctx context.Context, region, unit string) error {
 		return fault.Invalidf("unknown_unit", "%s 没有单位 %q", region, unit)
 	}
 	return nil
+}
+
+// dispatcher is the unit that takes a region's returned tickets and
+// re-assigns them: the catalogue's dispatcher for the region.
+func (e *Engine) dispatcher(region string) string {
+	return dispatcherOf(e.kb().RegionSettings(region))
+}
+
+// decideExtension lets a manager of the ticket's region (or an admin)
+// answer its 延期 request; an approval is told to the business with the
+// new deadline.
+func (e *Engine) decideExtension(ctx context.Context, u *staff.User, t *ticket.Ticket, a Action) (*ticket.Ticket, error) {
+	if !u.CanReport(t.Region) {
+		return nil, errManagersDecide
+	}
+	t, err := e.tickets.DecideExtension(ctx, u.Tenant, t.ID, u.Name, *a.Approve, a.Note)
+	if err != nil {
+		return nil, err
+	}
+	e.Announce(ctx, t, ticket.EvExtensionDone)
+	if x := t.Extensions[len(t.Extensions)-1]; x.State == ticket.ExtensionApproved {
+		if err := e.tellBusiness(ctx, t, "bot", extendedText(t, &x)); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
 }

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -129,10 +128,9 @@ func (e *Engine) rate(ctx context.Context, in Inbound, sess *session, r ticket.R
 	}
 	e.metrics.Ratings.WithLabelValues(string(r)).Inc()
 	e.Announce(ctx, t, ticket.EvRated)
-	text := "感谢您的评价!有其他问题随时问我。"
+	text := ratedText
 	if r == ticket.Bad {
-		text = fmt.Sprintf("收到您的差评,我们很抱歉。诉求 %s 已重新交 %s 回访整改,%s内给您答复(截止 %s)。",
-			t.ID, t.Owner(), e.tickets.Policy().Rules(t.Region).Followup.Chinese(), formatTime(t.Due()))
+		text = badRatedText(t, e.tickets.Policy().Rules(t.Region).Followup)
 	}
 	return Reply{Text: text, Intent: Rating, Ticket: ref(t), Region: t.Region, Citations: []Citation{}}, nil
 }

@@ -47,7 +47,8 @@ var CSVHeader = []string{"unit", "tickets", "resolved", "resolution_rate", "belo
 	"resolution_count", "resolution_median_hours", "resolution_p90_hours",
 	"on_time", "decided", "on_time_rate", "overdue_now",
 	"escalations_level1", "escalations_level2", "escalations_level3",
-	"rating_good", "rating_neutral", "rating_bad", "bad_rated", "followed_up", "followup_rate"}
+	"rating_good", "rating_neutral", "rating_bad", "bad_rated", "followed_up", "followup_rate",
+	"returned", "extensions_asked", "extensions_approved"}
 
 // WriteCSV writes one line per unit and the region's total last, with
 // rates as fractions (four decimals) and times in working hours.
@@ -93,7 +94,8 @@ func csvRow(r Row) []string {
 		itoa(r.OnTime), itoa(r.Decided), fraction(r.OnTimeRate), itoa(r.OverdueNow),
 		itoa(r.Escalations.Level1), itoa(r.Escalations.Level2), itoa(r.Escalations.Level3),
 		itoa(r.Ratings.Good), itoa(r.Ratings.Neutral), itoa(r.Ratings.Bad),
-		itoa(r.BadRated), itoa(r.FollowedUp), fraction(r.FollowupRate)}
+		itoa(r.BadRated), itoa(r.FollowedUp), fraction(r.FollowupRate),
+		itoa(r.Returned), itoa(r.ExtensionsAsked), itoa(r.ExtensionsApproved)}
 }
 
 func fraction(r *float64) string {
@@ -120,7 +122,7 @@ func WriteTable(w io.Writer, r *Report) error {
 		fmt.Fprintln(w, "注意:时段内工单过多,只统计了最新的部分")
 	}
 	head := []string{"单位", "工单", "办结", "办结率", "首响中位(h)", "首响P90(h)", "办结中位(h)", "办结P90(h)",
-		"按时率", "超期", "督办1/2/3", "好/中/差评", "差评回访"}
+		"按时率", "超期", "督办1/2/3", "好/中/差评", "差评回访", "退单", "延期(批/申)"}
 	rows := [][]string{head}
 	for _, row := range append(append([]Row(nil), r.Units...), r.Total) {
 		rows = append(rows, tableRow(row))
@@ -131,6 +133,14 @@ func WriteTable(w io.Writer, r *Report) error {
 		rows = [][]string{{"编号", "单位", "时限", "超期(工作小时)", "督办"}}
 		for _, o := range r.Overdue {
 			rows = append(rows, []string{o.ID, o.Unit, o.Due.In(loc).Format("2006-01-02 15:04"), Hours(o.Late), dash(o.LevelName)})
+		}
+		writeAligned(w, rows)
+	}
+	if len(r.Dispatch) > 0 {
+		fmt.Fprintln(w, "\n改派")
+		rows = [][]string{{"派单人", "改派"}}
+		for _, d := range r.Dispatch {
+			rows = append(rows, []string{d.Name, strconv.Itoa(d.Reassigned)})
 		}
 		writeAligned(w, rows)
 	}
@@ -155,7 +165,8 @@ func tableRow(r Row) []string {
 		Percent(r.OnTimeRate), strconv.Itoa(r.OverdueNow),
 		fmt.Sprintf("%d/%d/%d", r.Escalations.Level1, r.Escalations.Level2, r.Escalations.Level3),
 		fmt.Sprintf("%d/%d/%d", r.Ratings.Good, r.Ratings.Neutral, r.Ratings.Bad),
-		fmt.Sprintf("%d/%d", r.FollowedUp, r.BadRated)}
+		fmt.Sprintf("%d/%d", r.FollowedUp, r.BadRated), strconv.Itoa(r.Returned),
+		fmt.Sprintf("%d/%d", r.ExtensionsApproved, r.ExtensionsAsked)}
 }
 
 func dash(s string) string {

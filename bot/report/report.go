@@ -64,6 +64,15 @@ type Report struct {
 	Total   Row       `json:"total"`
 	Overdue []Overdue `json:"overdue"`
 	Weeks   []Week    `json:"weeks"`
+	// Dispatch counts the returned tickets each dispatcher re-assigned
+	// (改派), busiest first.
+	Dispatch []Dispatch `json:"dispatch"`
+}
+
+// Dispatch is one dispatcher's re-assignments.
+type Dispatch struct {
+	Name       string `json:"name"`
+	Reassigned int    `json:"reassigned"`
 }
 
 // Row is one unit's figures (or the region's, in Total).
@@ -92,6 +101,11 @@ type Row struct {
 	BadRated     int      `json:"bad_rated"`
 	FollowedUp   int      `json:"followed_up"`
 	FollowupRate *float64 `json:"followup_rate"`
+	// Returned counts the tickets this unit sent back to the dispatcher
+	// (退单); ExtensionsAsked and ExtensionsApproved its 延期 requests.
+	Returned           int `json:"returned"`
+	ExtensionsAsked    int `json:"extensions_asked"`
+	ExtensionsApproved int `json:"extensions_approved"`
 }
 
 // Stat summarises durations: how many, the median and the 90th percentile.
@@ -172,20 +186,38 @@ func Compute(ts []*ticket.Ticket, p *clock.Policy, now time.Time, o Options) *Re
 	}
 	loc := p.Calendar().Location()
 	r := &Report{Tenant: o.Tenant, Region: o.Region, From: o.From, To: o.To, Generated: now.In(loc), Target: o.Target,
-		Units: []Row{}, Overdue: []Overdue{}, Weeks: weeks(o.From, o.To, loc)}
+		Units: []Row{}, Overdue: []Overdue{}, Weeks: weeks(o.From, o.To, loc), Dispatch: []Dispatch{}}
 	units := map[string]*acc{}
+	unit := func(name string) *acc {
+		if units[name] == nil {
+			units[name] = &acc{}
+		}
+		return units[name]
+	}
 	total := &acc{}
+	dispatch := map[string]int{}
 	for _, t := range ts {
 		if t.Region != o.Region || t.Created.Before(o.From) || !t.Created.Before(o.To) {
 			continue
 		}
 		f := measure(t, p, now)
 		owner := t.Owner()
-		if units[owner] == nil {
-			units[owner] = &acc{}
-		}
-		units[owner].add(f)
+		unit(owner).add(f)
 		total.add(f)
+		for _, rt := range t.Returns {
+			unit(rt.Unit).returned++
+			total.returned++
+			if rt.ReassignedBy != "" {
+				dispatch[rt.ReassignedBy]++
+			}
+		}
+		for _, x := range t.Extensions {
+			approved := b2i(x.State == ticket.ExtensionApproved)
+			unit(x.Unit).extAsked++
+			unit(x.Unit).extApproved += approved
+			total.extAsked++
+			total.extApproved += approved
+		}
 		r.addWeek(f, loc)
 		if f.overdue {
 			r.Overdue = append(r.Overdue, Overdue{ID: t.ID, Unit: owner, Kind: string(t.Kind), Status: string(t.Status),
@@ -212,6 +244,15 @@ func Compute(ts []*ticket.Ticket, p *clock.Policy, now time.Time, o Options) *Re
 	for i := range r.Weeks {
 		r.Weeks[i].OnTimeRate = ratio(r.Weeks[i].OnTime, r.Weeks[i].Decided)
 	}
+	for name, n := range dispatch {
+		r.Dispatch = append(r.Dispatch, Dispatch{Name: name, Reassigned: n})
+	}
+	sort.Slice(r.Dispatch, func(i, j int) bool {
+		if r.Dispatch[i].Reassigned != r.Dispatch[j].Reassigned {
+			return r.Dispatch[i].Reassigned > r.Dispatch[j].Reassigned
+		}
+		return r.Dispatch[i].Name < r.Dispatch[j].Name
+	})
 	return r
 }
 
@@ -273,6 +314,7 @@ type acc struct {
 	esc                                   Escalations
 	ratings                               Ratings
 	bad, followed                         int
+	returned, extAsked, extApproved       int
 }
 
 func (a *acc) add(f facts) {
@@ -314,7 +356,8 @@ func (a *acc) row(unit string, target float64) Row {
 	r := Row{Unit: unit, Tickets: a.n, Resolved: a.resolved, ResolutionRate: ratio(a.resolved, a.n),
 		FirstResponse: stat(a.first), Resolution: stat(a.resolution), OnTime: a.onTime, Decided: a.decided,
 		OnTimeRate: ratio(a.onTime, a.decided), OverdueNow: a.overdue, Escalations: a.esc, Ratings: a.ratings,
-		BadRated: a.bad, FollowedUp: a.followed, FollowupRate: ratio(a.followed, a.bad)}
+		BadRated: a.bad, FollowedUp: a.followed, FollowupRate: ratio(a.followed, a.bad),
+		Returned: a.returned, ExtensionsAsked: a.extAsked, ExtensionsApproved: a.extApproved}
 	r.BelowTarget = r.ResolutionRate != nil && *r.ResolutionRate < target
 	return r
 }

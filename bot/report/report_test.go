@@ -13,6 +13,7 @@ import (
 	"frontdoor/bot/bottest"
 	"frontdoor/bot/report"
 	"frontdoor/bot/report/reporttest"
+	"frontdoor/bot/ticket"
 )
 
 func rate(f float64) *float64 { return &f }
@@ -284,5 +285,55 @@ func TestCSVNeutralisesFormulas(t *testing.T) {
 				t.Errorf("cell %q lost the name %q", got, n)
 			}
 		})
+	}
+}
+
+// TestReturnsExtensionsAndDispatch: 退单 count against the unit that
+// returned, 改派 against the dispatcher who re-assigned, 延期 against the
+// unit that asked.
+func TestReturnsExtensionsAndDispatch(t *testing.T) {
+	env := bottest.New(t, bottest.Options{Now: reporttest.Start})
+	now := reporttest.Start
+	mk := func(id string, units []string) *ticket.Ticket {
+		return &ticket.Ticket{ID: id, Tenant: reporttest.Tenant, Region: reporttest.Region, Kind: ticket.Complaint,
+			Status: ticket.Routed, Units: units, Created: now.Add(-time.Hour), Clocks: map[string]*ticket.Clock{}}
+	}
+	a := mk("A", []string{reporttest.UnitB})
+	a.Returns = []ticket.Return{
+		{Unit: reporttest.UnitA, By: "a1", Reason: "不属本局", ReassignedBy: "disp-1", ReassignedTo: reporttest.UnitB},
+	}
+	b := mk("B", []string{"区中小企业服务局"})
+	b.Status = ticket.Returned
+	b.Returns = []ticket.Return{
+		{Unit: reporttest.UnitA, By: "a1", Reason: "不属本局", ReassignedBy: "disp-1", ReassignedTo: reporttest.UnitB},
+		{Unit: reporttest.UnitB, By: "b1", Reason: "也不属本局"},
+	}
+	c := mk("C", []string{reporttest.UnitA})
+	c.Extensions = []ticket.Extension{{Unit: reporttest.UnitA, Days: 3, State: ticket.ExtensionRefused},
+		{Unit: reporttest.UnitA, Days: 2, State: ticket.ExtensionApproved}, {Unit: reporttest.UnitA, Days: 2, State: ticket.ExtensionPending}}
+	r := report.Compute([]*ticket.Ticket{a, b, c}, env.Tickets.Policy(), now,
+		report.Options{Tenant: reporttest.Tenant, Region: reporttest.Region, From: now.Add(-24 * time.Hour), To: now})
+	rows := map[string]report.Row{}
+	for _, row := range r.Units {
+		rows[row.Unit] = row
+	}
+	if got := rows[reporttest.UnitA]; got.Returned != 2 || got.ExtensionsAsked != 3 || got.ExtensionsApproved != 1 {
+		t.Errorf("%s: returned %d, extensions %d/%d", reporttest.UnitA, got.Returned, got.ExtensionsApproved, got.ExtensionsAsked)
+	}
+	if got := rows[reporttest.UnitB]; got.Returned != 1 || got.Tickets != 1 {
+		t.Errorf("%s: returned %d tickets %d", reporttest.UnitB, got.Returned, got.Tickets)
+	}
+	if r.Total.Returned != 3 || r.Total.ExtensionsAsked != 3 || r.Total.ExtensionsApproved != 1 {
+		t.Errorf("total: %+v", r.Total)
+	}
+	if len(r.Dispatch) != 1 || r.Dispatch[0] != (report.Dispatch{Name: "disp-1", Reassigned: 2}) {
+		t.Errorf("dispatch = %+v", r.Dispatch)
+	}
+	var buf bytes.Buffer
+	if err := report.WriteCSV(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "returned,extensions_asked,extensions_approved") {
+		t.Errorf("CSV header lacks the new columns: %s", strings.SplitN(buf.String(), "\n", 2)[0])
 	}
 }

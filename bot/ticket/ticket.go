@@ -23,6 +23,8 @@ const (
 	Rated    Status = "rated"
 	Closed   Status = "closed"
 	Reopened Status = "reopened"
+	// Returned tickets wait for the region's dispatcher (退单).
+	Returned Status = "returned"
 )
 
 // Open reports whether the ticket still needs work.
@@ -53,6 +55,8 @@ func (s Status) Chinese() string {
 		return "已关闭"
 	case Reopened:
 		return "已重新办理(差评回访)"
+	case Returned:
+		return "已退回,待改派"
 	}
 	return string(s)
 }
@@ -173,6 +177,10 @@ type Ticket struct {
 	LevelAt     time.Time `json:"level_at,omitempty"`    // when the current level was reached
 	Escalations []int     `json:"escalations,omitempty"` // levels reached, in order
 	PauseReason string    `json:"pause_reason,omitempty"`
+	// Returns are the ticket's 退单, oldest first; Extensions its 延期
+	// requests, the last one possibly still pending.
+	Returns    []Return    `json:"returns,omitempty"`
+	Extensions []Extension `json:"extensions,omitempty"`
 
 	Clocks map[string]*Clock `json:"clocks"`
 	// Version increases with every change; writes are compare-and-set.
@@ -248,6 +256,9 @@ const (
 	EvBusinessTold  = "business_notified"
 	EvClockStopped  = "clock_stopped"
 	EvClockExtended = "clock_extended"
+	EvReturned      = "returned"           // 退单 to the dispatch queue
+	EvExtensionAsk  = "extension_asked"    // 延期申请
+	EvExtensionDone = "extension_answered" // 延期审批
 )
 
 // Clock states, as the console and the clocks command show them.

@@ -183,11 +183,15 @@ func (s *Store) Transfer(ctx context.Context, tenant, id, actor, unit, reason st
 			t.Desk = ""
 		}
 		t.ClaimedBy, t.ClaimedAt = "", time.Time{}
+		data := map[string]string{"from": from, "to": unit}
+		if r := t.pendingReturn(); r != nil {
+			r.ReassignedBy, r.ReassignedTo, r.ReassignedAt = actor, unit, now
+			data["reassigned"] = "true"
+		}
 		if t.Status != Paused {
 			t.Status = Routed
 		}
-		b.event(Event{Type: EvTransferred, Actor: actor, Text: reason, At: now,
-			Data: map[string]string{"from": from, "to": unit}})
+		b.event(Event{Type: EvTransferred, Actor: actor, Text: reason, At: now, Data: data})
 		return nil
 	})
 }

@@ -166,6 +166,8 @@ func statusOptions() []option {
 type ticketData struct {
 	*ticketDetail
 	Mine bool
+	// MaxExtensionDays bounds the extension form.
+	MaxExtensionDays int
 }
 
 // ticketPage shows a ticket: thread, cited item, clocks and actions.
@@ -176,7 +178,8 @@ func (c *console) ticketPage(g *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	pd := c.pageData(g, "工单 "+d.Ticket.ID, ticketData{ticketDetail: d, Mine: d.Ticket.ClaimedBy == p.user.Name})
+	pd := c.pageData(g, "工单 "+d.Ticket.ID, ticketData{ticketDetail: d, Mine: d.Ticket.ClaimedBy == p.user.Name,
+		MaxExtensionDays: ticket.MaxExtensionDays})
 	pd.Flash = doneText[g.Query("done")]
 	if g.Query("done") == "reply" {
 		pd.Flash = "答复已记录:" + deliveryText[g.Query("delivery")]
@@ -185,7 +188,13 @@ func (c *console) ticketPage(g *gin.Context) error {
 	return nil
 }
 
+var extensionStates = map[string]string{ticket.ExtensionPending: "待审批", ticket.ExtensionApproved: "已同意",
+	ticket.ExtensionRefused: "未同意"}
+
+var errWorkingDays = fault.Invalidf("extension_days", "延期天数须为整数")
+
 var doneText = map[string]string{"claim": "已接单", "transfer": "已转办", "pause": "已暂停计时", "resume": "已恢复计时",
+	"return": "已退单,等待派单单位改派", "extend": "延期申请已提交,等待管理人员审批", "extension": "延期申请已处理",
 	"resolve": "已办结,已通知企业并邀请评价", "note": "备注已保存"}
 
 // ticketForm runs an action from the ticket page's forms and returns to
@@ -197,7 +206,18 @@ func (c *console) ticketForm(g *gin.Context) error {
 	}
 	c.kit.LimitBody(g)
 	req := bot.Action{Name: name, Text: g.PostForm("text"), Unit: g.PostForm("unit"), Reason: g.PostForm("reason"),
-		Summary: g.PostForm("summary")}
+		Summary: g.PostForm("summary"), Note: g.PostForm("note")}
+	if d := g.PostForm("working_days"); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil {
+			return c.ticketPageWithError(g, id, errWorkingDays)
+		}
+		req.WorkingDays = n
+	}
+	if v := g.PostForm("approve"); v == "true" || v == "false" {
+		approve := v == "true"
+		req.Approve = &approve
+	}
 	res, err := c.act(g.Request.Context(), principalOf(g).user, id, req)
 	if err != nil {
 		return c.ticketPageWithError(g, id, err)
@@ -218,7 +238,8 @@ func (c *console) ticketPageWithError(g *gin.Context, id string, cause error) er
 	if err != nil {
 		return err
 	}
-	pd := c.pageData(g, "工单 "+d.Ticket.ID, ticketData{ticketDetail: d, Mine: d.Ticket.ClaimedBy == p.user.Name})
+	pd := c.pageData(g, "工单 "+d.Ticket.ID, ticketData{ticketDetail: d, Mine: d.Ticket.ClaimedBy == p.user.Name,
+		MaxExtensionDays: ticket.MaxExtensionDays})
 	pd.Error = messageOf(cause)
 	status := http.StatusInternalServerError
 	if fe, ok := fault.As(cause); ok {
@@ -282,8 +303,9 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 			}
 			return a
 		},
-		"ptr":        func(f float64) *float64 { return &f },
-		"clockLabel": func(name string) string { return clockLabels[name] },
-		"ratingText": func(r string) string { return ticket.Rating(r).Chinese() },
+		"ptr":            func(f float64) *float64 { return &f },
+		"clockLabel":     func(name string) string { return clockLabels[name] },
+		"ratingText":     func(r string) string { return ticket.Rating(r).Chinese() },
+		"extensionState": func(s string) string { return extensionStates[s] },
 	}
 }

@@ -72,7 +72,12 @@ type ticketView struct {
 	LevelName   string          `json:"level_name,omitempty"`
 	Escalations []int           `json:"escalations,omitempty"`
 	PauseReason string          `json:"pause_reason,omitempty"`
-	Clocks      []clockView     `json:"clocks"`
+	// Returns are its 退单; Extensions its 延期 requests, the last one
+	// possibly pending (PendingExtension).
+	Returns          []ticket.Return    `json:"returns,omitempty"`
+	Extensions       []ticket.Extension `json:"extensions,omitempty"`
+	PendingExtension *ticket.Extension  `json:"pending_extension,omitempty"`
+	Clocks           []clockView        `json:"clocks"`
 	// State is the most urgent state of the clocks still running (or of
 	// the resolution clock when none runs).
 	State     string `json:"state"`
@@ -86,7 +91,8 @@ func viewTicket(t *ticket.Ticket, now time.Time) ticketView {
 		Text: t.Text, Units: t.Units, Owner: t.Owner(), Desk: t.Desk, Item: t.Item, Created: t.Created, Updated: t.Updated,
 		Due: timePtr(t.Due()), ClaimedBy: t.ClaimedBy, FirstReply: timePtr(t.FirstReply), ResolvedAt: timePtr(t.ResolvedAt),
 		Summary: t.Summary, Rating: string(t.Rating), Reopened: t.Reopened, FollowedUp: t.FollowedUp, Level: t.Level,
-		LevelName: ticket.LevelName(t.Level), Escalations: t.Escalations, PauseReason: t.PauseReason, Clocks: []clockView{}}
+		LevelName: ticket.LevelName(t.Level), Escalations: t.Escalations, PauseReason: t.PauseReason,
+		Returns: t.Returns, Extensions: t.Extensions, PendingExtension: t.PendingExtension(), Clocks: []clockView{}}
 	if v.Units == nil {
 		v.Units = []string{}
 	}
@@ -179,7 +185,8 @@ var eventLabels = map[string]string{
 	ticket.EvResumed: "恢复计时", ticket.EvResolved: "办结", ticket.EvRated: "企业评价", ticket.EvReopened: "差评重办",
 	ticket.EvClosed: "关闭", ticket.EvWarned: "时限预警", ticket.EvOverdue: "已超期", ticket.EvEscalated: "督办",
 	ticket.EvDelivered: "已送达", ticket.EvDeliveryFail: "送达失败", ticket.EvBusinessTold: "已通知企业",
-	ticket.EvClockStopped: "计时停止", ticket.EvClockExtended: "时限延长",
+	ticket.EvClockStopped: "计时停止", ticket.EvClockExtended: "时限延长", ticket.EvReturned: "退单",
+	ticket.EvExtensionAsk: "申请延期", ticket.EvExtensionDone: "延期审批",
 }
 
 var deliveryText = map[string]string{"delivered": "已送达企业", "failed": "送达失败", "sent": "已发送(企业通过消息接口接收)"}

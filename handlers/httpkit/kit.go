@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -34,11 +35,10 @@ func New(log *slog.Logger, reg prometheus.Registerer, maxBody int64) *Kit {
 }
 
 var (
-	errNotJSON    = fault.New(fault.Invalid, "not_json", "Content-Type must be application/json")
-	errBadJSON    = fault.New(fault.Invalid, "malformed_json", "request body is not valid JSON")
-	errEmptyBody  = fault.New(fault.Invalid, "empty_body", "request body is empty")
-	errTrailing   = fault.New(fault.Invalid, "malformed_json", "request body has data after the JSON object")
-	errWrongTypes = fault.New(fault.Invalid, "malformed_json", "user, region, text and msg_id must be strings")
+	errNotJSON   = fault.New(fault.Invalid, "not_json", "Content-Type must be application/json")
+	errBadJSON   = fault.New(fault.Invalid, "malformed_json", "request body is not valid JSON")
+	errEmptyBody = fault.New(fault.Invalid, "empty_body", "request body is empty")
+	errTrailing  = fault.New(fault.Invalid, "malformed_json", "request body has data after the JSON object")
 )
 
 // ReadJSON decodes a size-limited JSON body into v.
@@ -57,7 +57,7 @@ func (k *Kit) ReadJSON(c *gin.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return errWrongTypes
+			return wrongType(te)
 		}
 		return errBadJSON
 	}
@@ -87,4 +87,25 @@ func Bearer(c *gin.Context) (string, bool) {
 func Presents(c *gin.Context, key string) bool {
 	got, ok := Bearer(c)
 	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(key)) == 1
+}
+
+// wrongType names the field whose value has the wrong JSON type, and the
+// type it must have.
+func wrongType(te *json.UnmarshalTypeError) error {
+	want, typ := "a string", te.Type
+	if typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	switch typ.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64:
+		want = "a number"
+	case reflect.Bool:
+		want = "true or false"
+	case reflect.Struct, reflect.Map:
+		want = "an object"
+	}
+	if te.Field == "" {
+		return fault.New(fault.Invalid, "malformed_json", "the body must be a JSON object")
+	}
+	return fault.Invalidf("malformed_json", "field %s must be "+want, te.Field)
 }

@@ -1,0 +1,110 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"frontdoor/bot/bottest"
+	"frontdoor/bot/report"
+	"frontdoor/bot/staff"
+	"frontdoor/bot/ticket"
+	"frontdoor/handlers/console"
+)
+
+// zhaoyangDispatcher is 朝阳区's dispatch unit in the shipped catalogue.
+const zhaoyangDispatcher = "区营商环境督导专班"
+
+// TestReturnReassignAndExtend walks a misdispatched complaint through the
+// staff API as a 12345 desk works it: the unit returns it (退单), the
+// region's dispatcher re-assigns it (改派), the new unit asks for more
+// time (延期) and the region's manager approves; every step is refused to
+// those of another unit or region, and the report counts it all.
+func TestReturnReassignAndExtend(t *testing.T) {
+	cs := staffFixture(t, bottest.Options{})
+	cs.addUser(t, staff.User{Name: "disp", Role: staff.RoleStaff, Unit: zhaoyangDispatcher, Region: zhaoyang})
+	id := cs.complaint(t, "biz-ret", zhaoyang, complaintText)
+	s := map[string]*session{}
+	for _, n := range []string{"market", "other", "hgt", "boss", "hgtboss", "disp"} {
+		s[n] = cs.login(t, n)
+	}
+	base := "/api/v1/staff/tickets/" + id
+	step := func(t *testing.T, who, action string, body any, want int) {
+		t.Helper()
+		if got := cs.status(t, s[who], "POST", base+"/"+action, body); got != want {
+			t.Fatalf("%s %s: %d, want %d", who, action, got, want)
+		}
+	}
+	reason := map[string]string{"reason": "企业反映的是社保缴费问题,不属市场监管职责"}
+
+	t.Run("return", func(t *testing.T) {
+		step(t, "other", "return", reason, http.StatusNotFound) // another unit does not see it
+		step(t, "hgt", "return", reason, http.StatusNotFound)   // the same unit name in another region
+		step(t, "boss", "return", reason, http.StatusForbidden) // a manager has no unit to return from
+		step(t, "market", "return", map[string]string{"reason": " "}, http.StatusBadRequest)
+		step(t, "market", "return", reason, http.StatusOK)
+		step(t, "market", "return", reason, http.StatusNotFound) // gone from the unit's queue
+		if !slices.Contains(cs.ticketIDs(t, s["disp"]), id) {
+			t.Fatal("the dispatcher's queue lacks the returned ticket")
+		}
+	})
+	t.Run("re-assign", func(t *testing.T) {
+		step(t, "other", "transfer", map[string]string{"unit": "区人社局", "reason": "改派"}, http.StatusNotFound)
+		step(t, "disp", "transfer", map[string]string{"unit": "区人社局", "reason": "属社保事项,改派区人社局"}, http.StatusOK)
+		if !slices.Contains(cs.ticketIDs(t, s["other"]), id) {
+			t.Fatal("the new unit's queue lacks the re-assigned ticket")
+		}
+	})
+	t.Run("extend", func(t *testing.T) {
+		ask := map[string]any{"working_days": 3, "reason": "需与区社保中心会商"}
+		step(t, "market", "extend", ask, http.StatusNotFound)
+		step(t, "other", "extend", map[string]any{"working_days": 99, "reason": "x"}, http.StatusBadRequest)
+		step(t, "other", "extend", map[string]any{"working_days": "3", "reason": "x"}, http.StatusBadRequest)
+		step(t, "other", "extend", ask, http.StatusOK)
+		step(t, "other", "extend", ask, http.StatusConflict) // one pending request at a time
+		step(t, "other", "extension", map[string]any{"approve": true}, http.StatusForbidden)
+		step(t, "hgtboss", "extension", map[string]any{"approve": true}, http.StatusNotFound)
+		step(t, "boss", "extension", map[string]any{}, http.StatusBadRequest)
+		before := cs.ticket(t, s["boss"], id)
+		var after struct {
+			Ticket console.TicketView `json:"ticket"`
+		}
+		decode(t, cs.request(t, "POST", base+"/extension", s["boss"].Token, "application/json",
+			[]byte(`{"approve": true, "note": "同意"}`), nil), &after)
+		x := after.Ticket.Extensions
+		if len(x) != 1 || x[0].State != ticket.ExtensionApproved || !x[0].DueBefore.Equal(*before.Due) ||
+			!after.Ticket.Due.Equal(x[0].DueAfter) || !after.Ticket.Due.After(*before.Due) {
+			t.Fatalf("after approval: due %v, extensions %+v (was %v)", after.Ticket.Due, x, before.Due)
+		}
+		msgs, _, err := cs.env.Outbox.List(context.Background(), "demo", "biz-ret", "", 10)
+		if err != nil || len(msgs) == 0 || !strings.Contains(msgs[len(msgs)-1].Text, "延长 3 个工作日") {
+			t.Errorf("the business was not told of the extension: %+v %v", msgs, err)
+		}
+	})
+	t.Run("report", func(t *testing.T) {
+		var r report.Report
+		decode(t, cs.request(t, "GET", "/api/v1/reports/units?region="+zhaoyang, s["boss"].Token, "", nil, nil), &r)
+		rows := map[string]report.Row{}
+		for _, row := range r.Units {
+			rows[row.Unit] = row
+		}
+		if rows[marketUnit].Returned != 1 || rows["区人社局"].ExtensionsApproved != 1 || r.Total.Returned != 1 {
+			t.Errorf("rows: %s %+v, 区人社局 %+v", marketUnit, rows[marketUnit], rows["区人社局"])
+		}
+		if len(r.Dispatch) != 1 || r.Dispatch[0].Name != "disp" || r.Dispatch[0].Reassigned != 1 {
+			t.Errorf("dispatch = %+v", r.Dispatch)
+		}
+	})
+}
+
+// ticket reads one ticket through the staff API.
+func (cs *consoleServer) ticket(t *testing.T, s *session, id string) console.TicketView {
+	t.Helper()
+	var d struct {
+		Ticket console.TicketView `json:"ticket"`
+	}
+	decode(t, cs.request(t, "GET", "/api/v1/staff/tickets/"+id, s.Token, "", nil, nil), &d)
+	return d.Ticket
+}
