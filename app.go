@@ -203,6 +203,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	replication := cfg.Replication()
 	replication.Primaries = a.conn.Primaries()
 	a.System = system.New(system.Settings{Engine: cfg.engine(), ReplyBudget: cfg.ReplyBudget, Replication: replication,
+		Alerts: cfg.alerts(),
 		Staff: staff.Options{SessionTTL: cfg.SessionTTL, Cost: cfg.BcryptCost, Throttle: staff.Throttle{
 			MaxFailures: cfg.LoginMaxFailures, AddrMaxFailures: 4 * cfg.LoginMaxFailures, Window: cfg.LoginWindow}}},
 		system.Parts{Redis: a.rdb, Keys: keys, KB: lib.Current, Intents: a.intents.Load, Policy: policy,

@@ -50,8 +50,9 @@ func runServe(args []string, _, stderr io.Writer) error {
 	defer cancelBG()
 	sched := &ticket.Scheduler{Store: a.Tickets, Tenants: a.tenantIDs, Notify: a.Engine.ClockNotifier(),
 		Logger: log, Interval: cfg.SchedulerInterval}
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); sched.Run(bg) }()
+	go func() { defer wg.Done(); a.Alerts.Run(bg, a.tenantIDs) }()
 	go func() { defer wg.Done(); reloadOnHangup(bg, a) }()
 
 	errc := make(chan error, 2)

@@ -69,6 +69,8 @@ type Config struct {
 	ChannelConfig `yaml:",inline"`
 	// ConsoleConfig holds the console's settings (config_console.go).
 	ConsoleConfig `yaml:",inline"`
+	// AlertConfig says where alerts go (config_alerts.go).
+	AlertConfig `yaml:",inline"`
 
 	configFile string
 }
@@ -269,7 +271,7 @@ func (c Config) Validate() error {
 		}
 		ids[t.ID], keys[t.APIKey] = true, true
 	}
-	errs = append(errs, c.ChannelConfig.validate(), c.ConsoleConfig.validate(), c.validateProduction())
+	errs = append(errs, c.ChannelConfig.validate(), c.ConsoleConfig.validate(), c.AlertConfig.validate(), c.validateProduction())
 	return errors.Join(errs...)
 }
 

@@ -89,6 +89,12 @@ var settings = []setting{
 	{"login_window", "FRONTDOOR_LOGIN_WINDOW", "15m", "the window those failures are counted in", func(c *Config) any { return &c.LoginWindow }},
 	{"resolution_target", "FRONTDOOR_RESOLUTION_TARGET", "0.6", "resolution rate the dashboard marks a unit against", func(c *Config) any { return &c.ResolutionTarget }},
 	{"bcrypt_cost", "FRONTDOOR_BCRYPT_COST", "10", "password hashing cost", func(c *Config) any { return &c.BcryptCost }},
+	{"notify_webhook", "FRONTDOOR_NOTIFY_WEBHOOK", "", "where every alert goes (new ticket or hand-off, return, warning, 一次/二次督办, 问责): WeCom group-robot webhook URLs or `mailto:` addresses, comma-separated; the catalogue's `notify:` adds targets per unit",
+		func(c *Config) any { return &c.NotifyWebhook }},
+	{"public_url", "FRONTDOOR_PUBLIC_URL", "", "the address staff reach the server at; alerts link to the ticket page under it",
+		func(c *Config) any { return &c.PublicURL }},
+	{"smtp_url", "FRONTDOOR_SMTP_URL", "", "SMTP server for `mailto:` alert targets: `smtp://[user:pass@]host:port?from=ADDRESS` (STARTTLS when offered)",
+		func(c *Config) any { return &c.SMTPURL }},
 }
 
 // label names a setting in messages: "addr (FRONTDOOR_ADDR)".

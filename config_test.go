@@ -116,6 +116,11 @@ func TestValidateNamesTheBadSetting(t *testing.T) {
 		{"shared key", func(c *Config) {
 			c.Tenants = []api.Tenant{{ID: "b", APIKey: "dev-key"}}
 		}, "same key"},
+		{"webhook not a URL", func(c *Config) { c.NotifyWebhook = "qyapi.weixin.qq.com/x?key=secret" }, "notify_webhook (FRONTDOOR_NOTIFY_WEBHOOK)"},
+		{"webhook key kept out of the message", func(c *Config) { c.NotifyWebhook = "ftp://h/x?key=secret" }, "key=…"},
+		{"mailto without smtp", func(c *Config) { c.NotifyWebhook = "mailto:duty@example.gov.cn" }, "needs smtp_url"},
+		{"bad smtp url", func(c *Config) { c.SMTPURL = "smtp://mail.example.gov.cn" }, "smtp_url (FRONTDOOR_SMTP_URL)"},
+		{"bad public url", func(c *Config) { c.PublicURL = "fd.example.gov.cn" }, "public_url (FRONTDOOR_PUBLIC_URL)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

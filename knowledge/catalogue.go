@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/mail"
+	"net/url"
 	"reflect"
 	"regexp"
 	"slices"
@@ -44,7 +46,33 @@ type RegionSettings struct {
 	// followup, level2_after, level3_after ("2h" working hours, "5d" working days)
 	// and warn_at (a share, e.g. 0.75).
 	Clocks map[string]string `yaml:"clocks"`
+	// Notify gives units where their alerts go besides the configured
+	// targets: WeCom group-robot webhook URLs or mailto: addresses,
+	// comma-separated.
+	Notify map[string]string `yaml:"notify"`
 	line   int
+}
+
+// NotifyTargets are the alert targets the catalogue gives unit.
+func (r RegionSettings) NotifyTargets(unit string) []string {
+	var out []string
+	for _, t := range strings.Split(r.Notify[unit], ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// ValidTarget reports whether target is an alert target: an http(s) URL
+// with a host, or a mailto: address.
+func ValidTarget(target string) bool {
+	if addr, ok := strings.CutPrefix(target, "mailto:"); ok {
+		_, err := mail.ParseAddress(addr)
+		return err == nil
+	}
+	u, err := url.Parse(target)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 // DocumentEntry sets what a document cannot say for itself.
@@ -250,6 +278,13 @@ func (c *Catalogue) validate(fail func(int, string, ...any)) {
 				}
 			default:
 				fail(r.line, "region %q: unknown clock %q", r.Name, k)
+			}
+		}
+		for unit := range r.Notify {
+			for _, t := range r.NotifyTargets(unit) {
+				if !ValidTarget(t) {
+					fail(r.line, "region %q: notify.%s %q must be an https:// webhook or a mailto: address", r.Name, unit, t)
+				}
 			}
 		}
 	}

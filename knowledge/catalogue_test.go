@@ -138,6 +138,11 @@ func TestParseCatalogueErrors(t *testing.T) {
 			line: 3, msg: `clocks.general "5 days"`,
 		},
 		{
+			name: "bad notify target",
+			src:  "regions:\n  - name: 甲区\n    notify:\n      区市场监管局: \"https://qyapi.weixin.qq.com/x?key=1, www.example.com\"\n",
+			line: 2, msg: `notify.区市场监管局 "www.example.com"`,
+		},
+		{
 			name: "unknown clock",
 			src:  "regions:\n  - name: 甲区\n    clocks:\n      lunch: 1h\n",
 			line: 2, msg: `unknown clock "lunch"`,

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"frontdoor/bot"
+	"frontdoor/bot/alert"
 	"frontdoor/bot/calendar"
 	"frontdoor/bot/clock"
 	"frontdoor/bot/desk"
@@ -33,6 +34,8 @@ type Settings struct {
 	ReplyBudget time.Duration
 	// Replication is what every write that answers a business waits for.
 	Replication store.Replication
+	// Alerts say where alerts go and how hard to try.
+	Alerts alert.Config
 }
 
 // Parts are what the system is built on.
@@ -62,6 +65,8 @@ type System struct {
 	Outbox  *outbox.Outbox
 	Desk    *desk.Desk
 	Metrics *bot.Metrics
+	// Alerts sends the alerts ticket changes write; the server runs it.
+	Alerts *alert.Sender
 }
 
 // New assembles the system.
@@ -75,6 +80,9 @@ func New(s Settings, p Parts) *System {
 	sys := &System{Outbox: outbox.New(p.Redis, p.Keys), Metrics: bot.NewMetrics(p.Registry)}
 	sys.Tickets = ticket.NewStore(p.Redis, p.Keys, p.Policy, p.Now)
 	sys.Tickets.Replication = s.Replication
+	sys.Tickets.Alert = alert.Of
+	sys.Alerts = alert.New(s.Alerts, alert.Deps{Redis: p.Redis, Keys: p.Keys, Tickets: sys.Tickets, KB: p.KB,
+		Registry: p.Registry, Logger: p.Logger})
 	sys.Staff = staff.NewStore(p.Redis, p.Keys, s.Staff)
 	sys.Engine = bot.New(s.Engine, bot.Deps{Redis: p.Redis, Keys: p.Keys, KB: p.KB, Intents: p.Intents, Tickets: sys.Tickets,
 		Outbox: sys.Outbox, Pushers: p.Pushers, Phraser: p.Phraser, Staff: sys.Staff, Metrics: sys.Metrics,

@@ -30,7 +30,20 @@ type Store struct {
 	// Replication is how many replicas confirm each write before it is
 	// acknowledged (see store.Replication).
 	Replication store.Replication
+	// Alert, if set, names the alert an event of a change calls for
+	// ("" for none). The alert is appended to the tenant's alert stream
+	// by the write that records the event, so it exists exactly when the
+	// change does, once, whichever replica made it.
+	Alert func(t *Ticket, e Event) string
 }
+
+// AlertsKey is the tenant's alert stream, read by the alert senders.
+func (s *Store) AlertsKey(tenant string) string { return s.keys.Tenant(tenant, "alerts") }
+
+// alertsMax caps the alert stream (approximate trim): senders delete what
+// they sent, so it holds only a backlog while the targets are away, or
+// while no server runs.
+const alertsMax = 10000
 
 // NewStore builds a store; now is injectable so clocks can be tested
 // without sleeping.
@@ -139,6 +152,9 @@ while i <= #ARGV do
   elseif o == 'pexpire' then redis.call('PEXPIRE', k, a); i = i + 3
   elseif o == 'set' then redis.call('SET', k, a, 'PX', b); i = i + 4
   elseif o == 'publish' then redis.call('PUBLISH', a, b); i = i + 4
+  elseif o == 'xadd' then
+    local n = tonumber(a)
+    redis.call('XADD', k, 'MAXLEN', '~', ARGV[i + 3], '*', unpack(ARGV, i + 4, i + 3 + 2 * n)); i = i + 4 + 2 * n
   else return redis.error_reply('ticket write: unknown operation ' .. tostring(o)) end
 end
 return {1, ARGV[2]}
@@ -153,7 +169,9 @@ type batch struct {
 	last   int   // where the last operation starts in ops (-1: none)
 	events []any // per event: the number of strings, then field, value, ...
 	nev    int
-	dedupe int
+	// recorded are the events as given, for the alerts they may call for.
+	recorded []Event
+	dedupe   int
 }
 
 func newBatch(ticketKey, eventsKey string) *batch {
@@ -205,6 +223,12 @@ func (b *batch) hdelIf(k, field, value string)             { b.op("hdelif", b.ke
 // publish sends a Pub/Sub message once the write is applied; a channel
 // is not a key, so it takes no KEYS slot.
 func (b *batch) publish(channel string, payload []byte) { b.op("publish", 0, channel, payload) }
+
+// xadd appends an entry of field, value pairs to a capped stream.
+func (b *batch) xadd(k string, max int, fv ...any) {
+	b.op("xadd", b.key(k), append([]any{len(fv) / 2, max}, fv...)...)
+}
+
 func (b *batch) set(k, value string, ttl time.Duration) {
 	b.op("set", b.key(k), value, ttl.Milliseconds())
 }
@@ -221,6 +245,7 @@ func (b *batch) event(e Event) {
 	}
 	b.events = append(append(b.events, len(f)), f...)
 	b.nev++
+	b.recorded = append(b.recorded, e)
 }
 
 // write runs the write script; it reports errConflict when the version
@@ -425,6 +450,24 @@ func (s *Store) indexOps(old, t *Ticket, b *batch) {
 		b.hset(sess, "handoff", t.ID)
 	} else {
 		b.hdelIf(sess, "handoff", t.ID)
+	}
+	s.alertOps(t, b)
+}
+
+// alertOps appends an alert for each event recorded so far that calls
+// for one: the ticket as it stands after the change, and the event.
+func (s *Store) alertOps(t *Ticket, b *batch) {
+	if s.Alert == nil {
+		return
+	}
+	for _, e := range b.recorded {
+		kind := s.Alert(t, e)
+		if kind == "" {
+			continue
+		}
+		data, _ := json.Marshal(e.Data)
+		b.xadd(s.AlertsKey(t.Tenant), alertsMax, "kind", kind, "ticket", t.ID, "event", e.Type, "text", e.Text,
+			"data", data, "at", e.At.UnixMilli())
 	}
 }
 

@@ -1,0 +1,70 @@
+package alert
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"frontdoor/bot/privacy"
+	"frontdoor/bot/ticket"
+)
+
+// titles head each kind's message.
+var titles = map[string]string{NewTicket: "新工单", Handoff: "新的人工服务请求", Returned: "退单待改派",
+	Warning: "时限预警", Level1: "一次督办", Level2: "二次督办", Level3: "问责"}
+
+// clockNames name the clocks a warning is about.
+var clockNames = map[string]string{ticket.ClockFirstResponse: "首次响应", ticket.ClockResolution: "办结时限",
+	ticket.ClockFollowup: "差评回访"}
+
+// maxQuote bounds how much of the business's words an alert quotes.
+const maxQuote = 80
+
+// render writes the alert as WeCom markdown: what happened, to which
+// ticket, for which unit, by when (in loc, the official calendar's zone),
+// and a link to the ticket. Personal
+// numbers in the business's words are masked: the message leaves for
+// another company's servers.
+func render(a Alert, t *ticket.Ticket, consoleURL string, loc *time.Location) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**【%s】%s**\n", titles[a.Kind], t.ID)
+	fmt.Fprintf(&b, "> 区域:%s · 类型:%s\n", t.Region, t.Kind.Chinese())
+	fmt.Fprintf(&b, "> 单位:<font color=\"warning\">%s</font>\n", unitOf(a, t))
+	switch a.Kind {
+	case Returned:
+		fmt.Fprintf(&b, "> 退单:%s(%s)\n", a.Data["unit"], quote(a.Text))
+	case NewTicket:
+		if a.Event == ticket.EvTransferred {
+			fmt.Fprintf(&b, "> 转自:%s(%s)\n", a.Data["from"], quote(a.Text))
+		}
+	case Warning:
+		fmt.Fprintf(&b, "> 时限:%s 将于 %s 到期\n", clockNames[a.Data["clock"]], when(a.Data["due"], loc))
+	case Level1, Level2, Level3:
+		fmt.Fprintf(&b, "> 已超期,启动%s\n", titles[a.Kind])
+	}
+	if due := t.Due(); !due.IsZero() && a.Kind != Warning {
+		fmt.Fprintf(&b, "> 截止:%s\n", due.In(loc).Format("2006-01-02 15:04"))
+	}
+	fmt.Fprintf(&b, "> 诉求:%s\n", quote(t.Text))
+	if consoleURL != "" {
+		fmt.Fprintf(&b, "[打开工单](%s/console/tickets/%s)", strings.TrimRight(consoleURL, "/"), t.ID)
+	}
+	return b.String()
+}
+
+// quote masks personal numbers and clips to maxQuote runes.
+func quote(s string) string {
+	s = strings.Join(strings.Fields(privacy.MaskOutbound(s)), " ")
+	if r := []rune(s); len(r) > maxQuote {
+		return string(r[:maxQuote]) + "…"
+	}
+	return s
+}
+
+func when(rfc3339 string, loc *time.Location) string {
+	t, err := time.Parse(time.RFC3339, rfc3339)
+	if err != nil {
+		return rfc3339
+	}
+	return t.In(loc).Format("2006-01-02 15:04")
+}
