@@ -45,6 +45,24 @@ func badRatedText(t *ticket.Ticket, followup clock.Duration) string {
 		t.ID, t.Owner(), followup.Chinese(), formatTime(t.Due()))
 }
 
+// Texts about the business's contact.
+const (
+	contactAskText = "为方便工作人员联系您,可回复单位名称和联系电话(选填,例:红星机械有限公司 13800000000)。" +
+		"电话只给承办此事的工作人员看,仅用于办理您的诉求;不想留请回复“跳过”。"
+	contactSkippedText = "好的,不留联系方式也能办理,进展会在这里告诉您。"
+)
+
+func contactSavedText(c ticket.Contact) string {
+	var parts []string
+	if c.Company != "" {
+		parts = append(parts, "单位 "+c.Company)
+	}
+	if c.Phone != "" {
+		parts = append(parts, "电话 "+ticket.MaskPhone(c.Phone))
+	}
+	return "已记录:" + strings.Join(parts, ",") + "。工作人员会尽快与您联系。"
+}
+
 // extendedText tells the business its deadline moved, and why.
 func extendedText(t *ticket.Ticket, x *ticket.Extension) string {
 	return fmt.Sprintf("您的诉求 %s 因%s,经批准办理期限延长 %d 个工作日,新的截止时间为 %s。我们会在期限内给您答复。",

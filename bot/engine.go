@@ -221,6 +221,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 		opening := reply.opening
 		reply.opening = nil
 		reply = e.fit(in, reply, &sess)
+		sess.record(in.Text, reply.Text, e.now())
 		stored, _ := json.Marshal(reply)
 		applied, err := e.commit(ctx, in, stored, sess, opening)
 		if errors.Is(err, store.ErrUnconfirmed) {

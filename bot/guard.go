@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"regexp"
 	"strings"
 	"unicode"
 
@@ -157,9 +156,6 @@ func joinedReply(t *ticket.Ticket, intent Intent, region string) Reply {
 	return Reply{Text: joinedText(t), Intent: intent, Ticket: ref(t), Region: region, Citations: []Citation{}}
 }
 
-// rePhone finds a number staff could call back: a mobile number, or a
-// landline with its area code, not part of a longer number.
-var rePhone = regexp.MustCompile(`(?:^|[^0-9])(?:1[3-9][0-9]{9}|0[1-9][0-9]{1,2}[- ]?[2-9][0-9]{6,7})(?:$|[^0-9])`)
-
-// hasPhone reports whether text carries a phone number.
-func hasPhone(text string) bool { return rePhone.MatchString(text) }
+// hasPhone reports whether text carries a number staff could call back:
+// a mobile number, or a landline with its area code.
+func hasPhone(text string) bool { return len(privacy.Phones(text)) > 0 }

@@ -12,6 +12,12 @@ import (
 // respond decides what a message means and does it.
 func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply, error) {
 	text := normalize(in.Text)
+	if sess.Awaiting == "contact" {
+		r, taken, err := e.takeContact(ctx, in, sess)
+		if err != nil || taken {
+			return r, err
+		}
+	}
 	if sess.Handoff != "" {
 		r, held, err := e.relay(ctx, in, sess)
 		if err != nil || held {
@@ -73,7 +79,7 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 		return Reply{Text: askRegionText(kb), Intent: u.intent}, nil
 	}
 	if u.intent == Human && len(u.unsure) == 0 {
-		return e.handoff(ctx, in, kb, region, question)
+		return e.handoff(ctx, in, kb, region, question, sess)
 	}
 	prefer := ""
 	if u.intent == AssistRequest {

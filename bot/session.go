@@ -34,11 +34,22 @@ type session struct {
 	RatingTicket string
 	// More is the rest of a reply cut to the channel's limit.
 	More string
+	// Conv is the conversation so far (JSON turns, contact.go);
+	// ContactTicket the ticket whose contact the bot asked for.
+	Conv          string
+	ContactTicket string
+	// Biz* are the business's profile, read with the session: its
+	// contact, and whether the bot has asked for it. askedContact says
+	// this reply asks, so the profile records it.
+	BizCompany, BizPhone, BizAsked string
+	askedContact                   bool
 }
 
 func sessionFrom(m map[string]string) session {
 	return session{Region: m["region"], Handoff: m["handoff"], Awaiting: m["awaiting"], Pending: m["pending"],
-		RatingTicket: m["rating_ticket"], More: m["more"], Choices: m["choices"], Item: m["item"], Asked: m["asked"]}
+		RatingTicket: m["rating_ticket"], More: m["more"], Choices: m["choices"], Item: m["item"], Asked: m["asked"],
+		Conv: m["conv"], ContactTicket: m["contact_ticket"],
+		BizCompany: m["biz.company"], BizPhone: m["biz.phone"], BizAsked: m["biz.asked"]}
 }
 
 // field is one hash field of a stored session.
@@ -48,7 +59,8 @@ type field struct{ name, value string }
 // the names of the empty ones, which are deleted.
 func (s session) fields() (set []field, del []string) {
 	for _, f := range []field{{"region", s.Region}, {"awaiting", s.Awaiting}, {"pending", s.Pending},
-		{"rating_ticket", s.RatingTicket}, {"more", s.More}, {"choices", s.Choices}, {"item", s.Item}, {"asked", s.Asked}} {
+		{"rating_ticket", s.RatingTicket}, {"more", s.More}, {"choices", s.Choices}, {"item", s.Item}, {"asked", s.Asked},
+		{"conv", s.Conv}, {"contact_ticket", s.ContactTicket}} {
 		if f.value == "" {
 			del = append(del, f.name)
 		} else {
@@ -72,12 +84,14 @@ func flat(set []field) []any {
 // from each of the message's buckets (its user's, its address's, its
 // tenant's), claim the message id, and read the session.
 //
-// KEYS[1] message record, KEYS[2] session, KEYS[3...] the buckets.
+// KEYS[1] message record, KEYS[2] session, KEYS[3] the business's
+// profile, KEYS[4...] the buckets.
 // ARGV[1] now ms, ARGV[2] "1" when the message has an id, ARGV[3] claim
 // ttl ms, ARGV[4] this handling's claim token, then per bucket its tokens
 // per second and its burst.
 // Returns {state, retry-after ms, stored reply or limiting bucket's
-// number, session fields...} where state is "ok", "dup" (stored reply
+// number, session fields..., profile fields prefixed "biz."} where
+// state is "ok", "dup" (stored reply
 // follows), "busy" (another replica is handling the same message) or
 // "limited".
 //
@@ -101,8 +115,8 @@ if ARGV[2] == '1' then
 end
 if not own then
   local left, wait, which = {}, 0, 0
-  for i = 3, #KEYS do
-    local rate, burst = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  for i = 4, #KEYS do
+    local rate, burst = tonumber(ARGV[2 * i - 3]), tonumber(ARGV[2 * i - 2])
     local b = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
     local tokens = tonumber(b[1]) or burst
     local ts = tonumber(b[2]) or now
@@ -110,11 +124,11 @@ if not own then
     left[i] = tokens
     if tokens < 1 then
       local w = math.ceil((1 - tokens) / rate * 1000)
-      if w > wait then wait, which = w, i - 2 end
+      if w > wait then wait, which = w, i - 3 end
     end
   end
-  for i = 3, #KEYS do
-    local rate, burst = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  for i = 4, #KEYS do
+    local rate, burst = tonumber(ARGV[2 * i - 3]), tonumber(ARGV[2 * i - 2])
     local tokens = left[i]
     if which == 0 then tokens = tokens - 1 end
     redis.call('HSET', KEYS[i], 'tokens', tostring(tokens), 'ts', tostring(now))
@@ -128,6 +142,8 @@ end
 local out = {'ok', '0', ''}
 local sess = redis.call('HGETALL', KEYS[2])
 for i = 1, #sess do out[#out + 1] = sess[i] end
+local biz = redis.call('HGETALL', KEYS[3])
+for i = 1, #biz, 2 do out[#out + 1] = 'biz.' .. biz[i]; out[#out + 1] = biz[i + 1] end
 return out
 `)
 
@@ -152,7 +168,7 @@ func (e *Engine) begin(ctx context.Context, in Inbound) (beginResult, error) {
 	}
 	token := strconv.FormatUint(rand.Uint64(), 36)
 	buckets := e.buckets(in)
-	keys := []string{e.msgKey(in), e.sessKey(in)}
+	keys := []string{e.msgKey(in), e.sessKey(in), e.bizKey(in.Tenant, in.User)}
 	args := []any{e.now().UnixMilli(), hasID, e.cfg.ClaimTTL.Milliseconds(), token}
 	for _, b := range buckets {
 		keys = append(keys, b.key)
@@ -215,6 +231,10 @@ func (e *Engine) commit(ctx context.Context, in Inbound, stored []byte, s sessio
 			w.HDel = append(w.HDel, ticket.KeyValue{Key: key, Field: f})
 		}
 		w.Expire = []ticket.KeyValue{{Key: key, TTL: e.cfg.SessionTTL}}
+		if s.askedContact {
+			w.HSet = append(w.HSet, ticket.KeyValue{Key: e.bizKey(in.Tenant, in.User), Field: "asked",
+				Value: e.now().Format(time.RFC3339)})
+		}
 		opening.With(w)
 		_, created, err := opening.Commit(ctx)
 		return created, err

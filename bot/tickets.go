@@ -33,9 +33,10 @@ func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge
 	if len(units) == 0 {
 		units = []string{dispatcherOf(settings)}
 	}
+	contact, ask := e.contactFor(question, sess)
 	req := ticket.Request{Tenant: in.Tenant, Region: region, User: in.User, Channel: in.Channel, Account: in.Account,
 		Kind: kind, Class: classOf(question), Text: question, Units: units, MsgID: in.MsgID,
-		Announce: e.announcement(ticket.EvOpened)}
+		Contact: contact, Conversation: sess.turns(), Announce: e.announcement(ticket.EvOpened)}
 	if kind == ticket.Assist {
 		req.Desk = deskOf(settings)
 	}
@@ -68,6 +69,9 @@ func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge
 	if item != nil {
 		r.Citations = e.citations(kb, res)
 	}
+	if ask {
+		askContact(&r, t, sess)
+	}
 	return r, nil
 }
 
@@ -81,7 +85,7 @@ func (e *Engine) unclearUnit(res []knowledge.Hit) bool {
 }
 
 // handoff gives the conversation to the region's 政务服务小哥 desk.
-func (e *Engine) handoff(ctx context.Context, in Inbound, kb *knowledge.Base, region, question string) (Reply, error) {
+func (e *Engine) handoff(ctx context.Context, in Inbound, kb *knowledge.Base, region, question string, sess *session) (Reply, error) {
 	desk := deskOf(kb.RegionSettings(region))
 	// A hand-off asks for a person, not about a matter: two visitors of one
 	// office who both ask are two conversations, so none is joined; but an
@@ -91,14 +95,19 @@ func (e *Engine) handoff(ctx context.Context, in Inbound, kb *knowledge.Base, re
 	} else if v != guardOpen {
 		return guardReply(v, Human, region), nil
 	}
+	contact, ask := e.contactFor(question, sess)
 	t, opening, err := e.tickets.Prepare(ctx, ticket.Request{Tenant: in.Tenant, Region: region, User: in.User,
 		Channel: in.Channel, Account: in.Account, Kind: ticket.Handoff, Class: ticket.General, Text: question,
-		Desk: desk, MsgID: in.MsgID, Announce: e.announcement(ticket.EvOpened)})
+		Desk: desk, MsgID: in.MsgID, Contact: contact, Conversation: sess.turns(), Announce: e.announcement(ticket.EvOpened)})
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: handoffText(e.tickets, t), Intent: Human, Handoff: true, Ticket: ref(t), Region: region,
-		Citations: []Citation{}, opening: opening}, nil
+	r := Reply{Text: handoffText(e.tickets, t), Intent: Human, Handoff: true, Ticket: ref(t), Region: region,
+		Citations: []Citation{}, opening: opening}
+	if ask {
+		askContact(&r, t, sess)
+	}
+	return r, nil
 }
 
 // progress lists the business's requests with where they stand.

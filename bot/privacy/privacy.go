@@ -304,3 +304,20 @@ func maskAttr(a slog.Attr) slog.Attr {
 	}
 	return slog.Attr{Key: a.Key, Value: v}
 }
+
+// Phones are the telephone numbers s writes — mobile numbers, and
+// landlines with their area code — as ASCII digits, found as Mask finds
+// them (full-width digits, groups joined by spaces or dashes), so that
+// what a business gives as its number is what the logs hide.
+func Phones(s string) []string {
+	if longestNumber(s) < 10 {
+		return nil
+	}
+	var out []string
+	maskNumbers(s, true, nil, func(key string) {
+		if d := []byte(key); isMobile(d) || d[0] == '0' && len(d) >= 10 && len(d) <= 12 {
+			out = append(out, key)
+		}
+	})
+	return out
+}

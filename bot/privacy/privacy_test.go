@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -107,4 +108,26 @@ func FuzzMask(f *testing.F) {
 		}
 		MaskOutbound(s, s[:len(s)/2])
 	})
+}
+
+func TestPhones(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"红星机械厂 13812345678", []string{"13812345678"}},
+		{"电话 138 1234 5678,座机 0791-88886666", []string{"13812345678", "079188886666"}},
+		{"手机１３９１２３４５６７８", []string{"13912345678"}},
+		{"身份证 110101199003071234 不是电话", nil},
+		{"卡号 6222 0212 3456 7890", nil},
+		{"12345 热线,编号 20261207", nil},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := Phones(tt.in); !slices.Equal(got, tt.want) {
+				t.Errorf("Phones(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
 }

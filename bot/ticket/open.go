@@ -21,6 +21,10 @@ type Request struct {
 	Units                []string // lead units, owner first
 	Desk                 string   // the region's hand-off desk
 	Item                 *ItemRef
+	// Contact is what the business told the bot of itself before, if
+	// anything; Conversation the exchanges of its session so far.
+	Contact      *Contact
+	Conversation []Turn
 	// MsgID makes opening idempotent: the same user and message id never
 	// open a second ticket.
 	MsgID string
@@ -78,6 +82,7 @@ func (s *Store) Prepare(ctx context.Context, r Request) (*Ticket, *Opening, erro
 	t := &Ticket{
 		ID: id, Tenant: r.Tenant, Region: r.Region, User: r.User, Channel: r.Channel, Account: r.Account,
 		Kind: r.Kind, Class: r.Class, Status: Routed, Text: r.Text, Units: r.Units, Desk: r.Desk, Item: r.Item,
+		Contact: r.Contact, Conversation: clipTurns(r.Conversation),
 		Created: now, Updated: now, Version: 1,
 	}
 	t.Clocks = s.startClocks(t, now)
@@ -204,4 +209,22 @@ func (s *Store) startClocks(t *Ticket, now time.Time) map[string]*Clock {
 
 func (s *Store) newClock(region, name string, start, due time.Time) *Clock {
 	return &Clock{Name: name, Start: start, Due: due, WarnAt: s.policy.WarnAt(region, start, due)}
+}
+
+// clipTurns keeps the last MaxTurns turns, each of at most MaxTurnRunes.
+func clipTurns(ts []Turn) []Turn {
+	if len(ts) > MaxTurns {
+		ts = ts[len(ts)-MaxTurns:]
+	}
+	out := make([]Turn, 0, len(ts))
+	for _, t := range ts {
+		if r := []rune(t.Text); len(r) > MaxTurnRunes {
+			t.Text = string(r[:MaxTurnRunes]) + "…"
+		}
+		out = append(out, t)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }

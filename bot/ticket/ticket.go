@@ -181,6 +181,10 @@ type Ticket struct {
 	// requests, the last one possibly still pending.
 	Returns    []Return    `json:"returns,omitempty"`
 	Extensions []Extension `json:"extensions,omitempty"`
+	// Contact is who the business is and its number, as it told the bot;
+	// Conversation what it and the bot said before the ticket opened.
+	Contact      *Contact `json:"contact,omitempty"`
+	Conversation []Turn   `json:"conversation,omitempty"`
 
 	Clocks map[string]*Clock `json:"clocks"`
 	// Version increases with every change; writes are compare-and-set.
@@ -259,6 +263,8 @@ const (
 	EvReturned      = "returned"           // 退单 to the dispatch queue
 	EvExtensionAsk  = "extension_asked"    // 延期申请
 	EvExtensionDone = "extension_answered" // 延期审批
+	EvContact       = "contact"            // the business gave its contact
+	EvContactViewed = "contact_viewed"     // staff saw the full number
 )
 
 // Clock states, as the console and the clocks command show them.

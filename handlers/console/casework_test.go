@@ -2,6 +2,9 @@ package console_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -12,6 +15,7 @@ import (
 	"frontdoor/bot/staff"
 	"frontdoor/bot/ticket"
 	"frontdoor/handlers/console"
+	"frontdoor/handlers/handlertest"
 )
 
 // zhaoyangDispatcher is 朝阳区's dispatch unit in the shipped catalogue.
@@ -107,4 +111,68 @@ func (cs *consoleServer) ticket(t *testing.T, s *session, id string) console.Tic
 	}
 	decode(t, cs.request(t, "GET", "/api/v1/staff/tickets/"+id, s.Token, "", nil, nil), &d)
 	return d.Ticket
+}
+
+// TestStaffSeeWhoTheyHelp: the business's company and phone, given after
+// the bot asked, reach the ticket: masked in the queue, whole on the
+// ticket's own page and in its API answer, each such view in the audit
+// trail; the conversation before the ticket comes with it. Another unit
+// sees none of it.
+func TestStaffSeeWhoTheyHelp(t *testing.T) {
+	cs := staffFixture(t, bottest.Options{})
+	say := func(text string) map[string]any {
+		b, _ := json.Marshal(map[string]string{"user": "biz-who", "region": zhaoyang, "text": text})
+		var out map[string]any
+		decode(t, cs.request(t, "POST", "/api/v1/messages", handlertest.Key, "application/json", b, nil), &out)
+		return out
+	}
+	say("你好,想问个事")
+	id := cs.complaint(t, "biz-who", zhaoyang, complaintText)
+	if r := say("长春红旗机械有限公司 13812345678"); !strings.Contains(fmt.Sprint(r["reply"]), "138****5678") {
+		t.Fatalf("contact reply: %v", r)
+	}
+	market, other := cs.login(t, "market"), cs.login(t, "other")
+
+	var list struct {
+		Tickets []console.TicketView `json:"tickets"`
+	}
+	decode(t, cs.request(t, "GET", "/api/v1/staff/tickets", market.Token, "", nil, nil), &list)
+	i := slices.IndexFunc(list.Tickets, func(v console.TicketView) bool { return v.ID == id })
+	if i < 0 || list.Tickets[i].Contact == nil || list.Tickets[i].Contact.Phone != "138****5678" ||
+		list.Tickets[i].Contact.Company != "长春红旗机械有限公司" {
+		t.Fatalf("queue entry: %+v", list.Tickets)
+	}
+	full := cs.ticket(t, market, id)
+	if full.Contact == nil || full.Contact.Phone != "13812345678" || len(full.Conversation) < 2 ||
+		full.Conversation[0].Text != "你好,想问个事" {
+		t.Fatalf("ticket: contact %+v conversation %+v", full.Contact, full.Conversation)
+	}
+	page := cs.request(t, "GET", "/console/tickets/"+id, "", "", nil, map[string]string{"Cookie": cookieOf(t, cs, "market")})
+	body, _ := io.ReadAll(page.Body)
+	if page.StatusCode != 200 || !strings.Contains(string(body), "13812345678") || !strings.Contains(string(body), "你好,想问个事") {
+		t.Errorf("ticket page %d lacks the contact or the conversation", page.StatusCode)
+	}
+	evs, err := cs.env.Tickets.Events(context.Background(), "demo", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	views := 0
+	for _, ev := range evs {
+		if ev.Type == ticket.EvContactViewed && ev.Actor == "market" {
+			views++
+		}
+	}
+	if views != 2 {
+		t.Errorf("%d views of the number in the trail, want 2 (API and page)", views)
+	}
+	if code := cs.status(t, other, "GET", "/api/v1/staff/tickets/"+id, nil); code != http.StatusNotFound {
+		t.Errorf("another unit reads the ticket: %d", code)
+	}
+}
+
+// cookieOf logs name in and returns its session cookie as a header value.
+func cookieOf(t *testing.T, cs *consoleServer, name string) string {
+	t.Helper()
+	s := cs.login(t, name)
+	return s.cookie.Name + "=" + s.cookie.Value
 }

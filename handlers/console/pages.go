@@ -132,7 +132,7 @@ func (c *console) queueData(g *gin.Context) (queueData, error) {
 	now := c.tickets.Now()
 	d := queueData{Filter: f, Now: now, Kinds: kindOptions(), States: statusOptions()}
 	for _, t := range ts {
-		d.Tickets = append(d.Tickets, viewTicket(t, now))
+		d.Tickets = append(d.Tickets, listed(viewTicket(t, now)))
 		d.Units = append(d.Units, t.Units...)
 		if t.Desk != "" {
 			d.Units = append(d.Units, t.Desk)

@@ -116,7 +116,7 @@ func (c *console) apiTickets(g *gin.Context) error {
 	now := c.tickets.Now()
 	views := make([]ticketView, 0, len(ts))
 	for _, t := range ts {
-		views = append(views, viewTicket(t, now))
+		views = append(views, listed(viewTicket(t, now)))
 	}
 	g.JSON(http.StatusOK, gin.H{"tickets": views, "user": viewUser(p.user), "now": now})
 	return nil
@@ -133,7 +133,7 @@ type ticketDetail struct {
 
 // detail reads everything the ticket page shows.
 func (c *console) detail(ctx context.Context, u *staff.User, id string) (*ticketDetail, error) {
-	t, err := c.engine.TicketFor(ctx, u, id)
+	t, err := c.engine.ViewTicket(ctx, u, id)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func (c *console) act(ctx context.Context, u *staff.User, id string, a bot.Actio
 	if err != nil {
 		return nil, err
 	}
-	res := &actionResult{Ticket: viewTicket(t, c.tickets.Now())}
+	res := &actionResult{Ticket: listed(viewTicket(t, c.tickets.Now()))}
 	if a.Name == "reply" {
 		res.Delivery, res.DeliveryText = c.lastDelivery(ctx, u.Tenant, id)
 	}

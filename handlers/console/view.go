@@ -77,7 +77,12 @@ type ticketView struct {
 	Returns          []ticket.Return    `json:"returns,omitempty"`
 	Extensions       []ticket.Extension `json:"extensions,omitempty"`
 	PendingExtension *ticket.Extension  `json:"pending_extension,omitempty"`
-	Clocks           []clockView        `json:"clocks"`
+	// Contact is who the business said it is; its phone is masked in
+	// lists and whole on the ticket's own page (each such view is in the
+	// audit trail). Conversation is what came before the ticket.
+	Contact      *ticket.Contact `json:"contact,omitempty"`
+	Conversation []ticket.Turn   `json:"conversation,omitempty"`
+	Clocks       []clockView     `json:"clocks"`
 	// State is the most urgent state of the clocks still running (or of
 	// the resolution clock when none runs).
 	State     string `json:"state"`
@@ -92,7 +97,8 @@ func viewTicket(t *ticket.Ticket, now time.Time) ticketView {
 		Due: timePtr(t.Due()), ClaimedBy: t.ClaimedBy, FirstReply: timePtr(t.FirstReply), ResolvedAt: timePtr(t.ResolvedAt),
 		Summary: t.Summary, Rating: string(t.Rating), Reopened: t.Reopened, FollowedUp: t.FollowedUp, Level: t.Level,
 		LevelName: ticket.LevelName(t.Level), Escalations: t.Escalations, PauseReason: t.PauseReason,
-		Returns: t.Returns, Extensions: t.Extensions, PendingExtension: t.PendingExtension(), Clocks: []clockView{}}
+		Returns: t.Returns, Extensions: t.Extensions, PendingExtension: t.PendingExtension(), Contact: t.Contact,
+		Conversation: t.Conversation, Clocks: []clockView{}}
 	if v.Units == nil {
 		v.Units = []string{}
 	}
@@ -111,6 +117,18 @@ func viewTicket(t *ticket.Ticket, now time.Time) ticketView {
 	}
 	v.State = overallState(v.Clocks)
 	v.StateText = stateText[v.State]
+	return v
+}
+
+// listed is the view of a ticket in a list: the phone masked, the
+// conversation left for the ticket's own page.
+func listed(v ticketView) ticketView {
+	if v.Contact != nil {
+		c := *v.Contact
+		c.Phone = ticket.MaskPhone(c.Phone)
+		v.Contact = &c
+	}
+	v.Conversation = nil
 	return v
 }
 
@@ -186,7 +204,8 @@ var eventLabels = map[string]string{
 	ticket.EvClosed: "关闭", ticket.EvWarned: "时限预警", ticket.EvOverdue: "已超期", ticket.EvEscalated: "督办",
 	ticket.EvDelivered: "已送达", ticket.EvDeliveryFail: "送达失败", ticket.EvBusinessTold: "已通知企业",
 	ticket.EvClockStopped: "计时停止", ticket.EvClockExtended: "时限延长", ticket.EvReturned: "退单",
-	ticket.EvExtensionAsk: "申请延期", ticket.EvExtensionDone: "延期审批",
+	ticket.EvExtensionAsk: "申请延期", ticket.EvExtensionDone: "延期审批", ticket.EvContact: "企业留下联系方式",
+	ticket.EvContactViewed: "查看联系电话",
 }
 
 var deliveryText = map[string]string{"delivered": "已送达企业", "failed": "送达失败", "sent": "已发送(企业通过消息接口接收)"}
