@@ -1,13 +1,16 @@
 package console_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"frontdoor/bot"
 	"frontdoor/handlers/handlertest"
 
 	"github.com/chromedp/chromedp"
@@ -100,6 +103,15 @@ func TestConsoleInBrowser(t *testing.T) {
 	if got := text("#claimed-by"); got != "xiaoli" {
 		t.Errorf("claimed by %q", got)
 	}
+	// a colleague's note, made elsewhere, appears in the open page's thread
+	colleague := &staff.User{Name: "xiaowang", Role: staff.RoleStaff, Unit: marketUnit, Region: zhaoyang, Tenant: "demo"}
+	if _, err := cs.env.Engine.Act(context.Background(), colleague, id, bot.Action{Name: "note", Text: "企业上次抽查记录已调出"}); err != nil {
+		t.Fatal(err)
+	}
+	step("see the note arrive live", chromedp.WaitVisible(chromedp.CSS(`#thread .ev-note`)))
+	if got := text("#thread .ev-note .body"); got != "企业上次抽查记录已调出" {
+		t.Errorf("live note = %q", got)
+	}
 	const reply = "您好,我是市场监管局朝阳分局。按信用分类监管,A类企业抽查比例较低,我们已核实本次抽查情况,会在3个工作日内回复。"
 	step("write a reply", chromedp.SendKeys(chromedp.ID("reply-text"), reply))
 	submit("send the reply", chromedp.Click(chromedp.ID("btn-reply")))
@@ -152,4 +164,9 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Errorf("CSV link = %+v, %v", href, err)
 	}
 	screenshot("dashboard.png")
+
+	// a new complaint for the unit: the dashboard's figures follow by themselves
+	cs.complaint(t, "biz-browser-2", zhaoyang, complaintText+"(第二次)")
+	step("see the figures refresh", chromedp.Poll[chromedp.Void](`document.querySelector('`+unitRow+` td[data-field="tickets"]').textContent.trim() === "2"`,
+		chromedp.WithPollingTimeout(20*time.Second)))
 }

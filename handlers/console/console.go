@@ -105,9 +105,11 @@ func Mount(r gin.IRouter, kit *httpkit.Kit, engine *bot.Engine, d Deps) {
 	pages.GET("/", c.html(c.queuePage))
 	pages.GET("/queue", c.html(c.queueFragment))
 	pages.GET("/tickets/:id", c.html(c.ticketPage))
+	pages.GET("/tickets/:id/live", c.html(c.ticketLive))
 	pages.POST("/tickets/:id/:action", c.html(c.ticketForm))
 	pages.POST("/logout", c.html(c.logoutForm))
 	pages.GET("/dashboard", c.html(c.dashboardPage))
+	pages.GET("/dashboard/live", c.html(c.dashboardLive))
 	pages.GET("/events", c.events)
 }
 

@@ -111,12 +111,7 @@ func (c *console) queueFragment(g *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := c.pages["queue"].ExecuteTemplate(&buf, "rows", d); err != nil {
-		return err
-	}
-	g.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
-	return nil
+	return c.fragment(g, "queue", "rows", d)
 }
 
 func (c *console) queueData(g *gin.Context) (queueData, error) {
@@ -227,6 +222,33 @@ func (c *console) ticketForm(g *gin.Context) error {
 		q.Set("delivery", res.Delivery)
 	}
 	g.Redirect(http.StatusSeeOther, "/console/tickets/"+url.PathEscape(id)+"?"+q.Encode())
+	return nil
+}
+
+// ticketLive is the parts of a ticket's page that change — status,
+// handler, thread, clocks — for the page to update in place when the
+// event stream says the ticket changed. It carries no phone number, so
+// it is not a view of one. GET /console/tickets/:id/live.
+func (c *console) ticketLive(g *gin.Context) error {
+	u := principalOf(g).user
+	t, err := c.engine.TicketFor(g.Request.Context(), u, g.Param("id"))
+	if err != nil {
+		return err
+	}
+	d, err := c.detailOf(g.Request.Context(), u, t)
+	if err != nil {
+		return err
+	}
+	return c.fragment(g, "ticket", "live", d)
+}
+
+// fragment renders one template of a page alone, for a live update.
+func (c *console) fragment(g *gin.Context, page, name string, data any) error {
+	var buf bytes.Buffer
+	if err := c.pages[page].ExecuteTemplate(&buf, name, data); err != nil {
+		return err
+	}
+	g.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 	return nil
 }
 

@@ -90,15 +90,38 @@ type dashboardData struct {
 	To      string
 	CSV     string
 	Charts  []chart
+	// Live is where the page fetches its figures again.
+	Live string
 }
 
 // dashboardPage shows a region's figures to its managers and admins.
 // GET /console/dashboard?region=&from=&to=.
 func (c *console) dashboardPage(g *gin.Context) error {
+	d, err := c.dashboard(g)
+	if err != nil {
+		return err
+	}
+	c.render(g, http.StatusOK, "dashboard", c.pageData(g, "管理看板", d))
+	return nil
+}
+
+// dashboardLive is the dashboard's figures alone, which the page fetches
+// again every minute and after ticket changes.
+// GET /console/dashboard/live?region=&from=&to=.
+func (c *console) dashboardLive(g *gin.Context) error {
+	d, err := c.dashboard(g)
+	if err != nil {
+		return err
+	}
+	return c.fragment(g, "dashboard", "figures", d)
+}
+
+// dashboard computes what the dashboard shows.
+func (c *console) dashboard(g *gin.Context) (dashboardData, error) {
 	p := principalOf(g)
 	r, err := c.buildReport(g.Request.Context(), p.user, readReportRequest(g))
 	if err != nil {
-		return err
+		return dashboardData{}, err
 	}
 	regions := []string{r.Region}
 	if p.user.Role == staff.RoleAdmin {
@@ -109,8 +132,9 @@ func (c *console) dashboardPage(g *gin.Context) error {
 		"to": {r.To.In(loc).Format("2006-01-02")}, "format": {"csv"}}
 	d := dashboardData{Report: r, Regions: regions, From: r.From.In(loc).Format("2006-01-02"),
 		To: r.To.In(loc).Format("2006-01-02"), CSV: "/api/v1/reports/units?" + q.Encode(), Charts: trendCharts(r, loc)}
-	c.render(g, http.StatusOK, "dashboard", c.pageData(g, "管理看板", d))
-	return nil
+	q.Del("format")
+	d.Live = "/console/dashboard/live?" + q.Encode()
+	return d, nil
 }
 
 // chart is a small server-rendered SVG chart: bars and an optional line.

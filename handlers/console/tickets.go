@@ -131,12 +131,20 @@ type ticketDetail struct {
 	Units []string `json:"transfer_units"`
 }
 
-// detail reads everything the ticket page shows.
+// detail reads everything the ticket page shows, the business's full
+// phone number included (a view the audit trail records).
 func (c *console) detail(ctx context.Context, u *staff.User, id string) (*ticketDetail, error) {
 	t, err := c.engine.ViewTicket(ctx, u, id)
 	if err != nil {
 		return nil, err
 	}
+	return c.detailOf(ctx, u, t)
+}
+
+// detailOf reads the rest of a ticket's page: its thread, the units it
+// may go to and the item it cites.
+func (c *console) detailOf(ctx context.Context, u *staff.User, t *ticket.Ticket) (*ticketDetail, error) {
+	id := t.ID
 	evs, err := c.tickets.Events(ctx, u.Tenant, id)
 	if err != nil {
 		return nil, err
