@@ -119,6 +119,8 @@ var WebTexts = map[string]string{
 	"pending":           "正在查询…",
 	"held":              "已转给政务服务小哥,请稍候。",
 	"staff":             "政务服务小哥",
+	"open_tickets":      "您有办理中的诉求:",
+	"due":               "截止",
 }
 
 // WelcomeText greets a business that follows an account of region (""

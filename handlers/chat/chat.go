@@ -82,6 +82,7 @@ func (w *webChat) routes(r gin.IRouter) {
 	r.GET("/chat/static/chat.css", w.asset("text/css; charset=utf-8", w.style))
 	r.POST("/chat/api/messages", w.kit.Wrap(w.post))
 	r.GET("/chat/api/messages", w.kit.Wrap(w.list))
+	r.GET("/chat/api/history", w.kit.Wrap(w.history))
 }
 
 // chatPage is the template's data.
@@ -163,6 +164,18 @@ func (w *webChat) list(c *gin.Context) error {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"messages": msgs, "cursor": cursor})
+	return nil
+}
+
+// history returns the visitor's conversation and open requests, so that
+// a reload shows them again. GET /chat/api/history.
+func (w *webChat) history(c *gin.Context) error {
+	h, err := w.engine.History(c.Request.Context(), w.tenant, w.visitor(c))
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, h)
 	return nil
 }
 

@@ -102,19 +102,56 @@
     });
   }
 
+  function staffOrBot(m) {
+    if (m.from === 'staff') {
+      add('staff', m.text, TEXTS.staff);
+    } else {
+      add('bot', m.text);
+    }
+  }
+
+  // restore shows the conversation again after a reload: the exchanges
+  // with the bot and what staff sent, in the order they happened, then
+  // the requests still being handled. The cookie names the visitor.
+  function restore() {
+    Promise.all([request('GET', '/chat/api/history'), request('GET', API)]).then(function (res) {
+      var h = res[0].status === 200 ? res[0].body : {};
+      var out = res[1].status === 200 ? res[1].body : {};
+      var items = [];
+      var turns = h.turns || [];
+      var msgs = out.messages || [];
+      for (var i = 0; i < turns.length; i++) { items.push({ at: turns[i].at, turn: turns[i] }); }
+      for (var j = 0; j < msgs.length; j++) { items.push({ at: msgs[j].time, msg: msgs[j] }); }
+      items.sort(function (a, b) { return new Date(a.at) - new Date(b.at); });
+      for (var k = 0; k < items.length; k++) {
+        var it = items[k];
+        if (it.turn) {
+          add(it.turn.from === 'business' ? 'me' : 'bot', it.turn.text);
+        } else {
+          staffOrBot(it.msg);
+        }
+      }
+      var open = h.tickets || [];
+      if (open.length) {
+        var lines = [TEXTS.open_tickets];
+        for (var n = 0; n < open.length; n++) {
+          var t = open[n];
+          lines.push(t.id + ' ' + t.kind + ' · ' + t.status_text + (t.due ? ' · ' + TEXTS.due + ' ' + t.due.slice(0, 10) : ''));
+        }
+        add('bot tickets', lines.join('\n'));
+      }
+      if (out.cursor) { cursor = out.cursor; }
+    }, function () { /* a fresh page then */ }).then(function () {
+      window.setTimeout(poll, POLL_MS);
+    });
+  }
+
   function poll() {
     var url = API + (cursor ? '?after=' + encodeURIComponent(cursor) : '');
     request('GET', url).then(function (res) {
       if (res.status !== 200) { return; }
       var msgs = res.body.messages || [];
-      for (var i = 0; i < msgs.length; i++) {
-        var m = msgs[i];
-        if (m.from === 'staff') {
-          add('staff', m.text, TEXTS.staff);
-        } else {
-          add('bot', m.text);
-        }
-      }
+      for (var i = 0; i < msgs.length; i++) { staffOrBot(msgs[i]); }
       if (res.body.cursor) { cursor = res.body.cursor; }
     }, function () { /* try again later */ }).then(function () {
       window.setTimeout(poll, POLL_MS);
@@ -125,5 +162,5 @@
   input.addEventListener('keydown', function (ev) {
     if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) { send(ev); }
   });
-  poll();
+  restore();
 }());

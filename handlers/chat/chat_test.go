@@ -155,10 +155,23 @@ func TestWebChatConversation(t *testing.T) {
 		t.Errorf("after the cursor: %s", raw)
 	}
 
+	var h struct {
+		Turns   []struct{ From, Text string }
+		Tickets []struct{ ID string }
+	}
+	if _, raw = cc.do("GET", "/chat/api/history", "", nil); json.Unmarshal(raw, &h) != nil || len(h.Turns) != 4 || // the resent message is not a turn of its own
+
+		h.Turns[0].From != "business" || len(h.Tickets) != 1 || h.Tickets[0].ID != id {
+		t.Errorf("history: %s", raw)
+	}
+
 	// Another visitor sees none of it.
 	other := newChatClient(t, ts.URL)
 	if _, raw := other.do("GET", "/chat/api/messages", "", nil); !strings.Contains(string(raw), `"messages":[]`) {
 		t.Errorf("another visitor's outbox: %s", raw)
+	}
+	if _, raw := other.do("GET", "/chat/api/history", "", nil); string(raw) != `{"turns":[],"tickets":[]}` {
+		t.Errorf("another visitor's history: %s", raw)
 	}
 	hs, _ := ts.Env.Tickets.List(context.Background(), ticket.Query{Tenant: "demo"})
 	if len(hs) != 1 {
@@ -314,5 +327,29 @@ func TestWebChatInBrowser(t *testing.T) {
 	}
 	if !strings.Contains(tooLong, bot.TooLongText) {
 		t.Errorf("over-long message shows %q, want %q", tooLong, bot.TooLongText)
+	}
+
+	// a complaint opens a ticket; a reload shows the conversation again,
+	// the staff's answer in its place, and the request still open
+	const opened = `//div[contains(@class,"msg") and contains(@class,"bot") and contains(., "联系电话")]`
+	step("complain", chromedp.SetValue(chromedp.ID("text"), "营业执照变更跑了五趟窗口,每次说缺不同的材料,工作人员态度很差,我要投诉"),
+		chromedp.Click(chromedp.ID("send")), chromedp.WaitVisible(opened))
+	hs, err := ts.Env.Tickets.List(context.Background(), ticket.Query{Tenant: "demo"})
+	if err != nil || len(hs) != 1 {
+		t.Fatalf("tickets: %d %v", len(hs), err)
+	}
+	id := hs[0].ID
+	if _, err := ts.Env.Engine.StaffReply(context.Background(), "demo", id, "staff-a", "您好,材料清单已发您,请核对。"); err != nil {
+		t.Fatal(err)
+	}
+	step("reload", chromedp.Reload(), chromedp.WaitVisible(`//div[contains(@class,"tickets") and contains(., "`+id+`")]`))
+	restored := text(`#log`)
+	for _, want := range []string{"从申请到通电大概几天", "3个工作日", "我要投诉", "材料清单已发您", id} {
+		if !strings.Contains(restored, want) {
+			t.Errorf("after a reload the chat lacks %q:\n%s", want, restored)
+		}
+	}
+	if strings.Index(restored, "我要投诉") > strings.Index(restored, "材料清单已发您") {
+		t.Errorf("the staff answer is shown before the complaint it answers:\n%s", restored)
 	}
 }
