@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"frontdoor/bot/clock"
+	"frontdoor/bot/outbox"
 	"frontdoor/bot/ticket"
 	"frontdoor/knowledge"
 )
@@ -61,6 +62,18 @@ func contactSavedText(c ticket.Contact) string {
 		parts = append(parts, "电话 "+ticket.MaskPhone(c.Phone))
 	}
 	return "已记录:" + strings.Join(parts, ",") + "。工作人员会尽快与您联系。"
+}
+
+// keptText heads the messages the business missed while a platform's
+// reply window was closed; keptLine is one of them.
+const keptText = "您有未收到的消息:"
+
+func keptLine(m outbox.Message, at string) string {
+	who := "政务服务小哥"
+	if m.From != "staff" {
+		who = "系统"
+	}
+	return "【" + who + " " + at + "】" + m.Text
 }
 
 // extendedText tells the business its deadline moved, and why.

@@ -220,6 +220,16 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 		}
 		opening := reply.opening
 		reply.opening = nil
+		// What the business missed while a reply window was closed goes
+		// first; a reply that would say nothing (staff hold the
+		// conversation) says that instead.
+		missed, kept := e.kept(ctx, in, &sess)
+		switch {
+		case missed != "" && reply.Silent:
+			reply.Text, reply.Silent = missed, false
+		case missed != "":
+			reply.Text = missed + "\n\n" + reply.Text
+		}
 		reply = e.fit(in, reply, &sess)
 		sess.record(in.Text, reply.Text, e.now())
 		stored, _ := json.Marshal(reply)
@@ -238,6 +248,9 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 		}
 		if opening != nil {
 			e.metrics.Tickets.WithLabelValues(string(opening.Ticket().Kind)).Inc()
+		}
+		if missed != "" {
+			e.handedOver(ctx, in, kept)
 		}
 		reply.encoded = stored
 		e.metrics.Messages.WithLabelValues(string(reply.Intent), in.Channel).Inc()

@@ -41,6 +41,9 @@ func (e *Engine) tellBusiness(ctx context.Context, t *ticket.Ticket, from, text 
 		outcome, status = "failed", "undelivered"
 		e.log.Warn("push to business failed", "ticket", t.ID, "channel", t.Channel, "err", perr)
 	}
+	if errors.Is(perr, ErrUndeliverable) {
+		e.keep(ctx, t)
+	}
 	e.metrics.Deliveries.WithLabelValues(t.Channel, outcome).Inc()
 	if err := e.outbox.MarkStatus(ctx, t.Tenant, t.User, id, status); err != nil {
 		e.log.Warn("record delivery", "err", err)

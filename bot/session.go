@@ -38,6 +38,9 @@ type session struct {
 	// ContactTicket the ticket whose contact the bot asked for.
 	Conv          string
 	ContactTicket string
+	// Kept says messages to the business could not be pushed and wait
+	// for its next message (kept.go).
+	Kept string
 	// Biz* are the business's profile, read with the session: its
 	// contact, and whether the bot has asked for it. askedContact says
 	// this reply asks, so the profile records it.
@@ -48,7 +51,7 @@ type session struct {
 func sessionFrom(m map[string]string) session {
 	return session{Region: m["region"], Handoff: m["handoff"], Awaiting: m["awaiting"], Pending: m["pending"],
 		RatingTicket: m["rating_ticket"], More: m["more"], Choices: m["choices"], Item: m["item"], Asked: m["asked"],
-		Conv: m["conv"], ContactTicket: m["contact_ticket"],
+		Conv: m["conv"], ContactTicket: m["contact_ticket"], Kept: m["kept"],
 		BizCompany: m["biz.company"], BizPhone: m["biz.phone"], BizAsked: m["biz.asked"]}
 }
 
@@ -60,7 +63,7 @@ type field struct{ name, value string }
 func (s session) fields() (set []field, del []string) {
 	for _, f := range []field{{"region", s.Region}, {"awaiting", s.Awaiting}, {"pending", s.Pending},
 		{"rating_ticket", s.RatingTicket}, {"more", s.More}, {"choices", s.Choices}, {"item", s.Item}, {"asked", s.Asked},
-		{"conv", s.Conv}, {"contact_ticket", s.ContactTicket}} {
+		{"conv", s.Conv}, {"contact_ticket", s.ContactTicket}, {"kept", s.Kept}} {
 		if f.value == "" {
 			del = append(del, f.name)
 		} else {

@@ -7,6 +7,7 @@ package outbox
 import (
 	"context"
 	"errors"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -107,6 +108,38 @@ func (o *Outbox) MarkStatus(ctx context.Context, tenant, user, id, status string
 	pipe.Expire(ctx, key, o.TTL)
 	_, err := pipe.Exec(ctx)
 	return wrap(err)
+}
+
+// Undelivered are the messages a platform refused for the user, oldest
+// first: kept for when the user writes again.
+func (o *Outbox) Undelivered(ctx context.Context, tenant, user string) ([]Message, error) {
+	status, err := o.rdb.HGetAll(ctx, o.statusKey(tenant, user)).Result()
+	if err != nil {
+		return nil, wrap(err)
+	}
+	pipe := o.rdb.Pipeline()
+	var reads []*redis.XMessageSliceCmd
+	for id, st := range status {
+		if st == "undelivered" {
+			reads = append(reads, pipe.XRange(ctx, o.key(tenant, user), id, id))
+		}
+	}
+	if len(reads) == 0 {
+		return nil, nil
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, wrap(err)
+	}
+	var out []Message
+	for _, r := range reads {
+		for _, m := range r.Val() {
+			msg := decode(m)
+			msg.Status = "undelivered"
+			out = append(out, msg)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	return out, nil
 }
 
 func decode(m redis.XMessage) Message {

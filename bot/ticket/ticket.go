@@ -185,6 +185,9 @@ type Ticket struct {
 	// Conversation what it and the bot said before the ticket opened.
 	Contact      *Contact `json:"contact,omitempty"`
 	Conversation []Turn   `json:"conversation,omitempty"`
+	// Unreached says the last message to the business was not delivered
+	// (a platform's reply window had closed): staff should call it.
+	Unreached bool `json:"unreached,omitempty"`
 
 	Clocks map[string]*Clock `json:"clocks"`
 	// Version increases with every change; writes are compare-and-set.

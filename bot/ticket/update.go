@@ -339,6 +339,7 @@ func (s *Store) Close(ctx context.Context, tenant, id, actor string) (*Ticket, e
 // RecordDelivery notes whether a message reached the business.
 func (s *Store) RecordDelivery(ctx context.Context, tenant, id, channel string, err error) error {
 	_, uerr := s.update(ctx, tenant, id, func(t *Ticket, b *batch, now time.Time) error {
+		t.Unreached = err != nil
 		if err == nil {
 			b.event(Event{Type: EvDelivered, Actor: "channel:" + channel, At: now})
 			return nil

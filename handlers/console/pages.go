@@ -239,6 +239,7 @@ func (c *console) ticketLive(g *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	d.Ticket = listed(d.Ticket) // the number masked: this is not a view of it
 	return c.fragment(g, "ticket", "live", d)
 }
 

@@ -82,7 +82,9 @@ type ticketView struct {
 	// audit trail). Conversation is what came before the ticket.
 	Contact      *ticket.Contact `json:"contact,omitempty"`
 	Conversation []ticket.Turn   `json:"conversation,omitempty"`
-	Clocks       []clockView     `json:"clocks"`
+	// Unreached says the last message to the business was not delivered.
+	Unreached bool        `json:"unreached,omitempty"`
+	Clocks    []clockView `json:"clocks"`
 	// State is the most urgent state of the clocks still running (or of
 	// the resolution clock when none runs).
 	State     string `json:"state"`
@@ -98,7 +100,7 @@ func viewTicket(t *ticket.Ticket, now time.Time) ticketView {
 		Summary: t.Summary, Rating: string(t.Rating), Reopened: t.Reopened, FollowedUp: t.FollowedUp, Level: t.Level,
 		LevelName: ticket.LevelName(t.Level), Escalations: t.Escalations, PauseReason: t.PauseReason,
 		Returns: t.Returns, Extensions: t.Extensions, PendingExtension: t.PendingExtension(), Contact: t.Contact,
-		Conversation: t.Conversation, Clocks: []clockView{}}
+		Conversation: t.Conversation, Unreached: t.Unreached, Clocks: []clockView{}}
 	if v.Units == nil {
 		v.Units = []string{}
 	}

@@ -638,3 +638,45 @@ func TestWeChatAnswerWaitsForReplicas(t *testing.T) {
 		t.Fatalf("answered %q with %d tickets; want the one ticket's number", m.Content, len(ts))
 	}
 }
+
+// TestStaffReplyOutsideTheWindowIsKept: a staff reply the platform
+// refuses (45015: the business last wrote more than 48 hours ago) marks
+// the ticket unreached for staff to call, and goes to the business in the
+// passive reply to its next message, which opens the window again.
+func TestStaffReplyOutsideTheWindowIsKept(t *testing.T) {
+	cs := handlertest.NewChannels(t, handlertest.ChannelOptions{Budget: 3 * time.Second})
+	ctx := context.Background()
+	first := handlertest.OAReply(t, cs.Serve(handlertest.OASafe(t, "cy", handlertest.TextMsg("o-late", "8100000001", handlertest.ComplaintText))))
+	ts := cs.Tickets(t)
+	if len(ts) != 1 || !strings.Contains(first.Content, ts[0].ID) {
+		t.Fatalf("complaint reply %q, tickets %d", first.Content, len(ts))
+	}
+	id := ts[0].ID
+	cs.Platform.Set(func(p *handlertest.Platform) { p.FailAlways = 45015 })
+	const answer = "您好,抽查安排已调整,请留意通知。"
+	if _, err := cs.Env.Engine.StaffReply(ctx, "demo", id, "staff-a", answer); err != nil {
+		t.Fatal(err)
+	}
+	tk, _ := cs.Env.Tickets.Get(ctx, "demo", id)
+	if !tk.Unreached {
+		t.Fatal("the ticket does not say the business was not reached")
+	}
+
+	cs.Platform.Set(func(p *handlertest.Platform) { p.FailAlways = 0 })
+	next := handlertest.OAReply(t, cs.Serve(handlertest.OASafe(t, "cy", handlertest.TextMsg("o-late", "8100000002", "你好"))))
+	if !strings.HasPrefix(next.Content, "您有未收到的消息") || !strings.Contains(next.Content, answer) {
+		t.Fatalf("next reply = %q", next.Content)
+	}
+	tk, _ = cs.Env.Tickets.Get(ctx, "demo", id)
+	if tk.Unreached {
+		t.Error("still unreached after the hand-over")
+	}
+	msgs, _, _ := cs.Env.Outbox.List(ctx, "demo", "o-late", "", 10)
+	if len(msgs) != 1 || msgs[0].Status != "delivered" {
+		t.Errorf("outbox = %+v", msgs)
+	}
+	again := handlertest.OAReply(t, cs.Serve(handlertest.OASafe(t, "cy", handlertest.TextMsg("o-late", "8100000003", "你好"))))
+	if strings.Contains(again.Content, answer) {
+		t.Errorf("handed over twice: %q", again.Content)
+	}
+}
