@@ -11,8 +11,11 @@ import (
 )
 
 // Actions are what staff can do to a ticket, by name: return is 退单 to
-// the region's dispatcher, extend asks for 延期 and extension answers it.
-var Actions = []string{"claim", "reply", "transfer", "pause", "resume", "resolve", "note", "return", "extend", "extension"}
+// the region's dispatcher, extend asks for 延期 and extension answers it;
+// cooperate asks a cooperating unit for its part (协办), which that unit
+// ends with cooperate_done, or the lead unit with cooperate_release.
+var Actions = []string{"claim", "reply", "transfer", "pause", "resume", "resolve", "note", "return", "extend", "extension",
+	"cooperate", "cooperate_done", "cooperate_release"}
 
 // Action is one thing staff do to a ticket, with what they typed.
 type Action struct {
@@ -28,7 +31,10 @@ type Action struct {
 	Note    string `json:"note"`
 }
 
-var errManagersDecide = fault.New(fault.Forbidden, "extension_forbidden", "延期申请须由本区域管理人员审批")
+var (
+	errManagersDecide = fault.New(fault.Forbidden, "extension_forbidden", "延期申请须由本区域管理人员审批")
+	errLeadOnly       = fault.New(fault.Forbidden, "lead_unit_only", "只有主办单位或管理人员可以安排或撤销协办")
+)
 
 // maxActionRunes bounds what staff type into a ticket.
 const maxActionRunes = 4000
@@ -86,10 +92,13 @@ func (e *Engine) Act(ctx context.Context, u *staff.User, id string, a Action) (*
 	if err := a.check(); err != nil {
 		return nil, err
 	}
-	if a.Name == "transfer" {
+	if a.Name == "transfer" || a.Name == "cooperate" {
 		if err := e.checkUnit(ctx, t.Region, a.Unit); err != nil {
 			return nil, err
 		}
+	}
+	if (a.Name == "cooperate" || a.Name == "cooperate_release") && u.Role == staff.RoleStaff && u.Unit != t.Owner() {
+		return nil, errLeadOnly
 	}
 	tenant, actor := u.Tenant, u.Name
 	switch a.Name {
@@ -113,6 +122,12 @@ func (e *Engine) Act(ctx context.Context, u *staff.User, id string, a Action) (*
 		t, err = e.tickets.RequestExtension(ctx, tenant, id, actor, u.Unit, a.WorkingDays, a.Reason)
 	case "extension":
 		return e.decideExtension(ctx, u, t, a)
+	case "cooperate":
+		t, err = e.tickets.AddTask(ctx, tenant, id, actor, a.Unit, a.Text)
+	case "cooperate_done":
+		t, err = e.tickets.EndTask(ctx, tenant, id, actor, u.Unit, ticket.TaskDone, a.Text)
+	case "cooperate_release":
+		t, err = e.tickets.EndTask(ctx, tenant, id, actor, strings.TrimSpace(a.Unit), ticket.TaskReleased, a.Reason)
 	}
 	if err != nil {
 		return nil, err
@@ -142,6 +157,12 @@ func (a Action) check() error {
 		return fault.Invalidf("summary_required", "办结需要填写处理结果")
 	case a.Name == "return" && blank(a.Reason):
 		return fault.Invalidf("return_reason", "退单需要填写原因(为何不属于本单位职责)")
+	case a.Name == "cooperate" && (blank(a.Unit) || blank(a.Text)):
+		return fault.Invalidf("cooperate_incomplete", "协办需要选择协办单位并写明需要协办的事项")
+	case a.Name == "cooperate_done" && blank(a.Text):
+		return fault.Invalidf("task_result", "请填写协办结果")
+	case a.Name == "cooperate_release" && (blank(a.Unit) || blank(a.Reason)):
+		return fault.Invalidf("task_reason", "撤销协办需要选择单位并填写原因")
 	case a.Name == "extension" && a.Approve == nil:
 		return fault.Invalidf("extension_answer", "请选择同意或不同意延期(approve: true/false)")
 	}

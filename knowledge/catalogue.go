@@ -43,7 +43,8 @@ type RegionSettings struct {
 	// Hours are the working hours, e.g. "09:00-12:00,13:30-17:30".
 	Hours string `yaml:"hours"`
 	// Clocks overrides durations: first_response, general, difficult,
-	// followup, level2_after, level3_after ("2h" working hours, "5d" working days)
+	// followup, cooperate (协办), level2_after, level3_after ("2h" working
+	// hours, "5d" working days)
 	// and warn_at (a share, e.g. 0.75).
 	Clocks map[string]string `yaml:"clocks"`
 	// Notify gives units where their alerts go besides the configured
@@ -272,7 +273,7 @@ func (c *Catalogue) validate(fail func(int, string, ...any)) {
 				if !reShare.MatchString(v) {
 					fail(r.line, "region %q: clocks.warn_at %q must be a share between 0 and 1", r.Name, v)
 				}
-			case "first_response", "general", "difficult", "followup", "level2_after", "level3_after":
+			case "first_response", "general", "difficult", "followup", "cooperate", "level2_after", "level3_after":
 				if !reWorkDuration.MatchString(v) {
 					fail(r.line, "region %q: clocks.%s %q must be a working duration like 2h or 5d", r.Name, k, v)
 				}

@@ -32,7 +32,7 @@ var Kinds = []string{NewTicket, Handoff, Returned, Warning, Level1, Level2, Leve
 
 // Of is the alert policy: the kind of alert event e of t calls for, or ""
 // for none. A transfer or re-assignment is a new ticket for the unit that
-// receives it.
+// receives it, and so is a cooperating unit's task (协办).
 func Of(t *ticket.Ticket, e ticket.Event) string {
 	switch e.Type {
 	case ticket.EvOpened:
@@ -40,11 +40,11 @@ func Of(t *ticket.Ticket, e ticket.Event) string {
 			return Handoff
 		}
 		return NewTicket
-	case ticket.EvTransferred:
+	case ticket.EvTransferred, ticket.EvTaskAdded:
 		return NewTicket
 	case ticket.EvReturned:
 		return Returned
-	case ticket.EvWarned:
+	case ticket.EvWarned, ticket.EvTaskWarned:
 		return Warning
 	case ticket.EvEscalated:
 		switch n, _ := strconv.Atoi(e.Data["level"]); n {

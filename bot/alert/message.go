@@ -34,11 +34,18 @@ func render(a Alert, t *ticket.Ticket, consoleURL string, loc *time.Location) st
 	case Returned:
 		fmt.Fprintf(&b, "> 退单:%s(%s)\n", a.Data["unit"], quote(a.Text))
 	case NewTicket:
-		if a.Event == ticket.EvTransferred {
+		switch a.Event {
+		case ticket.EvTransferred:
 			fmt.Fprintf(&b, "> 转自:%s(%s)\n", a.Data["from"], quote(a.Text))
+		case ticket.EvTaskAdded:
+			fmt.Fprintf(&b, "> 协办:%s(%s 前完成)\n", quote(a.Text), when(a.Data["due"], loc))
 		}
 	case Warning:
-		fmt.Fprintf(&b, "> 时限:%s 将于 %s 到期\n", clockNames[a.Data["clock"]], when(a.Data["due"], loc))
+		what := clockNames[a.Data["clock"]]
+		if a.Event == ticket.EvTaskWarned {
+			what = "协办任务"
+		}
+		fmt.Fprintf(&b, "> 时限:%s 将于 %s 到期\n", what, when(a.Data["due"], loc))
 	case Level1, Level2, Level3:
 		fmt.Fprintf(&b, "> 已超期,启动%s\n", titles[a.Kind])
 	}

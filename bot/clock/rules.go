@@ -71,6 +71,7 @@ type Rules struct {
 	General       Duration // resolution of a general problem (一般问题)
 	Difficult     Duration // resolution of a difficult one (疑难问题)
 	Followup      Duration // 差评回访整改
+	Cooperate     Duration // a cooperating unit's task (协办)
 	WarnAt        float64  // share of a clock after which it warns
 	Level2After   Duration // 一次督办 → 二次督办
 	Level3After   Duration // 二次督办 → 问责
@@ -79,13 +80,15 @@ type Rules struct {
 
 // DefaultRules follow the seed documents: a first response within two
 // working hours, 5 working days for general and 15 for difficult problems
-// (葛店 item 53), 3 working days to follow up a bad rating.
+// (葛店 item 53), 3 working days to follow up a bad rating, and 3 for a
+// cooperating unit's part of a case (协办 3, 主办 5: a common rule).
 func DefaultRules() Rules {
 	return Rules{
 		FirstResponse: Duration{Hours: 2 * time.Hour},
 		General:       Duration{Days: 5},
 		Difficult:     Duration{Days: 15},
 		Followup:      Duration{Days: 3},
+		Cooperate:     Duration{Days: 3},
 		WarnAt:        0.75,
 		Level2After:   Duration{Days: 2},
 		Level3After:   Duration{Days: 3},
@@ -118,6 +121,8 @@ func (r Rules) Override(clocks map[string]string, hours string) (Rules, error) {
 			r.Difficult = d
 		case "followup":
 			r.Followup = d
+		case "cooperate":
+			r.Cooperate = d
 		case "level2_after":
 			r.Level2After = d
 		case "level3_after":

@@ -48,7 +48,7 @@ var CSVHeader = []string{"unit", "tickets", "resolved", "resolution_rate", "belo
 	"on_time", "decided", "on_time_rate", "overdue_now",
 	"escalations_level1", "escalations_level2", "escalations_level3",
 	"rating_good", "rating_neutral", "rating_bad", "bad_rated", "followed_up", "followup_rate",
-	"returned", "extensions_asked", "extensions_approved"}
+	"returned", "extensions_asked", "extensions_approved", "cooperations", "cooperations_on_time", "cooperations_late"}
 
 // WriteCSV writes one line per unit and the region's total last, with
 // rates as fractions (four decimals) and times in working hours.
@@ -95,7 +95,8 @@ func csvRow(r Row) []string {
 		itoa(r.Escalations.Level1), itoa(r.Escalations.Level2), itoa(r.Escalations.Level3),
 		itoa(r.Ratings.Good), itoa(r.Ratings.Neutral), itoa(r.Ratings.Bad),
 		itoa(r.BadRated), itoa(r.FollowedUp), fraction(r.FollowupRate),
-		itoa(r.Returned), itoa(r.ExtensionsAsked), itoa(r.ExtensionsApproved)}
+		itoa(r.Returned), itoa(r.ExtensionsAsked), itoa(r.ExtensionsApproved),
+		itoa(r.Cooperations), itoa(r.CooperationsOnTime), itoa(r.CooperationsLate)}
 }
 
 func fraction(r *float64) string {
@@ -122,7 +123,7 @@ func WriteTable(w io.Writer, r *Report) error {
 		fmt.Fprintln(w, "注意:时段内工单过多,只统计了最新的部分")
 	}
 	head := []string{"单位", "工单", "办结", "办结率", "首响中位(h)", "首响P90(h)", "办结中位(h)", "办结P90(h)",
-		"按时率", "超期", "督办1/2/3", "好/中/差评", "差评回访", "退单", "延期(批/申)"}
+		"按时率", "超期", "督办1/2/3", "好/中/差评", "差评回访", "退单", "延期(批/申)", "协办(按时/逾期/总)"}
 	rows := [][]string{head}
 	for _, row := range append(append([]Row(nil), r.Units...), r.Total) {
 		rows = append(rows, tableRow(row))
@@ -166,7 +167,8 @@ func tableRow(r Row) []string {
 		fmt.Sprintf("%d/%d/%d", r.Escalations.Level1, r.Escalations.Level2, r.Escalations.Level3),
 		fmt.Sprintf("%d/%d/%d", r.Ratings.Good, r.Ratings.Neutral, r.Ratings.Bad),
 		fmt.Sprintf("%d/%d", r.FollowedUp, r.BadRated), strconv.Itoa(r.Returned),
-		fmt.Sprintf("%d/%d", r.ExtensionsApproved, r.ExtensionsAsked)}
+		fmt.Sprintf("%d/%d", r.ExtensionsApproved, r.ExtensionsAsked),
+		fmt.Sprintf("%d/%d/%d", r.CooperationsOnTime, r.CooperationsLate, r.Cooperations)}
 }
 
 func dash(s string) string {

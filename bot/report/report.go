@@ -106,6 +106,12 @@ type Row struct {
 	Returned           int `json:"returned"`
 	ExtensionsAsked    int `json:"extensions_asked"`
 	ExtensionsApproved int `json:"extensions_approved"`
+	// Cooperations counts the parts of cases asked of this unit (协办);
+	// CooperationsOnTime those it did by their deadline, and
+	// CooperationsLate those done late or still open past it.
+	Cooperations       int `json:"cooperations"`
+	CooperationsOnTime int `json:"cooperations_on_time"`
+	CooperationsLate   int `json:"cooperations_late"`
 }
 
 // Stat summarises durations: how many, the median and the 90th percentile.
@@ -211,6 +217,17 @@ func Compute(ts []*ticket.Ticket, p *clock.Policy, now time.Time, o Options) *Re
 				dispatch[rt.ReassignedBy]++
 			}
 		}
+		for _, k := range t.Tasks {
+			a := unit(k.Unit)
+			onTime := b2i(k.OnTime())
+			late := b2i(k.State == ticket.TaskDone && !k.OnTime() || k.State == ticket.TaskOpen && !now.Before(k.Due))
+			a.coop++
+			a.coopOnTime += onTime
+			a.coopLate += late
+			total.coop++
+			total.coopOnTime += onTime
+			total.coopLate += late
+		}
 		for _, x := range t.Extensions {
 			approved := b2i(x.State == ticket.ExtensionApproved)
 			unit(x.Unit).extAsked++
@@ -315,6 +332,7 @@ type acc struct {
 	ratings                               Ratings
 	bad, followed                         int
 	returned, extAsked, extApproved       int
+	coop, coopOnTime, coopLate            int
 }
 
 func (a *acc) add(f facts) {
@@ -357,7 +375,8 @@ func (a *acc) row(unit string, target float64) Row {
 		FirstResponse: stat(a.first), Resolution: stat(a.resolution), OnTime: a.onTime, Decided: a.decided,
 		OnTimeRate: ratio(a.onTime, a.decided), OverdueNow: a.overdue, Escalations: a.esc, Ratings: a.ratings,
 		BadRated: a.bad, FollowedUp: a.followed, FollowupRate: ratio(a.followed, a.bad),
-		Returned: a.returned, ExtensionsAsked: a.extAsked, ExtensionsApproved: a.extApproved}
+		Returned: a.returned, ExtensionsAsked: a.extAsked, ExtensionsApproved: a.extApproved,
+		Cooperations: a.coop, CooperationsOnTime: a.coopOnTime, CooperationsLate: a.coopLate}
 	r.BelowTarget = r.ResolutionRate != nil && *r.ResolutionRate < target
 	return r
 }

@@ -309,6 +309,11 @@ func TestReturnsExtensionsAndDispatch(t *testing.T) {
 		{Unit: reporttest.UnitB, By: "b1", Reason: "也不属本局"},
 	}
 	c := mk("C", []string{reporttest.UnitA})
+	c.Tasks = []ticket.Task{
+		{Unit: "区公安分局", State: ticket.TaskDone, Due: now, EndedAt: now.Add(-time.Minute)},
+		{Unit: "区公安分局", State: ticket.TaskOpen, Due: now.Add(-time.Minute)},
+		{Unit: reporttest.UnitB, State: ticket.TaskReleased, Due: now.Add(time.Hour)},
+	}
 	c.Extensions = []ticket.Extension{{Unit: reporttest.UnitA, Days: 3, State: ticket.ExtensionRefused},
 		{Unit: reporttest.UnitA, Days: 2, State: ticket.ExtensionApproved}, {Unit: reporttest.UnitA, Days: 2, State: ticket.ExtensionPending}}
 	r := report.Compute([]*ticket.Ticket{a, b, c}, env.Tickets.Policy(), now,
@@ -325,6 +330,12 @@ func TestReturnsExtensionsAndDispatch(t *testing.T) {
 	}
 	if r.Total.Returned != 3 || r.Total.ExtensionsAsked != 3 || r.Total.ExtensionsApproved != 1 {
 		t.Errorf("total: %+v", r.Total)
+	}
+	if got := rows["区公安分局"]; got.Cooperations != 2 || got.CooperationsOnTime != 1 || got.CooperationsLate != 1 || got.Tickets != 0 {
+		t.Errorf("区公安分局: %+v", got)
+	}
+	if r.Total.Cooperations != 3 || r.Total.CooperationsOnTime != 1 {
+		t.Errorf("total cooperations: %+v", r.Total)
 	}
 	if len(r.Dispatch) != 1 || r.Dispatch[0] != (report.Dispatch{Name: "disp-1", Reassigned: 2}) {
 		t.Errorf("dispatch = %+v", r.Dispatch)

@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,7 +62,8 @@ func (s *Store) ReturnToDispatch(ctx context.Context, tenant, id, actor, unit, d
 			return errPausedReturn
 		}
 		t.Returns = append(t.Returns, Return{Unit: unit, By: actor, Reason: reason, At: now, Dispatcher: dispatcher})
-		t.Units, t.Desk = []string{dispatcher}, ""
+		t.Units = append([]string{dispatcher}, slices.DeleteFunc(t.OpenTasks(), func(u string) bool { return u == dispatcher })...)
+		t.Desk = ""
 		t.ClaimedBy, t.ClaimedAt = "", time.Time{}
 		t.Status = Returned
 		b.event(Event{Type: EvReturned, Actor: actor, Text: reason, At: now,

@@ -39,6 +39,7 @@ func NextFire(t *Ticket, p *clock.Policy) time.Time {
 	if t.Level >= 1 && t.Level < 3 && overdueRunning(t) {
 		consider(nextLevelAt(t, p))
 	}
+	consider(nextTaskFire(t))
 	return next
 }
 
@@ -115,6 +116,7 @@ func (s *Store) Fire(ctx context.Context, tenant, id string) (*Ticket, []Event, 
 			}
 			s.escalate(t, t.Level+1, at, record)
 		}
+		fireTasks(t, now, record)
 		if len(fired) == 0 {
 			return errUnchanged
 		}

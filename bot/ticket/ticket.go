@@ -181,6 +181,8 @@ type Ticket struct {
 	// requests, the last one possibly still pending.
 	Returns    []Return    `json:"returns,omitempty"`
 	Extensions []Extension `json:"extensions,omitempty"`
+	// Tasks are the cooperating units' parts of the case (协办).
+	Tasks []Task `json:"tasks,omitempty"`
 	// Contact is who the business is and its number, as it told the bot;
 	// Conversation what it and the bot said before the ticket opened.
 	Contact      *Contact `json:"contact,omitempty"`
@@ -268,6 +270,11 @@ const (
 	EvExtensionDone = "extension_answered" // 延期审批
 	EvContact       = "contact"            // the business gave its contact
 	EvContactViewed = "contact_viewed"     // staff saw the full number
+	EvTaskAdded     = "task_added"         // 协办 asked of a unit
+	EvTaskDone      = "task_done"
+	EvTaskReleased  = "task_released"
+	EvTaskWarned    = "task_warned"
+	EvTaskOverdue   = "task_overdue"
 )
 
 // Clock states, as the console and the clocks command show them.

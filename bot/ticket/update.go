@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -171,14 +172,14 @@ func (s *Store) Transfer(ctx context.Context, tenant, id, actor, unit, reason st
 		if err := requireOpen(t); err != nil {
 			return err
 		}
-		if len(t.Units) == 1 && t.Units[0] == unit || len(t.Units) == 0 && t.Desk == unit {
+		if t.Owner() == unit {
 			return fault.Invalidf("transfer_same_unit", "工单已在 %s", unit)
 		}
 		from := strings.Join(t.Units, "、")
 		if from == "" {
 			from = t.Desk
 		}
-		t.Units = []string{unit}
+		t.Units = append([]string{unit}, slices.DeleteFunc(t.OpenTasks(), func(u string) bool { return u == unit })...)
 		if t.Kind == Handoff {
 			t.Desk = ""
 		}
@@ -277,6 +278,9 @@ func (s *Store) Resolve(ctx context.Context, tenant, id, actor, summary string) 
 	return s.update(ctx, tenant, id, func(t *Ticket, b *batch, now time.Time) error {
 		if err := requireOpen(t); err != nil {
 			return err
+		}
+		if len(t.OpenTasks()) > 0 {
+			return errTasksOpen
 		}
 		if t.ClaimedBy == "" {
 			t.ClaimedBy, t.ClaimedAt = actor, now

@@ -176,3 +176,54 @@ func cookieOf(t *testing.T, cs *consoleServer, name string) string {
 	s := cs.login(t, name)
 	return s.cookie.Name + "=" + s.cookie.Value
 }
+
+// TestCooperationThroughTheAPI: the lead unit asks 公安 for its part
+// (协办); 公安 sees the ticket and finishes its task; the lead unit
+// resolves only after that. Other units and regions are refused at each
+// step, and the report counts the task for 公安.
+func TestCooperationThroughTheAPI(t *testing.T) {
+	cs := staffFixture(t, bottest.Options{})
+	const policeUnit = "区公安分局"
+	cs.addUser(t, staff.User{Name: "police", Role: staff.RoleStaff, Unit: policeUnit, Region: zhaoyang})
+	id := cs.complaint(t, "biz-coop", zhaoyang, complaintText)
+	s := map[string]*session{}
+	for _, n := range []string{"market", "other", "hgt", "boss", "police"} {
+		s[n] = cs.login(t, n)
+	}
+	base := "/api/v1/staff/tickets/" + id
+	step := func(who, action string, body any, want int) {
+		t.Helper()
+		if got := cs.status(t, s[who], "POST", base+"/"+action, body); got != want {
+			t.Fatalf("%s %s: %d, want %d", who, action, got, want)
+		}
+	}
+	task := map[string]string{"unit": policeUnit, "text": "核实企业反映的现场阻工情况"}
+	step("other", "cooperate", task, http.StatusNotFound)
+	step("hgt", "cooperate", task, http.StatusNotFound)
+	step("police", "cooperate", task, http.StatusNotFound) // not on the ticket yet
+	step("market", "cooperate", map[string]string{"unit": "不存在的单位", "text": "x"}, http.StatusBadRequest)
+	step("market", "cooperate", task, http.StatusOK)
+	if !slices.Contains(cs.ticketIDs(t, s["police"]), id) {
+		t.Fatal("the cooperating unit's queue lacks the ticket")
+	}
+	step("police", "cooperate", map[string]string{"unit": "区人社局", "text": "再找一家"}, http.StatusForbidden)
+	step("police", "cooperate_release", map[string]string{"unit": policeUnit, "reason": "不想办"}, http.StatusForbidden)
+	step("market", "cooperate_done", map[string]string{"text": "不是我的任务"}, http.StatusConflict)
+	step("market", "resolve", map[string]string{"summary": "已处理"}, http.StatusConflict)
+	step("police", "cooperate_done", map[string]string{"text": "已出警核实,现场已恢复施工"}, http.StatusOK)
+	if v := cs.ticket(t, s["market"], id); len(v.Tasks) != 1 || v.Tasks[0].State != ticket.TaskDone {
+		t.Fatalf("tasks = %+v", v.Tasks)
+	}
+	step("market", "resolve", map[string]string{"summary": "已会同公安处置"}, http.StatusOK)
+
+	var r report.Report
+	decode(t, cs.request(t, "GET", "/api/v1/reports/units?region="+zhaoyang, s["boss"].Token, "", nil, nil), &r)
+	for _, row := range r.Units {
+		if row.Unit == policeUnit && (row.Cooperations != 1 || row.CooperationsOnTime != 1) {
+			t.Errorf("%s row: %+v", policeUnit, row)
+		}
+	}
+	if r.Total.Cooperations != 1 {
+		t.Errorf("total cooperations = %d", r.Total.Cooperations)
+	}
+}

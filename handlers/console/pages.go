@@ -163,6 +163,10 @@ type ticketData struct {
 	Mine bool
 	// MaxExtensionDays bounds the extension form.
 	MaxExtensionDays int
+	// Lead says the user may arrange and release 协办 (the owning unit's
+	// staff, managers, admins); MyTask is the user's unit's open task.
+	Lead   bool
+	MyTask *ticket.Task
 }
 
 // ticketPage shows a ticket: thread, cited item, clocks and actions.
@@ -173,8 +177,7 @@ func (c *console) ticketPage(g *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	pd := c.pageData(g, "工单 "+d.Ticket.ID, ticketData{ticketDetail: d, Mine: d.Ticket.ClaimedBy == p.user.Name,
-		MaxExtensionDays: ticket.MaxExtensionDays})
+	pd := c.pageData(g, "工单 "+d.Ticket.ID, pageOfTicket(d, p.user))
 	pd.Flash = doneText[g.Query("done")]
 	if g.Query("done") == "reply" {
 		pd.Flash = "答复已记录:" + deliveryText[g.Query("delivery")]
@@ -186,10 +189,13 @@ func (c *console) ticketPage(g *gin.Context) error {
 var extensionStates = map[string]string{ticket.ExtensionPending: "待审批", ticket.ExtensionApproved: "已同意",
 	ticket.ExtensionRefused: "未同意"}
 
+var taskStates = map[string]string{ticket.TaskOpen: "协办中", ticket.TaskDone: "已完成", ticket.TaskReleased: "已撤销"}
+
 var errWorkingDays = fault.Invalidf("extension_days", "延期天数须为整数")
 
 var doneText = map[string]string{"claim": "已接单", "transfer": "已转办", "pause": "已暂停计时", "resume": "已恢复计时",
 	"return": "已退单,等待派单单位改派", "extend": "延期申请已提交,等待管理人员审批", "extension": "延期申请已处理",
+	"cooperate": "已安排协办,已通知协办单位", "cooperate_done": "协办结果已提交", "cooperate_release": "已撤销协办",
 	"resolve": "已办结,已通知企业并邀请评价", "note": "备注已保存"}
 
 // ticketForm runs an action from the ticket page's forms and returns to
@@ -223,6 +229,18 @@ func (c *console) ticketForm(g *gin.Context) error {
 	}
 	g.Redirect(http.StatusSeeOther, "/console/tickets/"+url.PathEscape(id)+"?"+q.Encode())
 	return nil
+}
+
+// pageOfTicket is what the ticket page shows u.
+func pageOfTicket(d *ticketDetail, u *staff.User) ticketData {
+	td := ticketData{ticketDetail: d, Mine: d.Ticket.ClaimedBy == u.Name, MaxExtensionDays: ticket.MaxExtensionDays,
+		Lead: u.Role != staff.RoleStaff || u.Unit == d.Ticket.Owner}
+	for i, k := range d.Ticket.Tasks {
+		if k.State == ticket.TaskOpen && u.Unit != "" && k.Unit == u.Unit {
+			td.MyTask = &d.Ticket.Tasks[i]
+		}
+	}
+	return td
 }
 
 // ticketLive is the parts of a ticket's page that change — status,
@@ -261,8 +279,7 @@ func (c *console) ticketPageWithError(g *gin.Context, id string, cause error) er
 	if err != nil {
 		return err
 	}
-	pd := c.pageData(g, "工单 "+d.Ticket.ID, ticketData{ticketDetail: d, Mine: d.Ticket.ClaimedBy == p.user.Name,
-		MaxExtensionDays: ticket.MaxExtensionDays})
+	pd := c.pageData(g, "工单 "+d.Ticket.ID, pageOfTicket(d, p.user))
 	pd.Error = messageOf(cause)
 	status := http.StatusInternalServerError
 	if fe, ok := fault.As(cause); ok {
@@ -330,5 +347,6 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"clockLabel":     func(name string) string { return clockLabels[name] },
 		"ratingText":     func(r string) string { return ticket.Rating(r).Chinese() },
 		"extensionState": func(s string) string { return extensionStates[s] },
+		"taskState":      func(s string) string { return taskStates[s] },
 	}
 }

@@ -83,8 +83,10 @@ type ticketView struct {
 	Contact      *ticket.Contact `json:"contact,omitempty"`
 	Conversation []ticket.Turn   `json:"conversation,omitempty"`
 	// Unreached says the last message to the business was not delivered.
-	Unreached bool        `json:"unreached,omitempty"`
-	Clocks    []clockView `json:"clocks"`
+	Unreached bool `json:"unreached,omitempty"`
+	// Tasks are the cooperating units' parts (协办).
+	Tasks  []ticket.Task `json:"tasks,omitempty"`
+	Clocks []clockView   `json:"clocks"`
 	// State is the most urgent state of the clocks still running (or of
 	// the resolution clock when none runs).
 	State     string `json:"state"`
@@ -100,7 +102,7 @@ func viewTicket(t *ticket.Ticket, now time.Time) ticketView {
 		Summary: t.Summary, Rating: string(t.Rating), Reopened: t.Reopened, FollowedUp: t.FollowedUp, Level: t.Level,
 		LevelName: ticket.LevelName(t.Level), Escalations: t.Escalations, PauseReason: t.PauseReason,
 		Returns: t.Returns, Extensions: t.Extensions, PendingExtension: t.PendingExtension(), Contact: t.Contact,
-		Conversation: t.Conversation, Unreached: t.Unreached, Clocks: []clockView{}}
+		Conversation: t.Conversation, Unreached: t.Unreached, Tasks: t.Tasks, Clocks: []clockView{}}
 	if v.Units == nil {
 		v.Units = []string{}
 	}
@@ -207,7 +209,8 @@ var eventLabels = map[string]string{
 	ticket.EvDelivered: "已送达", ticket.EvDeliveryFail: "送达失败", ticket.EvBusinessTold: "已通知企业",
 	ticket.EvClockStopped: "计时停止", ticket.EvClockExtended: "时限延长", ticket.EvReturned: "退单",
 	ticket.EvExtensionAsk: "申请延期", ticket.EvExtensionDone: "延期审批", ticket.EvContact: "企业留下联系方式",
-	ticket.EvContactViewed: "查看联系电话",
+	ticket.EvContactViewed: "查看联系电话", ticket.EvTaskAdded: "安排协办", ticket.EvTaskDone: "协办完成",
+	ticket.EvTaskReleased: "撤销协办", ticket.EvTaskWarned: "协办预警", ticket.EvTaskOverdue: "协办超期",
 }
 
 var deliveryText = map[string]string{"delivered": "已送达企业", "failed": "送达失败", "sent": "已发送(企业通过消息接口接收)"}
