@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"frontdoor/bot/alert"
+
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/crypto/bcrypt"
 
@@ -95,6 +97,8 @@ type Options struct {
 	Redis redis.UniversalClient
 	// Replication is what the ticket store, and so the engine, wait for.
 	Replication store.Replication
+	// Alerts configure the alert sender (Env.Alerts), which the test runs.
+	Alerts alert.Config
 }
 
 // New builds an engine on the test Redis.
@@ -121,7 +125,7 @@ func New(t testing.TB, opts Options) *Env {
 	}
 	env.Commands = cmds
 	// Staff passwords hash at the least cost: tests log in often.
-	env.System = system.New(system.Settings{Engine: opts.Config, Replication: opts.Replication,
+	env.System = system.New(system.Settings{Engine: opts.Config, Replication: opts.Replication, Alerts: opts.Alerts,
 		Staff: staff.Options{Cost: bcrypt.MinCost}},
 		system.Parts{Redis: cmds, Keys: keys, KB: func() *knowledge.Base { return b }, Intents: func() *intent.Model { return m },
 			Policy: Policy(t, b), Pushers: opts.Pushers, Phraser: opts.Phraser, Now: now})

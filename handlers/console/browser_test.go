@@ -10,13 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"frontdoor/bot"
-	"frontdoor/handlers/handlertest"
-
 	"github.com/chromedp/chromedp"
 
+	"frontdoor/bot"
 	"frontdoor/bot/bottest"
 	"frontdoor/bot/staff"
+	"frontdoor/handlers/handlertest"
 )
 
 // TestConsoleInBrowser walks a real browser through the console: a staff
@@ -29,52 +28,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	cs.addUser(t, staff.User{Name: "xiaoli", Role: staff.RoleStaff, Unit: marketUnit, Region: zhaoyang})
 	cs.addUser(t, staff.User{Name: "zhaoyang-boss", Role: staff.RoleManager, Region: zhaoyang})
 	id := cs.complaint(t, "biz-browser", zhaoyang, complaintText)
-	shots := handlertest.ArtifactsDir(t)
-	ctx := handlertest.Browser(t)
-	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
-	submit := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		resp, err := chromedp.RunResponse(ctx, actions...)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if resp.Status >= 400 {
-			t.Fatalf("%s: HTTP %d", name, resp.Status)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return s
-	}
-	screenshot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	login := func(name string) {
-		t.Helper()
-		step("open login page", chromedp.Navigate(cs.URL+"/console/login"))
-		step("type credentials",
-			chromedp.WaitVisible(chromedp.ID("login-name")),
-			chromedp.SendKeys(chromedp.ID("login-name"), name),
-			chromedp.SendKeys(chromedp.ID("login-password"), staffPassword))
-		submit("log in as "+name, chromedp.Click(chromedp.ID("login-submit")))
-	}
-
+	d := newDriver(t, cs, handlertest.Browser(t))
+	ctx, step, submit, text, screenshot, login := d.ctx, d.step, d.submit, d.text, d.screenshot, d.login
 	login("xiaoli")
 	row := `tr[data-ticket="` + id + `"]`
 	step("see the complaint in the queue", chromedp.WaitVisible(chromedp.CSS(row)))
@@ -149,7 +104,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	screenshot("console-phone.png")
 	step("back to laptop size", chromedp.EmulateViewport(1280, 900))
 
-	submit("log out", chromedp.Click(chromedp.CSS(`form[action="/console/logout"] button`)))
+	d.logout()
 	login("zhaoyang-boss")
 	unitRow := `#unit-table tbody tr[data-unit="` + marketUnit + `"]`
 	step("dashboard", chromedp.WaitVisible(chromedp.CSS(unitRow)))
@@ -169,4 +124,75 @@ func TestConsoleInBrowser(t *testing.T) {
 	cs.complaint(t, "biz-browser-2", zhaoyang, complaintText+"(第二次)")
 	step("see the figures refresh", chromedp.Poll[chromedp.Void](`document.querySelector('`+unitRow+` td[data-field="tickets"]').textContent.trim() === "2"`,
 		chromedp.WithPollingTimeout(20*time.Second)))
+}
+
+// driver walks a browser tab through the console.
+type driver struct {
+	t     *testing.T
+	cs    *consoleServer
+	ctx   context.Context
+	shots string
+}
+
+func newDriver(t *testing.T, cs *consoleServer, ctx context.Context) *driver {
+	return &driver{t: t, cs: cs, ctx: ctx, shots: handlertest.ArtifactsDir(t)}
+}
+
+// step runs actions, failing the test with name.
+func (d *driver) step(name string, actions ...chromedp.Action[chromedp.Void]) {
+	d.t.Helper()
+	if err := chromedp.Do(d.ctx, actions...); err != nil {
+		d.t.Fatalf("%s: %v", name, err)
+	}
+}
+
+// submit runs actions that load a page and wants it to succeed.
+func (d *driver) submit(name string, actions ...chromedp.Action[chromedp.Void]) {
+	d.t.Helper()
+	resp, err := chromedp.RunResponse(d.ctx, actions...)
+	if err != nil {
+		d.t.Fatalf("%s: %v", name, err)
+	}
+	if resp.Status >= 400 {
+		d.t.Fatalf("%s: HTTP %d", name, resp.Status)
+	}
+}
+
+// text is the text of the element sel finds.
+func (d *driver) text(sel string) string {
+	d.t.Helper()
+	s, err := chromedp.Run(d.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		d.t.Fatalf("read %s: %v", sel, err)
+	}
+	return s
+}
+
+// screenshot saves the page under the artifacts directory.
+func (d *driver) screenshot(name string) {
+	d.t.Helper()
+	png, err := chromedp.Run(d.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		d.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(d.shots, name), png, 0o644); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// login signs name in through the login page.
+func (d *driver) login(name string) {
+	d.t.Helper()
+	d.step("open login page", chromedp.Navigate(d.cs.URL+"/console/login"))
+	d.step("type credentials",
+		chromedp.WaitVisible(chromedp.ID("login-name")),
+		chromedp.SendKeys(chromedp.ID("login-name"), name),
+		chromedp.SendKeys(chromedp.ID("login-password"), staffPassword))
+	d.submit("log in as "+name, chromedp.Click(chromedp.ID("login-submit")))
+}
+
+// logout signs the current user out.
+func (d *driver) logout() {
+	d.t.Helper()
+	d.submit("log out", chromedp.Click(chromedp.CSS(`form[action="/console/logout"] button`)))
 }

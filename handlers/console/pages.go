@@ -100,6 +100,7 @@ func (c *console) queuePage(g *gin.Context) error {
 	}
 	pd := c.pageData(g, "工单队列", d)
 	pd.Nav = "queue"
+	pd.Flash = doneText[g.Query("done")]
 	c.render(g, http.StatusOK, "queue", pd)
 	return nil
 }
@@ -226,6 +227,10 @@ func (c *console) ticketForm(g *gin.Context) error {
 	q := url.Values{"done": {name}}
 	if res.Delivery != "" {
 		q.Set("delivery", res.Delivery)
+	}
+	if res.Gone { // the ticket has left the user's unit: back to the queue
+		g.Redirect(http.StatusSeeOther, "/console/?"+q.Encode())
+		return nil
 	}
 	g.Redirect(http.StatusSeeOther, "/console/tickets/"+url.PathEscape(id)+"?"+q.Encode())
 	return nil

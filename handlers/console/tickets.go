@@ -198,6 +198,9 @@ type actionResult struct {
 	Ticket       ticketView `json:"ticket"`
 	Delivery     string     `json:"delivery,omitempty"`
 	DeliveryText string     `json:"delivery_text,omitempty"`
+	// Gone says the action took the ticket out of the user's sight (a
+	// return, a transfer to another unit).
+	Gone bool `json:"gone,omitempty"`
 }
 
 // act makes the one call into the bot that a staff action is, and reads
@@ -207,7 +210,7 @@ func (c *console) act(ctx context.Context, u *staff.User, id string, a bot.Actio
 	if err != nil {
 		return nil, err
 	}
-	res := &actionResult{Ticket: listed(viewTicket(t, c.tickets.Now()))}
+	res := &actionResult{Ticket: listed(viewTicket(t, c.tickets.Now())), Gone: !u.CanSee(t)}
 	if a.Name == "reply" {
 		res.Delivery, res.DeliveryText = c.lastDelivery(ctx, u.Tenant, id)
 	}
