@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -225,5 +226,35 @@ func TestCooperationThroughTheAPI(t *testing.T) {
 	}
 	if r.Total.Cooperations != 1 {
 		t.Errorf("total cooperations = %d", r.Total.Cooperations)
+	}
+}
+
+// TestLiveFragmentsKeepTheirWalls: the live parts of a ticket page and of
+// the dashboard are refused to whoever may not see the page itself.
+func TestLiveFragmentsKeepTheirWalls(t *testing.T) {
+	cs := staffFixture(t, bottest.Options{})
+	id := cs.complaint(t, "biz-live", zhaoyang, complaintText)
+	get := func(who, path string) (int, string) {
+		t.Helper()
+		resp := cs.request(t, "GET", path, "", "", nil, map[string]string{"Cookie": cookieOf(t, cs, who)})
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := get("market", "/console/tickets/"+id+"/live"); code != 200 || !strings.Contains(body, `data-part="thread"`) {
+		t.Errorf("the unit's live fragment: %d", code)
+	}
+	for _, who := range []string{"other", "hgt"} {
+		if code, _ := get(who, "/console/tickets/"+id+"/live"); code != http.StatusNotFound {
+			t.Errorf("%s reads the live fragment: %d", who, code)
+		}
+	}
+	live := "/console/dashboard/live?region=" + url.QueryEscape(zhaoyang)
+	if code, body := get("boss", live); code != 200 || !strings.Contains(body, `id="unit-table"`) {
+		t.Errorf("the manager's dashboard figures: %d", code)
+	}
+	for who, want := range map[string]int{"market": http.StatusForbidden, "hgtboss": http.StatusForbidden} {
+		if code, _ := get(who, live); code != want {
+			t.Errorf("%s reads %s's figures: %d, want %d", who, zhaoyang, code, want)
+		}
 	}
 }
