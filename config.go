@@ -302,9 +302,12 @@ func never(v float64) float64 {
 }
 
 // Proxies lists the trusted proxies.
-func (c Config) Proxies() []string {
+func (c Config) Proxies() []string { return commaList(c.TrustedProxies) }
+
+// commaList splits a comma-separated setting, dropping empty entries.
+func commaList(s string) []string {
 	var out []string
-	for _, p := range strings.Split(c.TrustedProxies, ",") {
+	for _, p := range strings.Split(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}

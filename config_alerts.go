@@ -19,15 +19,7 @@ type AlertConfig struct {
 }
 
 // targets are the configured alert targets, comma-separated.
-func (c AlertConfig) targets() []string {
-	var out []string
-	for _, t := range strings.Split(c.NotifyWebhook, ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			out = append(out, t)
-		}
-	}
-	return out
-}
+func (c AlertConfig) targets() []string { return commaList(c.NotifyWebhook) }
 
 // validate names an alert setting that cannot work.
 func (c AlertConfig) validate() error {
@@ -36,7 +28,7 @@ func (c AlertConfig) validate() error {
 	for _, t := range c.targets() {
 		switch {
 		case !knowledge.ValidTarget(t):
-			fail("%s: %q is not an https:// webhook or a mailto: address", label("notify_webhook"), redactTarget(t))
+			fail("%s: %q is not an https:// webhook or a mailto: address", label("notify_webhook"), alert.Redact(t))
 		case strings.HasPrefix(t, "mailto:") && c.SMTPURL == "":
 			fail("%s: %s needs %s", label("notify_webhook"), t, label("smtp_url"))
 		}
@@ -61,12 +53,4 @@ func (c AlertConfig) alerts() alert.Config {
 		cfg.Mail, _ = alert.NewMailer(c.SMTPURL)
 	}
 	return cfg
-}
-
-// redactTarget keeps a webhook's key out of error messages.
-func redactTarget(t string) string {
-	if i := strings.Index(t, "key="); i >= 0 {
-		return t[:i] + "key=…"
-	}
-	return t
 }

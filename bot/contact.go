@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"frontdoor/bot/fault"
 	"frontdoor/bot/privacy"
 	"frontdoor/bot/staff"
 	"frontdoor/bot/ticket"
@@ -116,8 +117,8 @@ func intentOfKind(k ticket.Kind) Intent {
 // opened later in the session carries for staff to read.
 func (s *session) record(question, answer string, at time.Time) {
 	turns := s.turns()
-	turns = append(turns, ticket.Turn{From: "business", Text: clipRunes(question, ticket.MaxTurnRunes), At: at},
-		ticket.Turn{From: "bot", Text: clipRunes(answer, ticket.MaxTurnRunes), At: at})
+	turns = append(turns, ticket.Turn{From: "business", Text: fault.Clip(question, ticket.MaxTurnRunes), At: at},
+		ticket.Turn{From: "bot", Text: fault.Clip(answer, ticket.MaxTurnRunes), At: at})
 	if len(turns) > ticket.MaxTurns {
 		turns = turns[len(turns)-ticket.MaxTurns:]
 	}
@@ -132,13 +133,6 @@ func (s *session) turns() []ticket.Turn {
 		_ = json.Unmarshal([]byte(s.Conv), &ts)
 	}
 	return ts
-}
-
-func clipRunes(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
 
 // ViewTicket is TicketFor for a page or an API answer that shows the

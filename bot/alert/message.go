@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"frontdoor/bot/fault"
+
 	"frontdoor/bot/privacy"
 	"frontdoor/bot/ticket"
 )
@@ -61,11 +63,7 @@ func render(a Alert, t *ticket.Ticket, consoleURL string, loc *time.Location) st
 
 // quote masks personal numbers and clips to maxQuote runes.
 func quote(s string) string {
-	s = strings.Join(strings.Fields(privacy.MaskOutbound(s)), " ")
-	if r := []rune(s); len(r) > maxQuote {
-		return string(r[:maxQuote]) + "…"
-	}
-	return s
+	return fault.Clip(strings.Join(strings.Fields(privacy.MaskOutbound(s)), " "), maxQuote)
 }
 
 func when(rfc3339 string, loc *time.Location) string {

@@ -221,7 +221,7 @@ func (s *Sender) deliver(ctx context.Context, tenant, key string, m redis.XMessa
 		}
 		if err := s.post.send(ctx, target, msg); err != nil {
 			failed = true
-			s.d.Logger.Warn("alert not delivered", "ticket", a.Ticket, "kind", a.Kind, "target", redact(target),
+			s.d.Logger.Warn("alert not delivered", "ticket", a.Ticket, "kind", a.Kind, "target", Redact(target),
 				"attempt", attempt, "err", err)
 			continue
 		}
@@ -301,8 +301,8 @@ func unitOf(a Alert, t *ticket.Ticket) string {
 	return t.Owner()
 }
 
-// redact keeps a webhook's key out of the logs.
-func redact(target string) string {
+// Redact keeps a webhook's key out of logs and messages.
+func Redact(target string) string {
 	if i := strings.Index(target, "key="); i >= 0 {
 		return target[:i] + "key=…"
 	}

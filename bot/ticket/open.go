@@ -218,9 +218,7 @@ func clipTurns(ts []Turn) []Turn {
 	}
 	out := make([]Turn, 0, len(ts))
 	for _, t := range ts {
-		if r := []rune(t.Text); len(r) > MaxTurnRunes {
-			t.Text = string(r[:MaxTurnRunes]) + "…"
-		}
+		t.Text = fault.Clip(t.Text, MaxTurnRunes)
 		out = append(out, t)
 	}
 	if len(out) == 0 {
