@@ -131,6 +131,18 @@ type ticketDetail struct {
 	Units []string `json:"transfer_units"`
 }
 
+// ContactViews counts the views of the business's full number the audit
+// trail holds; the page shows the count instead of each one in its thread.
+func (d *ticketDetail) ContactViews() int {
+	n := 0
+	for _, e := range d.Events {
+		if e.Type == ticket.EvContactViewed {
+			n++
+		}
+	}
+	return n
+}
+
 // detail reads everything the ticket page shows, the business's full
 // phone number included (a view the audit trail records).
 func (c *console) detail(ctx context.Context, u *staff.User, id string) (*ticketDetail, error) {
