@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"frontdoor/bot/gaps"
 	"log/slog"
 	"strings"
 	"time"
@@ -149,6 +150,7 @@ type Engine struct {
 	intents func() *intent.Model
 	tickets *ticket.Store
 	outbox  *outbox.Outbox
+	gaps    *gaps.Store
 	pushers map[string]Pusher
 	phraser Phraser
 	staff   *staff.Store
@@ -173,11 +175,15 @@ func New(cfg Config, d Deps) *Engine {
 		d.Intents = func() *intent.Model { return nil }
 	}
 	return &Engine{cfg: cfg, rdb: d.Redis, keys: d.Keys, kb: d.KB, intents: d.Intents, tickets: d.Tickets, outbox: d.Outbox,
+		gaps:    gaps.New(d.Redis, d.Keys),
 		pushers: d.Pushers, phraser: d.Phraser, staff: d.Staff, metrics: d.Metrics, log: d.Logger, now: d.Now}
 }
 
 // Tickets is the ticket store the engine opens tickets in.
 func (e *Engine) Tickets() *ticket.Store { return e.tickets }
+
+// Gaps are the questions the bot did not answer well.
+func (e *Engine) Gaps() *gaps.Store { return e.gaps }
 
 // Outbox is where messages to businesses are kept.
 func (e *Engine) Outbox() *outbox.Outbox { return e.outbox }
@@ -252,6 +258,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 		if missed != "" {
 			e.handedOver(ctx, in, kept)
 		}
+		e.noteGaps(ctx, in, reply, st.session)
 		reply.encoded = stored
 		e.metrics.Messages.WithLabelValues(string(reply.Intent), in.Channel).Inc()
 		return reply, nil

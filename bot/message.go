@@ -73,6 +73,9 @@ type Reply struct {
 
 	// opening is the ticket this reply opens, written with the reply.
 	opening *ticket.Opening
+	// gap, when set, says why the question was not answered well
+	// (gaps.NotFound); the others are read from the reply itself.
+	gap string
 	// encoded is the reply as Handle stored it for its message.
 	encoded []byte
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"frontdoor/bot/gaps"
 	"strings"
 
 	"frontdoor/bot/ticket"
@@ -187,7 +188,7 @@ func (e *Engine) answer(ctx context.Context, a asked, res []knowledge.Hit, sess 
 		if a.offTopic >= offTopicDoubt && (len(res) == 0 || res[0].Score < e.cfg.RouteScore) {
 			return Reply{Text: offTopicText, Intent: OutOfScope, Region: region}, nil
 		}
-		return Reply{Text: notFoundText(question), Intent: PolicyQuery, Region: region}, nil
+		return Reply{Text: notFoundText(question), Intent: PolicyQuery, Region: region, gap: gaps.NotFound}, nil
 	}
 	if wantsNoApplyList(a.norm) {
 		return Reply{Text: noApplyList(a), Intent: PolicyQuery, Region: region,

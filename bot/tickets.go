@@ -140,6 +140,7 @@ func (e *Engine) rate(ctx context.Context, in Inbound, sess *session, r ticket.R
 	text := ratedText
 	if r == ticket.Bad {
 		text = badRatedText(t, e.tickets.Policy().Rules(t.Region).Followup)
+		e.noteBadRating(ctx, t)
 	}
 	return Reply{Text: text, Intent: Rating, Ticket: ref(t), Region: t.Region, Citations: []Citation{}}, nil
 }

@@ -95,6 +95,7 @@ func Mount(r gin.IRouter, kit *httpkit.Kit, engine *bot.Engine, d Deps) {
 	authed.POST("/staff/tickets/:id/:action", kit.Wrap(c.apiAction))
 	authed.GET("/staff/units", kit.Wrap(c.apiUnits))
 	authed.GET("/reports/units", kit.Wrap(c.apiReport))
+	authed.GET("/reports/gaps", kit.Wrap(c.apiGaps))
 
 	con := r.Group("/console", c.pageHeaders)
 	con.GET("/static/*file", c.serveStatic)
@@ -110,6 +111,7 @@ func Mount(r gin.IRouter, kit *httpkit.Kit, engine *bot.Engine, d Deps) {
 	pages.POST("/logout", c.html(c.logoutForm))
 	pages.GET("/dashboard", c.html(c.dashboardPage))
 	pages.GET("/dashboard/live", c.html(c.dashboardLive))
+	pages.GET("/gaps", c.html(c.gapsPage))
 	pages.GET("/events", c.events)
 }
 
@@ -118,7 +120,7 @@ func Mount(r gin.IRouter, kit *httpkit.Kit, engine *bot.Engine, d Deps) {
 func parsePages(loc *time.Location) map[string]*template.Template {
 	pages := map[string]*template.Template{}
 	funcs := templateFuncs(loc)
-	for _, name := range []string{"login", "queue", "ticket", "dashboard", "error"} {
+	for _, name := range []string{"login", "queue", "ticket", "dashboard", "gaps", "error"} {
 		t := template.New(name).Funcs(funcs)
 		t = template.Must(t.ParseFS(consoleAssets, "templates/layout.html", "templates/parts.html",
 			"templates/"+name+".html"))

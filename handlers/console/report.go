@@ -27,10 +27,21 @@ func readReportRequest(g *gin.Context) reportRequest {
 // buildReport checks that the user may read the region's figures and
 // computes them: the one path behind the API, the dashboard and the CSV.
 func (c *console) buildReport(ctx context.Context, u *staff.User, req reportRequest) (*report.Report, error) {
-	if u.Role == staff.RoleStaff {
-		return nil, staff.ErrNoReports
+	region, from, to, err := c.reportScope(u, req)
+	if err != nil {
+		return nil, err
 	}
-	region := req.Region
+	return report.Build(ctx, c.tickets, report.Options{Tenant: u.Tenant, Region: region, From: from, To: to,
+		Target: c.deps.ResolutionTarget})
+}
+
+// reportScope is the region and period a report is asked for, once the
+// user is known to be allowed to read them.
+func (c *console) reportScope(u *staff.User, req reportRequest) (region string, from, to time.Time, err error) {
+	if u.Role == staff.RoleStaff {
+		return "", from, to, staff.ErrNoReports
+	}
+	region = req.Region
 	if region == "" {
 		region = u.Region
 	}
@@ -42,17 +53,13 @@ func (c *console) buildReport(ctx context.Context, u *staff.User, req reportRequ
 	if r, ok := c.engine.KB().ResolveRegion(region); ok {
 		region = r
 	} else {
-		return nil, fault.Invalidf("unknown_region", "未知区域 %q", region)
+		return "", from, to, fault.Invalidf("unknown_region", "未知区域 %q", region)
 	}
 	if !u.CanReport(region) {
-		return nil, fault.New(fault.Forbidden, "other_region", "只能查看本区域的报表")
+		return "", from, to, fault.New(fault.Forbidden, "other_region", "只能查看本区域的报表")
 	}
-	from, to, err := report.ParsePeriod(req.From, req.To, c.tickets.Now(), c.location())
-	if err != nil {
-		return nil, err
-	}
-	return report.Build(ctx, c.tickets, report.Options{Tenant: u.Tenant, Region: region, From: from, To: to,
-		Target: c.deps.ResolutionTarget})
+	from, to, err = report.ParsePeriod(req.From, req.To, c.tickets.Now(), c.location())
+	return region, from, to, err
 }
 
 // apiReport answers the per-unit figures, as JSON or (format=csv) CSV.

@@ -1,0 +1,148 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"frontdoor/bot/fault"
+	"frontdoor/bot/gaps"
+	"frontdoor/bot/report"
+	"frontdoor/bot/staff"
+)
+
+// maxGapsRead bounds the questions one gaps report reads.
+const maxGapsRead = 20000
+
+// gapsReport is the questions the bot did not answer well in a region
+// over a period, grouped by similar wording.
+type gapsReport struct {
+	Region    string       `json:"region"`
+	From      time.Time    `json:"from"`
+	To        time.Time    `json:"to"`
+	Questions int          `json:"questions"`
+	Truncated bool         `json:"truncated,omitempty"`
+	Groups    []gaps.Group `json:"groups"`
+}
+
+// buildGaps checks the user may read the region's reports and groups its
+// gaps: the one path behind the API, its CSV and the console page.
+func (c *console) buildGaps(ctx context.Context, u *staff.User, req reportRequest) (*gapsReport, error) {
+	region, from, to, err := c.reportScope(u, req)
+	if err != nil {
+		return nil, err
+	}
+	list, err := c.engine.Gaps().List(ctx, u.Tenant, region, from, to, maxGapsRead)
+	if err != nil {
+		return nil, err
+	}
+	groups := gaps.Cluster(list)
+	if groups == nil {
+		groups = []gaps.Group{}
+	}
+	return &gapsReport{Region: region, From: from, To: to, Questions: len(list), Truncated: len(list) == maxGapsRead,
+		Groups: groups}, nil
+}
+
+// apiGaps answers the gaps report as JSON or (format=csv) CSV.
+// GET /api/v1/reports/gaps?region=R&from=DATE&to=DATE[&format=csv].
+func (c *console) apiGaps(g *gin.Context) error {
+	format := g.DefaultQuery("format", "json")
+	if format != "json" && format != "csv" {
+		return fault.Invalidf("bad_format", "format 应为 json 或 csv")
+	}
+	r, err := c.buildGaps(g.Request.Context(), principalOf(g).user, readReportRequest(g))
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		g.JSON(http.StatusOK, r)
+		return nil
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF") // spreadsheet programs read UTF-8 Chinese only with the mark
+	w := csv.NewWriter(&buf)
+	loc := c.location()
+	_ = w.Write([]string{"count", "example", "reasons", "items", "last", "examples"})
+	for _, gr := range r.Groups {
+		row := []string{strconv.Itoa(gr.Count), gr.Example, reasonList(gr.Reasons), strings.Join(gr.Items, " "),
+			gr.Last.In(loc).Format("2006-01-02 15:04"), strings.Join(gr.Examples, " | ")}
+		for i := range row {
+			row[i] = report.SafeCell(row[i])
+		}
+		_ = w.Write(row)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	name := fmt.Sprintf("gaps-%s-%s-%s.csv", r.Region, r.From.In(loc).Format("20060102"), r.To.In(loc).Format("20060102"))
+	g.Header("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
+	g.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return nil
+}
+
+// reasonNames say why a question is a gap, for managers.
+var reasonNames = map[string]string{gaps.OutOfScope: "答非所辖", gaps.NotFound: "未找到依据", gaps.Asked: "需要追问",
+	gaps.Handoff: "随后转人工", gaps.BadRating: "办理后差评"}
+
+// reasonList is reasons as "name:count", most first.
+func reasonList(rs map[string]int) string {
+	keys := make([]string, 0, len(rs))
+	for k := range rs {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if rs[keys[i]] != rs[keys[j]] {
+			return rs[keys[i]] > rs[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ":" + strconv.Itoa(rs[k])
+	}
+	return strings.Join(parts, ";")
+}
+
+// gapsData is the gaps page's content.
+type gapsData struct {
+	Report  *gapsReport
+	Regions []string
+	From    string
+	To      string
+	CSV     string
+	Reasons map[string]string
+}
+
+// gapsPage shows a region's gaps to its managers and admins.
+// GET /console/gaps?region=&from=&to=.
+func (c *console) gapsPage(g *gin.Context) error {
+	p := principalOf(g)
+	r, err := c.buildGaps(g.Request.Context(), p.user, readReportRequest(g))
+	if err != nil {
+		return err
+	}
+	regions := []string{r.Region}
+	if p.user.Role == staff.RoleAdmin {
+		regions = c.engine.KB().Regions()
+	}
+	loc := c.location()
+	q := url.Values{"region": {r.Region}, "from": {r.From.In(loc).Format("2006-01-02")},
+		"to": {r.To.In(loc).Format("2006-01-02")}, "format": {"csv"}}
+	d := gapsData{Report: r, Regions: regions, From: q.Get("from"), To: q.Get("to"),
+		CSV: "/api/v1/reports/gaps?" + q.Encode(), Reasons: reasonNames}
+	pd := c.pageData(g, "未答好的问题", d)
+	pd.Nav = "gaps"
+	c.render(g, http.StatusOK, "gaps", pd)
+	return nil
+}
