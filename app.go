@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"frontdoor/bot/intent"
+	"frontdoor/bot/kbedit"
 	"frontdoor/bot/privacy"
 	"frontdoor/bot/staff"
 	"frontdoor/bot/store"
@@ -50,8 +52,8 @@ func seedsFS(cfg Config, log *slog.Logger) fs.FS {
 }
 
 // loadKB loads documents, catalogue and synonyms.
-func loadKB(fsys fs.FS, log *slog.Logger) (*knowledge.Base, error) {
-	b, err := knowledge.Load(fsys, knowledge.Options{})
+func loadKB(fsys fs.FS, log *slog.Logger, edited ...*knowledge.QuestionFile) (*knowledge.Base, error) {
+	b, err := knowledge.Load(fsys, knowledge.Options{Questions: edited})
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +109,7 @@ func (a *app) load(fsys fs.FS) (*knowledge.Base, error) {
 		m, err := loadIntents(fsys, a.log)
 		done <- trained{m, err}
 	}()
-	b, err := loadKB(fsys, a.log)
+	b, err := loadKB(fsys, a.log, a.editedQuestions()...)
 	t := <-done
 	if err != nil {
 		return nil, err
@@ -157,6 +159,11 @@ type app struct {
 	embedded *store.Embedded
 	lib      *knowledge.Library
 	intents  atomic.Pointer[intent.Model] // trained with every load of lib
+	// edits are the editors' changes the current base was built with,
+	// and their version; kept for a rebuild while Redis is away.
+	editsMu      sync.Mutex
+	edits        []kbedit.Edit
+	editsVersion string
 	// System is the engine with its stores and the platforms' desk.
 	*system.System
 }

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -50,8 +51,9 @@ func runServe(args []string, _, stderr io.Writer) error {
 	defer cancelBG()
 	sched := &ticket.Scheduler{Store: a.Tickets, Tenants: a.tenantIDs, Notify: a.Engine.ClockNotifier(),
 		Logger: log, Interval: cfg.SchedulerInterval}
-	wg.Add(3)
+	wg.Add(4)
 	go func() { defer wg.Done(); sched.Run(bg) }()
+	go func() { defer wg.Done(); followEdits(bg, a, editsInterval) }()
 	go func() { defer wg.Done(); a.Alerts.Run(bg, a.tenantIDs) }()
 	go func() { defer wg.Done(); reloadOnHangup(bg, a) }()
 
@@ -98,6 +100,9 @@ func runServe(args []string, _, stderr io.Writer) error {
 	log.Info("stopped")
 	return nil
 }
+
+// editsInterval is how often a server looks for the editors' changes.
+const editsInterval = 2 * time.Second
 
 // reloadOnHangup reloads documents and catalogue on SIGHUP; a failed
 // reload keeps the running knowledge base.

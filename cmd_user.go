@@ -30,7 +30,7 @@ func runUser(args []string, stdout, stderr io.Writer) error {
 	return userCommand(args, os.Stdin, stdout, stderr, openStaff)
 }
 
-const userSynopsis = `user add --name NAME --role staff|manager|admin [--unit UNIT] [--region REGION] [--tenant T]
+const userSynopsis = `user add --name NAME --role staff|manager|admin|editor [--unit UNIT] [--region REGION] [--tenant T]
        frontdoor user passwd --name NAME
        frontdoor user disable|enable --name NAME
        frontdoor user list [--json]

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"frontdoor/bot/gaps"
+	"frontdoor/bot/kbedit"
 	"log/slog"
 	"strings"
 	"time"
@@ -151,6 +152,7 @@ type Engine struct {
 	tickets *ticket.Store
 	outbox  *outbox.Outbox
 	gaps    *gaps.Store
+	edits   *kbedit.Store
 	pushers map[string]Pusher
 	phraser Phraser
 	staff   *staff.Store
@@ -175,7 +177,7 @@ func New(cfg Config, d Deps) *Engine {
 		d.Intents = func() *intent.Model { return nil }
 	}
 	return &Engine{cfg: cfg, rdb: d.Redis, keys: d.Keys, kb: d.KB, intents: d.Intents, tickets: d.Tickets, outbox: d.Outbox,
-		gaps:    gaps.New(d.Redis, d.Keys),
+		gaps: gaps.New(d.Redis, d.Keys), edits: kbedit.New(d.Redis, d.Keys),
 		pushers: d.Pushers, phraser: d.Phraser, staff: d.Staff, metrics: d.Metrics, log: d.Logger, now: d.Now}
 }
 

@@ -65,6 +65,14 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 			u = understanding{intent: PolicyQuery, pred: u.pred}
 		}
 	}
+	// A wording a person confirmed as a question of an item (its questions
+	// file, or an editor from the gaps page) is answered by that item,
+	// whatever the model made of it.
+	if (u.intent == OutOfScope || u.intent == Greeting) && region != "" {
+		if it, ok := kb.QuestionItem(region, question); ok {
+			u, picked.item = understanding{intent: PolicyQuery}, it.ID
+		}
+	}
 	switch u.intent {
 	case Greeting:
 		return Reply{Text: helpText(region), Intent: Greeting, Region: region}, nil

@@ -31,6 +31,9 @@ const (
 type Options struct {
 	// MaxFileSize refuses larger documents (default 20 MiB).
 	MaxFileSize int64
+	// Questions are added to the questions files' own: those editors
+	// added from the console, kept outside the directory.
+	Questions []*QuestionFile
 }
 
 // Problem is a document that could not be read; the rest still load.
@@ -53,6 +56,7 @@ type Base struct {
 	regions map[string]*regionIndex
 	aliases map[string]string // alias → region
 	byID    map[string]*Item
+	asked   map[string]*Item // region + question key → the item whose question it is
 }
 
 // Load reads every document (.txt, .html, .htm, .docx) and the catalogue
@@ -82,6 +86,7 @@ func Load(fsys fs.FS, opts Options) (*Base, error) {
 	if err != nil {
 		return nil, err
 	}
+	questions = append(questions, opts.Questions...)
 	b := &Base{Catalog: cat}
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
@@ -269,8 +274,15 @@ func (b *Base) build(an *analyzer, questions []*QuestionFile) error {
 			}
 		}
 	}
+	b.asked = map[string]*Item{}
 	for _, it := range b.Items {
 		b.byID[it.ID] = it
+		for _, q := range it.AllQuestions() {
+			k := it.Region + "\x00" + questionKey(q)
+			if _, taken := b.asked[k]; !taken {
+				b.asked[k] = it
+			}
+		}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -203,4 +204,63 @@ func (it *Item) AllQuestions() []string {
 		out = append(out, it.FigureQuestions[fig]...)
 	}
 	return out
+}
+
+// FindItem is the item of document doc that item names: its path, or its
+// number when only one item of the document has it.
+func (b *Base) FindItem(doc, item string) (*Item, bool) {
+	for _, d := range b.Docs {
+		if d.File != doc {
+			continue
+		}
+		if it := findItem(d, ItemQuestions{Path: item}); it != nil {
+			return it, true
+		}
+		it := findItem(d, ItemQuestions{Item: item})
+		return it, it != nil
+	}
+	return nil, false
+}
+
+// ExportQuestions writes the questions of document doc's items — those of
+// its questions file and those editors added — as a questions file that
+// loads back to the same questions: what a region reviews and commits.
+func (b *Base) ExportQuestions(doc string) ([]byte, error) {
+	var d *Document
+	for _, x := range b.Docs {
+		if x.File == doc {
+			d = x
+		}
+	}
+	if d == nil {
+		return nil, fmt.Errorf("no document %q", doc)
+	}
+	qf := QuestionFile{Doc: doc}
+	for _, it := range d.Items {
+		if len(it.Questions) == 0 && len(it.FigureQuestions) == 0 {
+			continue
+		}
+		qf.Items = append(qf.Items, ItemQuestions{Path: it.Path, Item: it.Number, Title: it.Title,
+			Questions: slices.Clone(it.Questions), Figures: it.FigureQuestions})
+	}
+	return yaml.Marshal(qf)
+}
+
+// QuestionItem is the item of region whose questions include text, worded
+// the same but for punctuation, spaces and width: a wording a person
+// confirmed for an item is answered by that item.
+func (b *Base) QuestionItem(region, text string) (*Item, bool) {
+	it, ok := b.asked[region+"\x00"+questionKey(text)]
+	return it, ok
+}
+
+// questionKey is a question's letters and digits, folded.
+func questionKey(s string) string {
+	var k strings.Builder
+	for _, r := range normalizeText(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			k.WriteRune(r)
+		}
+	}
+	return k.String()
 }

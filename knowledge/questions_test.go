@@ -177,3 +177,24 @@ func TestBestCommitmentByCondition(t *testing.T) {
 		t.Error("a figure of a kind the item does not state")
 	}
 }
+
+func TestQuestionItem(t *testing.T) {
+	b := seedBase(t)
+	for _, it := range b.Items {
+		qs := it.AllQuestions()
+		if len(qs) == 0 {
+			continue
+		}
+		q := qs[0]
+		for _, variant := range []string{q, " " + q + "?!", strings.ToUpper(q)} {
+			if got, ok := b.QuestionItem(it.Region, variant); !ok || got.ID != it.ID && !slices.Contains(got.AllQuestions(), q) {
+				t.Errorf("QuestionItem(%q) = %v, %v; want %s", variant, got, ok, it.ID)
+			}
+		}
+		if _, ok := b.QuestionItem("另一个区", q); ok {
+			t.Errorf("a question found an item of another region")
+		}
+		return
+	}
+	t.Fatal("no item has questions")
+}

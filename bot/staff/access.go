@@ -63,3 +63,18 @@ func (u *User) Queries(limit int) []ticket.Query {
 	}
 	return nil
 }
+
+// CanEdit reports whether u may change a region's knowledge base: its
+// editors and admins may.
+func (u *User) CanEdit(region string) bool {
+	if u == nil || u.Disabled {
+		return false
+	}
+	switch u.Role {
+	case RoleAdmin:
+		return true
+	case RoleEditor:
+		return region == u.Region
+	}
+	return false
+}

@@ -29,6 +29,9 @@ const (
 	RoleManager Role = "manager"
 	// RoleAdmin sees everything of their tenant.
 	RoleAdmin Role = "admin"
+	// RoleEditor improves a region's knowledge base from the console: it
+	// reads the region's gaps and adds questions to its items.
+	RoleEditor Role = "editor"
 )
 
 // Chinese names the role for the console.
@@ -40,6 +43,8 @@ func (r Role) Chinese() string {
 		return "管理人员"
 	case RoleAdmin:
 		return "系统管理员"
+	case RoleEditor:
+		return "知识编辑"
 	}
 	return string(r)
 }
@@ -115,8 +120,13 @@ func (u *User) Validate(dir Directory) (warnings []string, err error) {
 		}
 	case RoleAdmin:
 		u.Unit = ""
+	case RoleEditor:
+		if u.Region == "" {
+			return nil, fault.Invalidf("editor_needs_region", "知识编辑(editor)需要 --region")
+		}
+		u.Unit = ""
 	default:
-		return nil, fault.Invalidf("bad_role", "角色 %q 无效:应为 staff、manager 或 admin", u.Role)
+		return nil, fault.Invalidf("bad_role", "角色 %q 无效:应为 staff、manager、admin 或 editor", u.Role)
 	}
 	if u.Region == "" {
 		return warnings, nil

@@ -159,8 +159,11 @@ func (c *console) logoutForm(g *gin.Context) error {
 // homeOf is where a user lands after logging in: managers review the
 // dashboard, everyone else works the queue.
 func homeOf(u *staff.User) string {
-	if u.Role == staff.RoleManager {
+	switch u.Role {
+	case staff.RoleManager:
 		return "/console/dashboard"
+	case staff.RoleEditor:
+		return "/console/gaps"
 	}
 	return "/console/"
 }

@@ -96,6 +96,9 @@ func Mount(r gin.IRouter, kit *httpkit.Kit, engine *bot.Engine, d Deps) {
 	authed.GET("/staff/units", kit.Wrap(c.apiUnits))
 	authed.GET("/reports/units", kit.Wrap(c.apiReport))
 	authed.GET("/reports/gaps", kit.Wrap(c.apiGaps))
+	authed.POST("/kb/questions", kit.Wrap(c.apiAddQuestion))
+	authed.GET("/kb/edits", kit.Wrap(c.apiEdits))
+	authed.GET("/kb/export", kit.Wrap(c.apiExport))
 
 	con := r.Group("/console", c.pageHeaders)
 	con.GET("/static/*file", c.serveStatic)
@@ -112,6 +115,7 @@ func Mount(r gin.IRouter, kit *httpkit.Kit, engine *bot.Engine, d Deps) {
 	pages.GET("/dashboard", c.html(c.dashboardPage))
 	pages.GET("/dashboard/live", c.html(c.dashboardLive))
 	pages.GET("/gaps", c.html(c.gapsPage))
+	pages.POST("/kb/questions", c.html(c.gapQuestionForm))
 	pages.GET("/events", c.events)
 }
 

@@ -37,7 +37,9 @@ type gapsReport struct {
 // buildGaps checks the user may read the region's reports and groups its
 // gaps: the one path behind the API, its CSV and the console page.
 func (c *console) buildGaps(ctx context.Context, u *staff.User, req reportRequest) (*gapsReport, error) {
-	region, from, to, err := c.reportScope(u, req)
+	region, from, to, err := c.reportScope(u, req, func(u *staff.User, region string) bool {
+		return u.CanReport(region) || u.CanEdit(region)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -122,13 +124,29 @@ type gapsData struct {
 	To      string
 	CSV     string
 	Reasons map[string]string
+	// Items are the region's items an editor may add a question to, as
+	// "doc#item" with their titles.
+	Items []itemChoice
 }
 
-// gapsPage shows a region's gaps to its managers and admins.
+// itemChoice is an item offered in the gaps page's picker.
+type itemChoice struct{ Value, Label string }
+
+// gapsPage shows a region's gaps to its managers, editors and admins.
 // GET /console/gaps?region=&from=&to=.
 func (c *console) gapsPage(g *gin.Context) error {
+	flash := ""
+	if g.Query("added") != "" {
+		flash = "已加入条目的问题,各服务器数秒内生效"
+	}
+	return c.showGaps(g, readReportRequest(g), http.StatusOK, flash, nil)
+}
+
+// showGaps renders the gaps page, with a notice or the reason an edit
+// failed.
+func (c *console) showGaps(g *gin.Context, req reportRequest, status int, flash string, cause error) error {
 	p := principalOf(g)
-	r, err := c.buildGaps(g.Request.Context(), p.user, readReportRequest(g))
+	r, err := c.buildGaps(g.Request.Context(), p.user, req)
 	if err != nil {
 		return err
 	}
@@ -141,8 +159,16 @@ func (c *console) gapsPage(g *gin.Context) error {
 		"to": {r.To.In(loc).Format("2006-01-02")}, "format": {"csv"}}
 	d := gapsData{Report: r, Regions: regions, From: q.Get("from"), To: q.Get("to"),
 		CSV: "/api/v1/reports/gaps?" + q.Encode(), Reasons: reasonNames}
+	if p.user.CanEdit(r.Region) {
+		for _, it := range c.engine.KB().RegionItems(r.Region) {
+			d.Items = append(d.Items, itemChoice{Value: it.Doc + "#" + it.Path, Label: it.Number + " " + it.Title})
+		}
+	}
 	pd := c.pageData(g, "未答好的问题", d)
-	pd.Nav = "gaps"
-	c.render(g, http.StatusOK, "gaps", pd)
+	pd.Nav, pd.Flash = "gaps", flash
+	if cause != nil {
+		pd.Error = messageOf(cause)
+	}
+	c.render(g, status, "gaps", pd)
 	return nil
 }

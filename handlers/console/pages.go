@@ -31,13 +31,16 @@ type pageData struct {
 	Error   string
 	Body    any
 	Reports bool
+	// Editor may improve the knowledge base from the gaps page.
+	Editor bool
 }
 
 func (c *console) pageData(g *gin.Context, title string, body any) pageData {
 	pd := pageData{Title: title, Body: body}
 	if p := principalOf(g); p != nil {
 		pd.User, pd.CSRF = p.user, p.sess.CSRF
-		pd.Reports = p.user.Role != staff.RoleStaff
+		pd.Reports = p.user.Role == staff.RoleManager || p.user.Role == staff.RoleAdmin
+		pd.Editor = p.user.Role == staff.RoleEditor || p.user.Role == staff.RoleAdmin
 	}
 	return pd
 }

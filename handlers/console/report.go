@@ -27,7 +27,7 @@ func readReportRequest(g *gin.Context) reportRequest {
 // buildReport checks that the user may read the region's figures and
 // computes them: the one path behind the API, the dashboard and the CSV.
 func (c *console) buildReport(ctx context.Context, u *staff.User, req reportRequest) (*report.Report, error) {
-	region, from, to, err := c.reportScope(u, req)
+	region, from, to, err := c.reportScope(u, req, (*staff.User).CanReport)
 	if err != nil {
 		return nil, err
 	}
@@ -36,8 +36,8 @@ func (c *console) buildReport(ctx context.Context, u *staff.User, req reportRequ
 }
 
 // reportScope is the region and period a report is asked for, once the
-// user is known to be allowed to read them.
-func (c *console) reportScope(u *staff.User, req reportRequest) (region string, from, to time.Time, err error) {
+// user is known to be allowed (may) to read them.
+func (c *console) reportScope(u *staff.User, req reportRequest, may func(*staff.User, string) bool) (region string, from, to time.Time, err error) {
 	if u.Role == staff.RoleStaff {
 		return "", from, to, staff.ErrNoReports
 	}
@@ -55,7 +55,7 @@ func (c *console) reportScope(u *staff.User, req reportRequest) (region string, 
 	} else {
 		return "", from, to, fault.Invalidf("unknown_region", "未知区域 %q", region)
 	}
-	if !u.CanReport(region) {
+	if !may(u, region) {
 		return "", from, to, fault.New(fault.Forbidden, "other_region", "只能查看本区域的报表")
 	}
 	from, to, err = report.ParsePeriod(req.From, req.To, c.tickets.Now(), c.location())

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"frontdoor/bot/kbedit"
+	"frontdoor/knowledge"
+)
+
+// editedQuestions are the questions editors added, read from Redis for a
+// build of the knowledge base. Before Redis is dialled (the first build at
+// start-up) there are none yet: followEdits rebuilds as soon as it can.
+// Should Redis be away, the edits of the last build are used again, so a
+// reload never drops them.
+func (a *app) editedQuestions() []*knowledge.QuestionFile {
+	a.editsMu.Lock()
+	defer a.editsMu.Unlock()
+	if a.System != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		v, verr := a.Engine.KBEdits().Version(ctx)
+		edits, err := a.Engine.KBEdits().All(ctx)
+		if err == nil && verr == nil {
+			a.edits, a.editsVersion = edits, v
+		} else {
+			a.log.Warn("knowledge-base edits not read; the last ones read are used", "err", err)
+		}
+	}
+	return kbedit.QuestionFiles(a.edits)
+}
+
+// followEdits rebuilds the knowledge base when editors change it, on
+// whichever replica: every interval it compares the edits' version with
+// the one the current base was built with.
+func followEdits(ctx context.Context, a *app, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		v, err := a.Engine.KBEdits().Version(ctx)
+		a.editsMu.Lock()
+		same := a.editsVersion == v
+		a.editsMu.Unlock()
+		if err != nil || same {
+			continue
+		}
+		if b, err := a.lib.Reload(); err != nil {
+			a.log.Error("rebuild with the editors' changes failed; keeping the previous knowledge base", "err", err)
+		} else {
+			a.log.Info("knowledge base rebuilt with the editors' changes", "version", v, "items", len(b.Items))
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"frontdoor/bot/fault"
+	"frontdoor/bot/staff"
+	"frontdoor/handlers/httpkit"
+)
+
+// questionRequest is the body of POST /api/v1/kb/questions.
+type questionRequest struct {
+	Doc  string `json:"doc"`
+	Item string `json:"item"`
+	Text string `json:"text"`
+}
+
+// apiAddQuestion adds a question to an item, for the editors and admins
+// of its region. POST /api/v1/kb/questions {"doc","item","text"}.
+func (c *console) apiAddQuestion(g *gin.Context) error {
+	var req questionRequest
+	if err := c.kit.ReadJSON(g, &req); err != nil {
+		return err
+	}
+	ed, err := c.engine.AddQuestion(g.Request.Context(), principalOf(g).user, req.Doc, req.Item, req.Text)
+	if err != nil {
+		return err
+	}
+	g.JSON(http.StatusCreated, ed)
+	return nil
+}
+
+// apiEdits lists a region's knowledge-base edits, newest first: who
+// changed what, when. GET /api/v1/kb/edits?region=R.
+func (c *console) apiEdits(g *gin.Context) error {
+	u := principalOf(g).user
+	edits, err := c.engine.Edits(g.Request.Context(), u, g.DefaultQuery("region", u.Region))
+	if err != nil {
+		return err
+	}
+	g.JSON(http.StatusOK, gin.H{"edits": edits})
+	return nil
+}
+
+var errEditorsOnly = fault.New(fault.Forbidden, "editors_only", "仅知识编辑和系统管理员可以导出知识库")
+
+// apiExport writes a document's questions — its file's and the editors'
+// — as the questions file seeds/ keeps, for a region to review and
+// commit. GET /api/v1/kb/export?doc=FILE.
+func (c *console) apiExport(g *gin.Context) error {
+	u := principalOf(g).user
+	if u.Role != staff.RoleEditor && u.Role != staff.RoleAdmin {
+		return errEditorsOnly
+	}
+	doc := g.Query("doc")
+	data, err := c.engine.KB().ExportQuestions(doc)
+	if err != nil {
+		return fault.Wrap(fault.NotFound, "no_document", "没有这个文件", err)
+	}
+	name := path.Base(doc)
+	name = name[:len(name)-len(path.Ext(name))] + ".yaml"
+	g.Header("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
+	g.Data(http.StatusOK, "application/yaml; charset=utf-8", data)
+	return nil
+}
+
+// gapQuestionForm turns a gap into a question of an item from the gaps
+// page, then shows the page again. POST /console/kb/questions.
+func (c *console) gapQuestionForm(g *gin.Context) error {
+	c.kit.LimitBody(g)
+	req := reportRequest{Region: g.PostForm("region"), From: g.PostForm("from"), To: g.PostForm("to")}
+	doc, item, _ := strings.Cut(g.PostForm("item"), "#")
+	if _, err := c.engine.AddQuestion(g.Request.Context(), principalOf(g).user, doc, item, g.PostForm("text")); err != nil {
+		status := http.StatusInternalServerError
+		if fe, ok := fault.As(err); ok {
+			status = httpkit.Status(fe.Kind)
+		}
+		return c.showGaps(g, req, status, "", err)
+	}
+	q := url.Values{"region": {req.Region}, "from": {req.From}, "to": {req.To}, "added": {"1"}}
+	g.Redirect(http.StatusSeeOther, "/console/gaps?"+q.Encode())
+	return nil
+}

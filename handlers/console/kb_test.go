@@ -1,0 +1,82 @@
+package console_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"frontdoor/bot/bottest"
+	"frontdoor/bot/staff"
+	"frontdoor/knowledge"
+)
+
+// TestEditorsAddQuestions: an editor of a region adds a question to one
+// of its items through the API and from the gaps page; the edit is in
+// the audit trail and the export; other regions, other roles and bad
+// input are refused.
+func TestEditorsAddQuestions(t *testing.T) {
+	cs := staffFixture(t, bottest.Options{})
+	cs.addUser(t, staff.User{Name: "ed", Role: staff.RoleEditor, Region: zhaoyang})
+	cs.addUser(t, staff.User{Name: "ed-hgt", Role: staff.RoleEditor, Region: "红谷滩区"})
+	var doc, item string
+	for _, it := range cs.env.KB.RegionItems(zhaoyang) {
+		doc, item = it.Doc, it.Number
+		break
+	}
+	ed, edHgt, market, boss := cs.login(t, "ed"), cs.login(t, "ed-hgt"), cs.login(t, "market"), cs.login(t, "boss")
+	q := map[string]string{"doc": doc, "item": item, "text": "这个事情找谁问比较快"}
+	for _, tt := range []struct {
+		name string
+		who  *session
+		body map[string]string
+		want int
+	}{
+		{"another region's editor", edHgt, q, http.StatusForbidden},
+		{"a clerk", market, q, http.StatusForbidden},
+		{"a manager", boss, q, http.StatusForbidden},
+		{"no such item", ed, map[string]string{"doc": doc, "item": "9999", "text": q["text"]}, http.StatusNotFound},
+		{"too short", ed, map[string]string{"doc": doc, "item": item, "text": "找谁"}, http.StatusBadRequest},
+		{"the editor", ed, q, http.StatusCreated},
+		{"twice", ed, q, http.StatusConflict},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := cs.status(t, tt.who, "POST", "/api/v1/kb/questions", tt.body); got != tt.want {
+				t.Errorf("%d, want %d", got, tt.want)
+			}
+		})
+	}
+	var audit struct {
+		Edits []struct{ Text, By, Region string }
+	}
+	decode(t, cs.request(t, "GET", "/api/v1/kb/edits?region="+url.QueryEscape(zhaoyang), ed.Token, "", nil, nil), &audit)
+	if len(audit.Edits) != 1 || audit.Edits[0].By != "ed" || audit.Edits[0].Text != q["text"] {
+		t.Errorf("audit = %+v", audit)
+	}
+	if code := cs.status(t, edHgt, "GET", "/api/v1/kb/edits?region="+url.QueryEscape(zhaoyang), nil); code != http.StatusForbidden {
+		t.Errorf("another region's editor reads the trail: %d", code)
+	}
+	resp := cs.request(t, "GET", "/api/v1/kb/export?doc="+url.QueryEscape(doc), ed.Token, "", nil, nil)
+	body, _ := io.ReadAll(resp.Body)
+	if _, err := knowledge.ParseQuestions("x.yaml", body); resp.StatusCode != 200 || err != nil {
+		t.Errorf("export %d: %v", resp.StatusCode, err)
+	}
+	if code := cs.status(t, market, "GET", "/api/v1/kb/export?doc="+url.QueryEscape(doc), nil); code != http.StatusForbidden {
+		t.Errorf("a clerk exports: %d", code)
+	}
+
+	// From the gaps page: the form's answer is the page again with its notice.
+	form := url.Values{"csrf": {ed.CSRF}, "region": {zhaoyang}, "item": {doc + "#" + item}, "text": {"在哪里问这件事最快"}}
+	page := cs.request(t, "POST", "/console/kb/questions", "", "application/x-www-form-urlencoded", []byte(form.Encode()),
+		map[string]string{"Cookie": ed.cookie.Name + "=" + ed.cookie.Value})
+	if page.StatusCode != http.StatusSeeOther || !strings.Contains(page.Header.Get("Location"), "added=1") {
+		t.Errorf("gaps form: %d %s", page.StatusCode, page.Header.Get("Location"))
+	}
+	form.Set("item", "nothing#here")
+	page = cs.request(t, "POST", "/console/kb/questions", "", "application/x-www-form-urlencoded", []byte(form.Encode()),
+		map[string]string{"Cookie": ed.cookie.Name + "=" + ed.cookie.Value})
+	if b, _ := io.ReadAll(page.Body); page.StatusCode != http.StatusNotFound || !strings.Contains(string(b), "没有这个文件或条目") {
+		t.Errorf("gaps form with a bad item: %d", page.StatusCode)
+	}
+}
