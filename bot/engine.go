@@ -261,6 +261,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 			e.handedOver(ctx, in, kept)
 		}
 		e.noteGaps(ctx, in, reply, st.session)
+		e.noteUse(ctx, in, reply, st.session)
 		reply.encoded = stored
 		e.metrics.Messages.WithLabelValues(string(reply.Intent), in.Channel).Inc()
 		return reply, nil

@@ -96,6 +96,7 @@ func Mount(r gin.IRouter, kit *httpkit.Kit, engine *bot.Engine, d Deps) {
 	authed.GET("/staff/units", kit.Wrap(c.apiUnits))
 	authed.GET("/reports/units", kit.Wrap(c.apiReport))
 	authed.GET("/reports/gaps", kit.Wrap(c.apiGaps))
+	authed.GET("/reports/items", kit.Wrap(c.apiItems))
 	authed.POST("/kb/questions", kit.Wrap(c.apiAddQuestion))
 	authed.GET("/kb/edits", kit.Wrap(c.apiEdits))
 	authed.GET("/kb/export", kit.Wrap(c.apiExport))

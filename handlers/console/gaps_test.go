@@ -61,3 +61,33 @@ func TestGapsReport(t *testing.T) {
 		}
 	}
 }
+
+// TestItemUseOnTheDashboard: the dashboard and the API show how the
+// region's items were used, to its managers only.
+func TestItemUseOnTheDashboard(t *testing.T) {
+	cs := staffFixture(t, bottest.Options{})
+	b, _ := json.Marshal(map[string]string{"user": "biz-use", "region": zhaoyang, "text": "企业开办全流程要几天能办完"})
+	cs.request(t, "POST", "/api/v1/messages", handlertest.Key, "application/json", b, nil)
+	boss := cs.login(t, "boss")
+	var r struct {
+		Items []struct {
+			ID    string `json:"id"`
+			Cited int    `json:"cited"`
+		} `json:"items"`
+	}
+	decode(t, cs.request(t, "GET", "/api/v1/reports/items?region="+url.QueryEscape(zhaoyang), boss.Token, "", nil, nil), &r)
+	if len(r.Items) != 1 || r.Items[0].Cited != 1 {
+		t.Fatalf("items = %+v", r.Items)
+	}
+	page := cs.request(t, "GET", "/console/dashboard?region="+url.QueryEscape(zhaoyang), "", "", nil,
+		map[string]string{"Cookie": cookieOf(t, cs, "boss")})
+	body, _ := io.ReadAll(page.Body)
+	if !strings.Contains(string(body), `data-item="`+r.Items[0].ID+`"`) {
+		t.Errorf("the dashboard lacks the item's row")
+	}
+	for _, who := range []string{"market", "hgtboss"} {
+		if code := cs.status(t, cs.login(t, who), "GET", "/api/v1/reports/items?region="+url.QueryEscape(zhaoyang), nil); code != http.StatusForbidden {
+			t.Errorf("%s reads the item use: %d", who, code)
+		}
+	}
+}

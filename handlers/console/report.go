@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"frontdoor/bot"
 	"frontdoor/bot/fault"
 	"frontdoor/bot/report"
 	"frontdoor/bot/staff"
@@ -62,6 +63,22 @@ func (c *console) reportScope(u *staff.User, req reportRequest, may func(*staff.
 	return region, from, to, err
 }
 
+// apiItems answers how a region's items were used, the most cited first.
+// GET /api/v1/reports/items?region=R.
+func (c *console) apiItems(g *gin.Context) error {
+	u := principalOf(g).user
+	region, _, _, err := c.reportScope(u, readReportRequest(g), (*staff.User).CanReport)
+	if err != nil {
+		return err
+	}
+	uses, err := c.engine.ItemUses(g.Request.Context(), u, region)
+	if err != nil {
+		return err
+	}
+	g.JSON(http.StatusOK, gin.H{"region": region, "items": uses})
+	return nil
+}
+
 // apiReport answers the per-unit figures, as JSON or (format=csv) CSV.
 // GET /api/v1/reports/units?region=R&from=DATE&to=DATE[&format=csv].
 func (c *console) apiReport(g *gin.Context) error {
@@ -99,7 +116,12 @@ type dashboardData struct {
 	Charts  []chart
 	// Live is where the page fetches its figures again.
 	Live string
+	// Items are the region's most used items.
+	Items []bot.ItemUse
 }
+
+// maxItemsShown bounds the dashboard's table of item use.
+const maxItemsShown = 20
 
 // dashboardPage shows a region's figures to its managers and admins.
 // GET /console/dashboard?region=&from=&to=.
@@ -141,6 +163,11 @@ func (c *console) dashboard(g *gin.Context) (dashboardData, error) {
 		To: r.To.In(loc).Format("2006-01-02"), CSV: "/api/v1/reports/units?" + q.Encode(), Charts: trendCharts(r, loc)}
 	q.Del("format")
 	d.Live = "/console/dashboard/live?" + q.Encode()
+	uses, err := c.engine.ItemUses(g.Request.Context(), p.user, r.Region)
+	if err != nil {
+		return dashboardData{}, err
+	}
+	d.Items = uses[:min(len(uses), maxItemsShown)]
 	return d, nil
 }
 

@@ -1,0 +1,124 @@
+package bot
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+
+	"frontdoor/bot/staff"
+	"frontdoor/bot/ticket"
+)
+
+// How each item is used, per region: answers that cited it first,
+// questions back that offered it, calls for a person right after it, and
+// the ratings of the cases opened about it.
+const (
+	useCited   = "cited"
+	useAsked   = "asked"
+	useHandoff = "handoff"
+)
+
+// ItemUse is one item's use in a region.
+type ItemUse struct {
+	ID      string `json:"id"`
+	Doc     string `json:"doc"`
+	Item    string `json:"item"`
+	Title   string `json:"title"`
+	Cited   int    `json:"cited"`
+	Asked   int    `json:"asked"`
+	Handoff int    `json:"handoffs"`
+	Good    int    `json:"good"`
+	Neutral int    `json:"neutral"`
+	Bad     int    `json:"bad"`
+}
+
+func (e *Engine) useKey(tenant, region string) string { return e.keys.Tenant(tenant, "use", region) }
+
+// countUse adds one to an item's figure. Best effort: a count lost costs
+// a figure, never a reply.
+func (e *Engine) countUse(ctx context.Context, tenant, region, itemID, what string) {
+	if itemID == "" || region == "" {
+		return
+	}
+	if err := e.rdb.HIncrBy(ctx, e.useKey(tenant, region), itemID+"|"+what, 1).Err(); err != nil {
+		e.log.Warn("count item use", "err", err)
+	}
+}
+
+// noteUse counts what a reply did with the items it names.
+func (e *Engine) noteUse(ctx context.Context, in Inbound, r Reply, before session) {
+	region := r.Region
+	switch {
+	case len(r.Choices) > 0:
+		for _, c := range r.Citations {
+			e.countUse(ctx, in.Tenant, region, c.Doc+"#"+c.Path, useAsked)
+		}
+	case r.Intent == PolicyQuery && len(r.Citations) > 0:
+		c := r.Citations[0]
+		e.countUse(ctx, in.Tenant, region, c.Doc+"#"+c.Path, useCited)
+	case r.Intent == Human && r.Handoff && before.Item != "":
+		e.countUse(ctx, in.Tenant, before.Region, before.Item, useHandoff)
+	}
+}
+
+// noteRating counts a case's rating against the item it was about.
+func (e *Engine) noteRating(ctx context.Context, t *ticket.Ticket) {
+	if t.Item != nil {
+		e.countUse(ctx, t.Tenant, t.Region, t.Item.ID, string(t.Rating))
+	}
+}
+
+// ItemUses are a region's items as they were used, the most cited first,
+// for its managers and admins.
+func (e *Engine) ItemUses(ctx context.Context, u *staff.User, region string) ([]ItemUse, error) {
+	if !u.CanReport(region) && !u.CanEdit(region) {
+		return nil, errNotYourRegion
+	}
+	counts, err := e.rdb.HGetAll(ctx, e.useKey(u.Tenant, region)).Result()
+	if err != nil {
+		return nil, e.storeErr(err)
+	}
+	kb := e.kb()
+	byID := map[string]*ItemUse{}
+	for field, v := range counts {
+		id, what, ok := strings.Cut(field, "|")
+		n, _ := strconv.Atoi(v)
+		if !ok || n == 0 {
+			continue
+		}
+		iu := byID[id]
+		if iu == nil {
+			iu = &ItemUse{ID: id}
+			if it, ok := kb.Item(id); ok {
+				iu.Doc, iu.Item, iu.Title = it.Doc, it.Number, it.Title
+			}
+			byID[id] = iu
+		}
+		switch what {
+		case useCited:
+			iu.Cited += n
+		case useAsked:
+			iu.Asked += n
+		case useHandoff:
+			iu.Handoff += n
+		case string(ticket.Good):
+			iu.Good += n
+		case string(ticket.Neutral):
+			iu.Neutral += n
+		case string(ticket.Bad):
+			iu.Bad += n
+		}
+	}
+	out := make([]ItemUse, 0, len(byID))
+	for _, iu := range byID {
+		out = append(out, *iu)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Cited != out[j].Cited {
+			return out[i].Cited > out[j].Cited
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}

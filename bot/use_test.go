@@ -1,0 +1,63 @@
+package bot_test
+
+import (
+	"context"
+	"testing"
+
+	"frontdoor/bot"
+	"frontdoor/bot/bottest"
+	"frontdoor/bot/staff"
+)
+
+// TestItemUse: an answer counts for the item it cites first, a call for a
+// person right after it counts against it, and the rating of a case
+// opened about an item counts for that item.
+func TestItemUse(t *testing.T) {
+	env := bottest.New(t, bottest.Options{})
+	ctx := context.Background()
+	in := bot.Inbound{User: "u-use", Region: "葛店开发区", Text: "厂里要新装一路低压电,不用外线施工,从申请到通电大概几天?"}
+	a := handle(t, env.Engine, in)
+	if len(a.Citations) == 0 {
+		t.Fatalf("no citation: %+v", a)
+	}
+	item := a.Citations[0].Doc + "#" + a.Citations[0].Path
+	handle(t, env.Engine, in) // the same question, asked again by a retry-less client: counted again
+	in.Text = "不想跟机器人聊了,帮我转人工客服"
+	handle(t, env.Engine, in)
+
+	c := handle(t, env.Engine, bot.Inbound{User: "u-use-2", Region: "红谷滩区", Text: complaintText(41)})
+	if c.Ticket == nil {
+		t.Fatalf("no ticket: %+v", c)
+	}
+	tk, _ := env.Tickets.Get(ctx, "demo", c.Ticket.ID)
+	if _, err := env.Engine.Resolve(ctx, "demo", c.Ticket.ID, "staff-a", "已处理"); err != nil {
+		t.Fatal(err)
+	}
+	handle(t, env.Engine, bot.Inbound{User: "u-use-2", Region: "红谷滩区", Text: "3"})
+
+	boss := &staff.User{Name: "boss", Role: staff.RoleManager, Region: "葛店开发区", Tenant: "demo"}
+	uses, err := env.Engine.ItemUses(ctx, boss, "葛店开发区")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(uses) == 0 || uses[0].ID != item || uses[0].Cited != 2 || uses[0].Handoff != 1 || uses[0].Title == "" {
+		t.Fatalf("use = %+v", uses)
+	}
+	if tk.Item == nil {
+		t.Fatal("the complaint cites no item; the test needs one that does")
+	}
+	{
+		hgt := &staff.User{Name: "hboss", Role: staff.RoleManager, Region: "红谷滩区", Tenant: "demo"}
+		uses, _ = env.Engine.ItemUses(ctx, hgt, "红谷滩区")
+		found := false
+		for _, u := range uses {
+			found = found || u.ID == tk.Item.ID && u.Bad == 1
+		}
+		if !found {
+			t.Errorf("the bad rating is not counted for %s: %+v", tk.Item.ID, uses)
+		}
+	}
+	if _, err := env.Engine.ItemUses(ctx, boss, "红谷滩区"); err == nil {
+		t.Error("a manager read another region's figures")
+	}
+}
