@@ -109,3 +109,44 @@ func TestEditsReachEveryReplica(t *testing.T) {
 		t.Errorf("the export loaded back exports differently (%v)", err)
 	}
 }
+
+// TestEditsSurviveRedisRestart: edits live in Redis with the tickets,
+// written with AOF fsync always; Redis killed and restarted, a server
+// started afterwards builds its knowledge base with them.
+func TestEditsSurviveRedisRestart(t *testing.T) {
+	opsNeed(t, "redis-server")
+	rs := storetest.StartServer(t) // --appendonly yes --appendfsync always
+	cfg := Defaults()
+	cfg.RedisURL, cfg.DataDir = rs.URL(), t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := newApp(ctx, cfg, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const question = "园区给娃上学的事情找谁"
+	editor := &staff.User{Name: "ed", Role: staff.RoleEditor, Region: "葛店开发区", Tenant: "demo"}
+	if _, err := a.Engine.AddQuestion(ctx, editor, "001_ae791fdead5d71ad.txt", "32", question); err != nil {
+		t.Fatal(err)
+	}
+	a.close()
+	rs.Stop() // SIGKILL
+	rs.Start()
+	b, err := newApp(ctx, cfg, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.close)
+	go followEdits(ctx, b, 50*time.Millisecond)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if it, ok := b.lib.Current().QuestionItem("葛店开发区", question); ok && it.Number == "32" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the edit did not survive the restart")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
