@@ -1,10 +1,9 @@
 package console
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
-	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"frontdoor/bot/fault"
 	"frontdoor/bot/gaps"
 	"frontdoor/bot/report"
 	"frontdoor/bot/staff"
@@ -58,9 +56,9 @@ func (c *console) buildGaps(ctx context.Context, u *staff.User, req reportReques
 // apiGaps answers the gaps report as JSON or (format=csv) CSV.
 // GET /api/v1/reports/gaps?region=R&from=DATE&to=DATE[&format=csv].
 func (c *console) apiGaps(g *gin.Context) error {
-	format := g.DefaultQuery("format", "json")
-	if format != "json" && format != "csv" {
-		return fault.Invalidf("bad_format", "format 应为 json 或 csv")
+	format, err := readFormat(g)
+	if err != nil {
+		return err
 	}
 	r, err := c.buildGaps(g.Request.Context(), principalOf(g).user, readReportRequest(g))
 	if err != nil {
@@ -70,27 +68,21 @@ func (c *console) apiGaps(g *gin.Context) error {
 		g.JSON(http.StatusOK, r)
 		return nil
 	}
-	var buf bytes.Buffer
-	buf.WriteString("\uFEFF") // spreadsheet programs read UTF-8 Chinese only with the mark
-	w := csv.NewWriter(&buf)
 	loc := c.location()
-	_ = w.Write([]string{"count", "example", "reasons", "items", "last", "examples"})
-	for _, gr := range r.Groups {
-		row := []string{strconv.Itoa(gr.Count), gr.Example, reasonList(gr.Reasons), strings.Join(gr.Items, " "),
-			gr.Last.In(loc).Format("2006-01-02 15:04"), strings.Join(gr.Examples, " | ")}
-		for i := range row {
-			row[i] = report.SafeCell(row[i])
+	return c.sendCSV(g, "gaps", r.Region, r.From, r.To, func(out io.Writer) error {
+		w := csv.NewWriter(out)
+		_ = w.Write([]string{"count", "example", "reasons", "items", "last", "examples"})
+		for _, gr := range r.Groups {
+			row := []string{strconv.Itoa(gr.Count), gr.Example, reasonList(gr.Reasons), strings.Join(gr.Items, " "),
+				gr.Last.In(loc).Format("2006-01-02 15:04"), strings.Join(gr.Examples, " | ")}
+			for i := range row {
+				row[i] = report.SafeCell(row[i])
+			}
+			_ = w.Write(row)
 		}
-		_ = w.Write(row)
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return err
-	}
-	name := fmt.Sprintf("gaps-%s-%s-%s.csv", r.Region, r.From.In(loc).Format("20060102"), r.To.In(loc).Format("20060102"))
-	g.Header("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
-	g.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
-	return nil
+		w.Flush()
+		return w.Error()
+	})
 }
 
 // reasonNames say why a question is a gap, for managers.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -82,9 +83,9 @@ func (c *console) apiItems(g *gin.Context) error {
 // apiReport answers the per-unit figures, as JSON or (format=csv) CSV.
 // GET /api/v1/reports/units?region=R&from=DATE&to=DATE[&format=csv].
 func (c *console) apiReport(g *gin.Context) error {
-	format := g.DefaultQuery("format", "json")
-	if format != "json" && format != "csv" {
-		return fault.Invalidf("bad_format", "format 应为 json 或 csv")
+	format, err := readFormat(g)
+	if err != nil {
+		return err
 	}
 	r, err := c.buildReport(g.Request.Context(), principalOf(g).user, readReportRequest(g))
 	if err != nil {
@@ -94,13 +95,28 @@ func (c *console) apiReport(g *gin.Context) error {
 		g.JSON(http.StatusOK, r)
 		return nil
 	}
+	return c.sendCSV(g, "report", r.Region, r.From, r.To, func(w io.Writer) error { return report.WriteCSV(w, r) })
+}
+
+// readFormat is a report's format=json|csv.
+func readFormat(g *gin.Context) (string, error) {
+	format := g.DefaultQuery("format", "json")
+	if format != "json" && format != "csv" {
+		return "", fault.Invalidf("bad_format", "format 应为 json 或 csv")
+	}
+	return format, nil
+}
+
+// sendCSV answers a report as a CSV download named after it, its region
+// and its period.
+func (c *console) sendCSV(g *gin.Context, kind, region string, from, to time.Time, write func(io.Writer) error) error {
 	var buf bytes.Buffer
 	buf.WriteString("\uFEFF") // spreadsheet programs read UTF-8 Chinese only with the mark
-	if err := report.WriteCSV(&buf, r); err != nil {
+	if err := write(&buf); err != nil {
 		return err
 	}
 	loc := c.location()
-	name := fmt.Sprintf("report-%s-%s-%s.csv", r.Region, r.From.In(loc).Format("20060102"), r.To.In(loc).Format("20060102"))
+	name := fmt.Sprintf("%s-%s-%s-%s.csv", kind, region, from.In(loc).Format("20060102"), to.In(loc).Format("20060102"))
 	g.Header("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 	g.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 	return nil
