@@ -51,7 +51,8 @@ func runServe(args []string, _, stderr io.Writer) error {
 	defer cancelBG()
 	sched := &ticket.Scheduler{Store: a.Tickets, Tenants: a.tenantIDs, Notify: a.Engine.ClockNotifier(),
 		Logger: log, Interval: cfg.SchedulerInterval}
-	wg.Add(4)
+	wg.Add(5)
+	go func() { defer wg.Done(); pushBenefits(bg, a, benefitsInterval) }()
 	go func() { defer wg.Done(); sched.Run(bg) }()
 	go func() { defer wg.Done(); followEdits(bg, a, editsInterval) }()
 	go func() { defer wg.Done(); a.Alerts.Run(bg, a.tenantIDs) }()
@@ -101,8 +102,33 @@ func runServe(args []string, _, stderr io.Writer) error {
 	return nil
 }
 
-// editsInterval is how often a server looks for the editors' changes.
-const editsInterval = 2 * time.Second
+// editsInterval is how often a server looks for the editors' changes,
+// benefitsInterval for benefits added to the catalogue.
+const (
+	editsInterval    = 2 * time.Second
+	benefitsInterval = 30 * time.Second
+)
+
+// pushBenefits tells businesses of 免申即享 benefits added since the last
+// look, on every replica (each benefit is claimed by one).
+func pushBenefits(ctx context.Context, a *app, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		for _, tenant := range a.tenantIDs() {
+			if n, err := a.Engine.PushNewBenefits(ctx, tenant); err != nil && ctx.Err() == nil {
+				a.log.Warn("new benefits", "tenant", tenant, "err", err)
+			} else if n > 0 {
+				a.log.Info("businesses told of new benefits", "tenant", tenant, "businesses", n)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
 
 // reloadOnHangup reloads documents and catalogue on SIGHUP; a failed
 // reload keeps the running knowledge base.

@@ -474,3 +474,31 @@ func remaining(ts *ticket.Store, t *ticket.Ticket, now time.Time) string {
 	left := p.Elapsed(t.Region, now, t.Due())
 	return fmt.Sprintf("%.1f个工作小时", left.Hours())
 }
+
+// Texts about benefits.
+const noProfileText = "还没有贵企业的登记信息(行业、规模、成立年份),无法判断适用哪些“免申即享”政策。" +
+	"请通过所在平台补充企业信息,或回复“转人工”由工作人员帮您核实。"
+
+func myBenefitsText(p Profile, region string, fit []*knowledge.Item) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "根据贵企业登记的信息(%s,%s企业,%d 年成立),", p.Industry, sizeText(p.Size), p.RegisteredYear)
+	if len(fit) == 0 {
+		fmt.Fprintf(&b, "%s目前没有符合条件的“免申即享”政策。新政策出台后,如您已同意接收,我们会第一时间告诉您。", region)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "您可享受 %s 以下“免申即享”政策,无需申请:\n", region)
+	for i, it := range fit {
+		fmt.Fprintf(&b, "%d. %s(条件:%s)\n", i+1, it.Title, it.Conditions.String())
+	}
+	b.WriteString("以兑现平台核定为准;有疑问可回复“转人工”。")
+	return b.String()
+}
+
+func newBenefitText(it *knowledge.Item, doc string) string {
+	return fmt.Sprintf("新的“免申即享”政策:%s。贵企业符合条件(%s),无需申请,将直接兑现。依据:《%s》。",
+		it.Title, it.Conditions.String(), doc)
+}
+
+func sizeText(s string) string {
+	return map[string]string{"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"}[s]
+}

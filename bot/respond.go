@@ -73,6 +73,9 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 			u, picked.item = understanding{intent: PolicyQuery}, it.ID
 		}
 	}
+	if region != "" && wantsMyBenefits(norm) {
+		return e.myBenefits(ctx, in, kb, region)
+	}
 	switch u.intent {
 	case Greeting:
 		return Reply{Text: helpText(region), Intent: Greeting, Region: region}, nil

@@ -318,7 +318,7 @@ func catalogueItem(i int, ci CatalogueItem) *Item {
 	return &Item{
 		ID: CatalogueFile + "#" + id, Doc: CatalogueFile, Region: ci.Region, Number: id, Path: id,
 		Title: ci.Title, Text: text, Body: body, Lead: ci.Lead, Resp: ci.Resp,
-		Commitments: extractCommitments(text), Tags: tags, Source: "catalogue",
+		Commitments: extractCommitments(text), Tags: tags, Source: "catalogue", Conditions: ci.Conditions,
 	}
 }
 

@@ -95,7 +95,9 @@ type CatalogueItem struct {
 	Resp     []string `yaml:"responsible_units"`
 	Tags     []string `yaml:"tags"`
 	Audience []string `yaml:"audience"`
-	line     int
+	// Conditions say which businesses a 免申即享 benefit fits.
+	Conditions *Conditions `yaml:"conditions"`
+	line       int
 }
 
 // CatalogueError is a catalogue problem with its line number.
@@ -298,6 +300,8 @@ func (c *Catalogue) validate(fail func(int, string, ...any)) {
 			fail(it.line, "item %q has no region", it.Title)
 		case it.ID != "" && ids[it.ID]:
 			fail(it.line, "item id %q used twice", it.ID)
+		case it.Conditions.validate() != "":
+			fail(it.line, "item %q: %s", it.Title, it.Conditions.validate())
 		}
 		ids[it.ID] = true
 	}

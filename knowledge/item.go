@@ -48,6 +48,8 @@ type Item struct {
 	Tags         []string     `json:"tags"`
 	// Source is "document" or "catalogue".
 	Source string `json:"source"`
+	// Conditions say which businesses a curated benefit fits (catalogue).
+	Conditions *Conditions `json:"conditions,omitempty"`
 	// Questions are what businesses ask that the item answers (QuestionsDir).
 	Questions []string `json:"questions,omitempty"`
 	// FigureQuestions are questions whose answer is one of the item's

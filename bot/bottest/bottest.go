@@ -99,6 +99,9 @@ type Options struct {
 	Replication store.Replication
 	// Alerts configure the alert sender (Env.Alerts), which the test runs.
 	Alerts alert.Config
+	// KB replaces the seeds' knowledge base; the engine reads it anew for
+	// every message, so a test can swap it.
+	KB func() *knowledge.Base
 }
 
 // New builds an engine on the test Redis.
@@ -111,9 +114,13 @@ func New(t testing.TB, opts Options) *Env {
 	} else {
 		rdb, keys = storetest.Client(t)
 	}
-	b := KB(t)
+	kb := opts.KB
+	if kb == nil {
+		b := KB(t)
+		kb = func() *knowledge.Base { return b }
+	}
 	m := Intents(t)
-	env := &Env{Redis: rdb, Keys: keys, KB: b}
+	env := &Env{Redis: rdb, Keys: keys, KB: kb()}
 	now := time.Now
 	if !opts.Now.IsZero() {
 		env.Clock = &FakeClock{t: opts.Now}
@@ -127,8 +134,8 @@ func New(t testing.TB, opts Options) *Env {
 	// Staff passwords hash at the least cost: tests log in often.
 	env.System = system.New(system.Settings{Engine: opts.Config, Replication: opts.Replication, Alerts: opts.Alerts,
 		Staff: staff.Options{Cost: bcrypt.MinCost}},
-		system.Parts{Redis: cmds, Keys: keys, KB: func() *knowledge.Base { return b }, Intents: func() *intent.Model { return m },
-			Policy: Policy(t, b), Pushers: opts.Pushers, Phraser: opts.Phraser, Now: now})
+		system.Parts{Redis: cmds, Keys: keys, KB: kb, Intents: func() *intent.Model { return m },
+			Policy: Policy(t, env.KB), Pushers: opts.Pushers, Phraser: opts.Phraser, Now: now})
 	return env
 }
 

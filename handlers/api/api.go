@@ -38,10 +38,11 @@ type Deps struct {
 }
 
 var (
-	errNoKey    = fault.New(fault.Unauthorized, "missing_api_key", "send the API key as Authorization: Bearer <key>")
-	errBadKey   = fault.New(fault.Unauthorized, "bad_api_key", "unknown API key")
-	errNoUser   = fault.New(fault.Invalid, "missing_user", "user is required")
-	errAdminKey = fault.New(fault.Unauthorized, "bad_admin_key", "admin key required")
+	errNoKey     = fault.New(fault.Unauthorized, "missing_api_key", "send the API key as Authorization: Bearer <key>")
+	errBadKey    = fault.New(fault.Unauthorized, "bad_api_key", "unknown API key")
+	errNoUser    = fault.New(fault.Invalid, "missing_user", "user is required")
+	errAdminKey  = fault.New(fault.Unauthorized, "bad_admin_key", "admin key required")
+	errNoProfile = fault.New(fault.NotFound, "no_profile", "no profile for this business")
 )
 
 // handlers serve the API; their state lives here, not in package variables.
@@ -63,6 +64,8 @@ func Mount(r gin.IRouter, kit *httpkit.Kit, engine *bot.Engine, d Deps) {
 	api.POST("/messages", kit.Wrap(h.postMessage))
 	api.GET("/messages", kit.Wrap(h.getMessages))
 	api.POST("/admin/reload", kit.Wrap(h.adminReload))
+	api.PUT("/businesses/:user", kit.Wrap(h.putBusiness))
+	api.GET("/businesses/:user", kit.Wrap(h.getBusiness))
 }
 
 // tenant authenticates the API key and returns its tenant.
@@ -161,5 +164,45 @@ func (h *handlers) adminReload(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, gin.H{"documents": len(b.Docs), "items": len(b.Items), "problems": b.Problems,
 		"build_ms": b.BuildTime.Milliseconds()})
+	return nil
+}
+
+// putBusiness sets a business's profile from the tenant's system: the
+// facts 免申即享 benefits are matched on, and whether it wants to be told
+// of new ones. PUT /api/v1/businesses/:user.
+func (h *handlers) putBusiness(c *gin.Context) error {
+	t, err := h.tenant(c)
+	if err != nil {
+		return err
+	}
+	var p bot.Profile
+	if err := h.kit.ReadJSON(c, &p); err != nil {
+		return err
+	}
+	if p.Region == "" {
+		p.Region = t.Region
+	}
+	saved, err := h.engine.SetProfile(c.Request.Context(), t.ID, c.Param("user"), p)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, saved)
+	return nil
+}
+
+// getBusiness reads a business's profile. GET /api/v1/businesses/:user.
+func (h *handlers) getBusiness(c *gin.Context) error {
+	t, err := h.tenant(c)
+	if err != nil {
+		return err
+	}
+	p, ok, err := h.engine.Profile(c.Request.Context(), t.ID, c.Param("user"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errNoProfile
+	}
+	c.JSON(http.StatusOK, p)
 	return nil
 }

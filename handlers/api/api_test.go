@@ -231,3 +231,33 @@ func TestMessageHeldElsewhereAsksForARetry(t *testing.T) {
 		t.Fatalf("status %d, Retry-After %q: %v", code, hdr.Get("Retry-After"), out)
 	}
 }
+
+// TestBusinessProfile: the tenant's system sets a business's profile and
+// reads it back; bad profiles are refused with the field named.
+func TestBusinessProfile(t *testing.T) {
+	ts := handlertest.New(t, bottest.Options{})
+	good := []byte(`{"industry":"食品制造","size":"small","registered_year":2019,"region":"葛店","opt_in":true}`)
+	code, _, out := ts.Do(t, "PUT", "/api/v1/businesses/biz-p", handlertest.Key, "application/json", good)
+	if code != http.StatusOK || out["region"] != "葛店开发区" || out["opt_in"] != true {
+		t.Fatalf("put: %d %v", code, out)
+	}
+	if code, _, out := ts.Do(t, "GET", "/api/v1/businesses/biz-p", handlertest.Key, "", nil); code != 200 || out["industry"] != "食品制造" {
+		t.Errorf("get: %d %v", code, out)
+	}
+	for body, wantCode := range map[string]string{
+		`{"industry":"食品制造","size":"tiny","registered_year":2019,"region":"葛店"}`:                      "bad_size",
+		`{"industry":"食品制造","size":"small","registered_year":2019,"region":"葛店","credit_code":"123"}`: "bad_credit_code",
+		`{"industry":"","size":"small","registered_year":2019,"region":"葛店"}`:                         "bad_industry",
+		`{"industry":"食品制造","size":"small","registered_year":"2019","region":"葛店"}`:                   "malformed_json",
+	} {
+		if code, _, out := ts.Do(t, "PUT", "/api/v1/businesses/biz-p", handlertest.Key, "application/json", []byte(body)); code != 400 || out["code"] != wantCode {
+			t.Errorf("%s: %d %v, want 400 %s", body, code, out, wantCode)
+		}
+	}
+	if code, _, _ := ts.Do(t, "GET", "/api/v1/businesses/nobody", handlertest.Key, "", nil); code != http.StatusNotFound {
+		t.Errorf("missing profile: %d", code)
+	}
+	if code, _, _ := ts.Do(t, "PUT", "/api/v1/businesses/biz-p", "", "application/json", good); code != http.StatusUnauthorized {
+		t.Errorf("without a key: %d", code)
+	}
+}
