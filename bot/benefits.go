@@ -128,8 +128,9 @@ func benefits(kb *knowledge.Base, region string) []*knowledge.Item {
 // wantsMyBenefits reads "我能享受什么": a business asking which benefits
 // fit it, rather than what a benefit is.
 func wantsMyBenefits(q string) bool {
-	return containsAny(q, []string{"我能享受", "我们能享受", "我可以享受", "我们可以享受", "我能领", "我们能领", "符合哪些政策",
-		"适合我们的政策", "适合我的政策", "我们公司能享受", "我们企业能享受"})
+	return containsAny(q, []string{"我", "咱", "俺", "本公司", "本企业"}) &&
+		containsAny(q, []string{"能享受哪些", "能享受什么", "可以享受哪些", "可以享受什么", "能领哪些", "能领什么",
+			"符合哪些政策", "符合什么政策", "适合我们的政策", "适合我的政策", "哪些政策适合", "什么政策适合"})
 }
 
 // myBenefits lists the benefits whose conditions the business meets.
