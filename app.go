@@ -52,8 +52,8 @@ func seedsFS(cfg Config, log *slog.Logger) fs.FS {
 }
 
 // loadKB loads documents, catalogue and synonyms.
-func loadKB(fsys fs.FS, log *slog.Logger, edited ...*knowledge.QuestionFile) (*knowledge.Base, error) {
-	b, err := knowledge.Load(fsys, knowledge.Options{Questions: edited})
+func loadKB(fsys fs.FS, log *slog.Logger, edited knowledge.Options) (*knowledge.Base, error) {
+	b, err := knowledge.Load(fsys, edited)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +109,7 @@ func (a *app) load(fsys fs.FS) (*knowledge.Base, error) {
 		m, err := loadIntents(fsys, a.log)
 		done <- trained{m, err}
 	}()
-	b, err := loadKB(fsys, a.log, a.editedQuestions()...)
+	b, err := loadKB(fsys, a.log, a.edited())
 	t := <-done
 	if err != nil {
 		return nil, err

@@ -8,12 +8,12 @@ import (
 	"frontdoor/knowledge"
 )
 
-// editedQuestions are the questions editors added, read from Redis for a
-// build of the knowledge base. Before Redis is dialled (the first build at
-// start-up) there are none yet: followEdits rebuilds as soon as it can.
-// Should Redis be away, the edits of the last build are used again, so a
-// reload never drops them.
-func (a *app) editedQuestions() []*knowledge.QuestionFile {
+// edited is what editors changed — questions added, curated items added
+// and retired — read from Redis for a build of the knowledge base. Before
+// Redis is dialled (the first build at start-up) there is nothing yet:
+// followEdits rebuilds as soon as it can. Should Redis be away, the edits
+// of the last build are used again, so a reload never drops them.
+func (a *app) edited() knowledge.Options {
 	a.editsMu.Lock()
 	defer a.editsMu.Unlock()
 	if a.System != nil {
@@ -27,7 +27,8 @@ func (a *app) editedQuestions() []*knowledge.QuestionFile {
 			a.log.Warn("knowledge-base edits not read; the last ones read are used", "err", err)
 		}
 	}
-	return kbedit.QuestionFiles(a.edits)
+	items, retired := kbedit.Curated(a.edits)
+	return knowledge.Options{Questions: kbedit.QuestionFiles(a.edits), Items: items, Retired: retired}
 }
 
 // followEdits rebuilds the knowledge base when editors change it, on

@@ -154,3 +154,61 @@ func TestEditsSurviveRedisRestart(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestCuratedItemsEditedOnEveryReplica: an editor adds a 免申即享 benefit
+// to a region through one replica and the other has it within seconds;
+// retired, it leaves both; the region's items export as a catalogue
+// section that loads back.
+func TestCuratedItemsEditedOnEveryReplica(t *testing.T) {
+	cfg := Defaults()
+	cfg.RedisURL = storetest.URL()
+	cfg.RedisPrefix = "fdtest-items-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	cfg.DataDir = t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	replicas := make([]*app, 2)
+	for i := range replicas {
+		a, err := newApp(ctx, cfg, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(a.close)
+		go followEdits(ctx, a, 50*time.Millisecond)
+		replicas[i] = a
+	}
+	editor := &staff.User{Name: "ed", Role: staff.RoleEditor, Region: "葛店开发区", Tenant: "demo"}
+	benefit := knowledge.CatalogueItem{ID: "ex-1", Region: "葛店", Title: "示例:小微企业房租补贴",
+		Text: "示例数据。小微企业按年房租的10%补贴,免申即享。", Tags: []string{"免申即享"},
+		Conditions: &knowledge.Conditions{Sizes: []string{"micro", "small"}}}
+	if _, err := replicas[0].Engine.AddItem(ctx, &staff.User{Name: "x", Role: staff.RoleEditor, Region: "红谷滩区", Tenant: "demo"}, benefit); err == nil {
+		t.Fatal("an editor of another region added an item here")
+	}
+	if _, err := replicas[0].Engine.AddItem(ctx, editor, benefit); err != nil {
+		t.Fatal(err)
+	}
+	has := func(a *app) bool { _, ok := a.lib.Current().Item(knowledge.CatalogueFile + "#ex-1"); return ok }
+	wait := func(what string, want bool) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for has(replicas[1]) != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("the other replica never %s", what)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	wait("got the item", true)
+	data, err := replicas[1].lib.Current().ExportItems("葛店开发区")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := knowledge.ParseCatalogue("catalogue.yaml", data)
+	if err != nil || len(cat.Items) != 1 || cat.Items[0].ID != "ex-1" || cat.Items[0].Conditions == nil {
+		t.Fatalf("export = %s (%v)", data, err)
+	}
+	if _, err := replicas[0].Engine.RetireItem(ctx, editor, "ex-1"); err != nil {
+		t.Fatal(err)
+	}
+	wait("dropped the retired item", false)
+}

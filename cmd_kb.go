@@ -43,7 +43,7 @@ func loadBaseFor(seedsDir string) (*knowledge.Base, error) {
 	if seedsDir != "" {
 		cfg.SeedsDir = seedsDir
 	}
-	return loadKB(seedsFS(cfg, nil), nil)
+	return loadKB(seedsFS(cfg, nil), nil, knowledge.Options{})
 }
 
 // dumpItem is the dump's line format (CONTRACT.md).

@@ -3,12 +3,14 @@ package bot
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"frontdoor/bot/fault"
 	"frontdoor/bot/kbedit"
 	"frontdoor/bot/staff"
+	"frontdoor/knowledge"
 )
 
 // Limits of a question an editor adds.
@@ -21,6 +23,7 @@ var (
 	errNoItem        = fault.New(fault.NotFound, "no_item", "没有这个文件或条目")
 	errNotYourRegion = fault.New(fault.Forbidden, "other_region", "只能修改本区域的知识库")
 	errKnownQuestion = fault.New(fault.Conflict, "question_exists", "这个问题已在该条目下")
+	errItemExists    = fault.New(fault.Conflict, "item_exists", "已有这个编号的条目")
 )
 
 // AddQuestion adds a business's wording as a question of an item, for
@@ -77,3 +80,72 @@ func (e *Engine) Edits(ctx context.Context, u *staff.User, region string) ([]kbe
 // KBEdits is the store of the editors' changes, for the code that builds
 // the knowledge base with them.
 func (e *Engine) KBEdits() *kbedit.Store { return e.edits }
+
+// maxItemRunes bounds a curated item's text.
+const maxItemRunes = 2000
+
+// AddItem adds a curated item — a 免申即享 benefit, a 帮办代办 service, a
+// hotline — to a region, for its editors and admins, checked as the
+// catalogue is on load. Its id is made when none is given.
+func (e *Engine) AddItem(ctx context.Context, u *staff.User, ci knowledge.CatalogueItem) (kbedit.Edit, error) {
+	kb := e.kb()
+	region, ok := kb.ResolveRegion(ci.Region)
+	if !ok {
+		return kbedit.Edit{}, fault.Invalidf("unknown_region", "未知区域 %q", ci.Region)
+	}
+	ci.Region, ci.ID = region, strings.TrimSpace(ci.ID)
+	if !u.CanEdit(region) {
+		return kbedit.Edit{}, errNotYourRegion
+	}
+	if msg := ci.Check(); msg != "" {
+		return kbedit.Edit{}, fault.Invalidf("bad_item", "%s", msg)
+	}
+	if utf8.RuneCountInString(ci.Text) > maxItemRunes || utf8.RuneCountInString(ci.Title) > 200 {
+		return kbedit.Edit{}, fault.Invalidf("item_too_long", "标题最多 200 字,正文最多 %d 字", maxItemRunes)
+	}
+	if ci.ID == "" {
+		ci.ID = "ed-" + strconv.FormatInt(e.now().UnixMilli(), 36)
+	}
+	if _, taken := kb.Item(knowledge.CatalogueFile + "#" + ci.ID); taken {
+		return kbedit.Edit{}, errItemExists
+	}
+	edits, err := e.edits.All(ctx)
+	if err != nil {
+		return kbedit.Edit{}, e.storeErr(err)
+	}
+	if slices.ContainsFunc(edits, func(x kbedit.Edit) bool { return x.Curated != nil && x.Curated.ID == ci.ID }) {
+		return kbedit.Edit{}, errItemExists
+	}
+	ed, err := e.edits.Add(ctx, kbedit.Edit{Kind: kbedit.KindItem, Doc: knowledge.CatalogueFile, Path: ci.ID, Item: ci.ID,
+		Region: region, Text: ci.Title, By: u.Name, At: e.now(), Curated: &ci})
+	return ed, e.storeErr(err)
+}
+
+// RetireItem takes a region's curated item out of use, for its editors
+// and admins; the record of it stays in the audit trail.
+func (e *Engine) RetireItem(ctx context.Context, u *staff.User, id string) (kbedit.Edit, error) {
+	id = strings.TrimSpace(id)
+	var region, title string
+	if it, ok := e.kb().Item(knowledge.CatalogueFile + "#" + id); ok && it.Source == "catalogue" {
+		region, title = it.Region, it.Title
+	} else { // added by an editor, perhaps not yet in this replica's base
+		edits, err := e.edits.All(ctx)
+		if err != nil {
+			return kbedit.Edit{}, e.storeErr(err)
+		}
+		for _, x := range edits {
+			if x.Curated != nil && x.Curated.ID == id {
+				region, title = x.Curated.Region, x.Curated.Title
+			}
+		}
+	}
+	if region == "" {
+		return kbedit.Edit{}, errNoItem
+	}
+	if !u.CanEdit(region) {
+		return kbedit.Edit{}, errNotYourRegion
+	}
+	ed, err := e.edits.Add(ctx, kbedit.Edit{Kind: kbedit.KindRetire, Doc: knowledge.CatalogueFile, Path: id, Item: id,
+		Region: region, Text: title, By: u.Name, At: e.now()})
+	return ed, e.storeErr(err)
+}

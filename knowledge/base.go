@@ -34,6 +34,10 @@ type Options struct {
 	// Questions are added to the questions files' own: those editors
 	// added from the console, kept outside the directory.
 	Questions []*QuestionFile
+	// Items are curated items editors added; Retired are the ids of
+	// curated items (the catalogue's or the editors') taken out of use.
+	Items   []CatalogueItem
+	Retired []string
 }
 
 // Problem is a document that could not be read; the rest still load.
@@ -87,6 +91,9 @@ func Load(fsys fs.FS, opts Options) (*Base, error) {
 		return nil, err
 	}
 	questions = append(questions, opts.Questions...)
+	cat.Items = slices.DeleteFunc(append(cat.Items, opts.Items...), func(ci CatalogueItem) bool {
+		return ci.ID != "" && slices.Contains(opts.Retired, ci.ID)
+	})
 	b := &Base{Catalog: cat}
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {

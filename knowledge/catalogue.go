@@ -87,17 +87,31 @@ type DocumentEntry struct {
 // CatalogueItem is an item curated by hand: a 免申即享 benefit, a 帮办代办
 // service, a contact.
 type CatalogueItem struct {
-	ID       string   `yaml:"id"`
-	Region   string   `yaml:"region"`
-	Title    string   `yaml:"title"`
-	Text     string   `yaml:"text"`
-	Lead     []string `yaml:"lead_units"`
-	Resp     []string `yaml:"responsible_units"`
-	Tags     []string `yaml:"tags"`
-	Audience []string `yaml:"audience"`
+	ID       string   `yaml:"id" json:"id"`
+	Region   string   `yaml:"region" json:"region"`
+	Title    string   `yaml:"title" json:"title"`
+	Text     string   `yaml:"text" json:"text"`
+	Lead     []string `yaml:"lead_units,omitempty" json:"lead_units,omitempty"`
+	Resp     []string `yaml:"responsible_units,omitempty" json:"responsible_units,omitempty"`
+	Tags     []string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	Audience []string `yaml:"audience,omitempty" json:"audience,omitempty"`
 	// Conditions say which businesses a 免申即享 benefit fits.
-	Conditions *Conditions `yaml:"conditions"`
+	Conditions *Conditions `yaml:"conditions,omitempty" json:"conditions,omitempty"`
 	line       int
+}
+
+// Check says what makes a curated item unusable, as loading the catalogue
+// would ("" for nothing).
+func (ci CatalogueItem) Check() string {
+	switch {
+	case strings.TrimSpace(ci.Title) == "":
+		return "item without a title"
+	case strings.TrimSpace(ci.Region) == "":
+		return "item has no region"
+	case strings.TrimSpace(ci.Text) == "":
+		return "item has no text"
+	}
+	return ci.Conditions.validate()
 }
 
 // CatalogueError is a catalogue problem with its line number.

@@ -17,10 +17,10 @@ var sizeNames = map[string]string{"micro": "微型", "small": "小型", "medium"
 // of the industries, any of the sizes, registered within the years. An
 // empty part fits every business.
 type Conditions struct {
-	Industries     []string `yaml:"industries" json:"industries,omitempty"`
-	Sizes          []string `yaml:"sizes" json:"sizes,omitempty"`
-	RegisteredFrom int      `yaml:"registered_from" json:"registered_from,omitempty"`
-	RegisteredTo   int      `yaml:"registered_to" json:"registered_to,omitempty"`
+	Industries     []string `yaml:"industries,omitempty" json:"industries,omitempty"`
+	Sizes          []string `yaml:"sizes,omitempty" json:"sizes,omitempty"`
+	RegisteredFrom int      `yaml:"registered_from,omitempty" json:"registered_from,omitempty"`
+	RegisteredTo   int      `yaml:"registered_to,omitempty" json:"registered_to,omitempty"`
 }
 
 // Business is what a benefit's conditions are checked against.

@@ -264,3 +264,20 @@ func questionKey(s string) string {
 	}
 	return k.String()
 }
+
+// ExportItems writes a region's curated items — the catalogue's and the
+// editors' — as the items section of a catalogue, which loads back to the
+// same items.
+func (b *Base) ExportItems(region string) ([]byte, error) {
+	out := struct {
+		Items []CatalogueItem `yaml:"items"`
+	}{Items: []CatalogueItem{}}
+	for _, it := range b.RegionItems(region) {
+		if it.Source != "catalogue" {
+			continue
+		}
+		out.Items = append(out.Items, CatalogueItem{ID: it.Number, Region: it.Region, Title: it.Title, Text: it.Text,
+			Lead: it.Lead, Resp: it.Resp, Tags: it.Tags, Conditions: it.Conditions})
+	}
+	return yaml.Marshal(out)
+}

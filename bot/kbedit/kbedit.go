@@ -8,6 +8,7 @@ package kbedit
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -19,8 +20,13 @@ import (
 	"frontdoor/knowledge"
 )
 
-// Kinds of edit.
-const KindQuestion = "question"
+// Kinds of edit: a question added to an item, a curated item added, a
+// curated item retired.
+const (
+	KindQuestion = "question"
+	KindItem     = "item"
+	KindRetire   = "retire"
+)
 
 // Edit is one change an editor made.
 type Edit struct {
@@ -33,6 +39,8 @@ type Edit struct {
 	Text   string    `json:"text"`
 	By     string    `json:"by"`
 	At     time.Time `json:"at"`
+	// Curated is the item an item edit adds.
+	Curated *knowledge.CatalogueItem `json:"curated,omitempty"`
 }
 
 // Store keeps the edits of a deployment: one knowledge base serves every
@@ -49,8 +57,17 @@ func (s *Store) key() string { return s.keys.Global("kb", "edits") }
 
 // Add appends an edit and returns it with its id.
 func (s *Store) Add(ctx context.Context, e Edit) (Edit, error) {
+	curated := ""
+	if e.Curated != nil {
+		b, err := json.Marshal(e.Curated)
+		if err != nil {
+			return Edit{}, err
+		}
+		curated = string(b)
+	}
 	id, err := s.rdb.XAdd(ctx, &redis.XAddArgs{Stream: s.key(), Values: []string{"kind", e.Kind, "doc", e.Doc, "path", e.Path,
-		"item", e.Item, "region", e.Region, "text", e.Text, "by", e.By, "at", strconv.FormatInt(e.At.UnixMilli(), 10)}}).Result()
+		"item", e.Item, "region", e.Region, "text", e.Text, "by", e.By, "at", strconv.FormatInt(e.At.UnixMilli(), 10),
+		"curated", curated}}).Result()
 	if err != nil {
 		return Edit{}, err
 	}
@@ -68,8 +85,15 @@ func (s *Store) All(ctx context.Context) ([]Edit, error) {
 	for _, m := range msgs {
 		str := func(k string) string { v, _ := m.Values[k].(string); return v }
 		ms, _ := strconv.ParseInt(str("at"), 10, 64)
-		out = append(out, Edit{ID: m.ID, Kind: str("kind"), Doc: str("doc"), Path: str("path"), Item: str("item"),
-			Region: str("region"), Text: str("text"), By: str("by"), At: time.UnixMilli(ms)})
+		e := Edit{ID: m.ID, Kind: str("kind"), Doc: str("doc"), Path: str("path"), Item: str("item"),
+			Region: str("region"), Text: str("text"), By: str("by"), At: time.UnixMilli(ms)}
+		if c := str("curated"); c != "" {
+			var ci knowledge.CatalogueItem
+			if json.Unmarshal([]byte(c), &ci) == nil {
+				e.Curated = &ci
+			}
+		}
+		out = append(out, e)
 	}
 	return out, nil
 }
@@ -113,4 +137,18 @@ func QuestionFiles(edits []Edit) []*knowledge.QuestionFile {
 		}
 	}
 	return files
+}
+
+// Curated are the items editors added and the ids of those retired, for
+// a build of the knowledge base.
+func Curated(edits []Edit) (items []knowledge.CatalogueItem, retired []string) {
+	for _, e := range edits {
+		switch {
+		case e.Kind == KindItem && e.Curated != nil:
+			items = append(items, *e.Curated)
+		case e.Kind == KindRetire:
+			retired = append(retired, e.Item)
+		}
+	}
+	return items, retired
 }

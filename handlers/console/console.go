@@ -100,6 +100,8 @@ func Mount(r gin.IRouter, kit *httpkit.Kit, engine *bot.Engine, d Deps) {
 	authed.POST("/kb/questions", kit.Wrap(c.apiAddQuestion))
 	authed.GET("/kb/edits", kit.Wrap(c.apiEdits))
 	authed.GET("/kb/export", kit.Wrap(c.apiExport))
+	authed.POST("/kb/items", kit.Wrap(c.apiAddItem))
+	authed.POST("/kb/items/:id/retire", kit.Wrap(c.apiRetireItem))
 
 	con := r.Group("/console", c.pageHeaders)
 	con.GET("/static/*file", c.serveStatic)

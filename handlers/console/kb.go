@@ -11,6 +11,7 @@ import (
 	"frontdoor/bot/fault"
 	"frontdoor/bot/staff"
 	"frontdoor/handlers/httpkit"
+	"frontdoor/knowledge"
 )
 
 // questionRequest is the body of POST /api/v1/kb/questions.
@@ -47,23 +48,62 @@ func (c *console) apiEdits(g *gin.Context) error {
 	return nil
 }
 
+// apiAddItem adds a curated item to a region, for its editors and
+// admins. POST /api/v1/kb/items {"id","region","title","text",
+// "lead_units","tags","conditions"}.
+func (c *console) apiAddItem(g *gin.Context) error {
+	var ci knowledge.CatalogueItem
+	if err := c.kit.ReadJSON(g, &ci); err != nil {
+		return err
+	}
+	ed, err := c.engine.AddItem(g.Request.Context(), principalOf(g).user, ci)
+	if err != nil {
+		return err
+	}
+	g.JSON(http.StatusCreated, ed)
+	return nil
+}
+
+// apiRetireItem takes a curated item out of use.
+// POST /api/v1/kb/items/:id/retire.
+func (c *console) apiRetireItem(g *gin.Context) error {
+	ed, err := c.engine.RetireItem(g.Request.Context(), principalOf(g).user, g.Param("id"))
+	if err != nil {
+		return err
+	}
+	g.JSON(http.StatusOK, ed)
+	return nil
+}
+
 var errEditorsOnly = fault.New(fault.Forbidden, "editors_only", "仅知识编辑和系统管理员可以导出知识库")
 
 // apiExport writes a document's questions — its file's and the editors'
-// — as the questions file seeds/ keeps, for a region to review and
-// commit. GET /api/v1/kb/export?doc=FILE.
+// — as the questions file seeds/ keeps, or (doc=catalogue.yaml) a
+// region's curated items as the catalogue's items section, for a region
+// to review and commit. GET /api/v1/kb/export?doc=FILE[&region=R].
 func (c *console) apiExport(g *gin.Context) error {
 	u := principalOf(g).user
 	if u.Role != staff.RoleEditor && u.Role != staff.RoleAdmin {
 		return errEditorsOnly
 	}
 	doc := g.Query("doc")
-	data, err := c.engine.KB().ExportQuestions(doc)
+	var data []byte
+	var err error
+	name := path.Base(doc)
+	if doc == knowledge.CatalogueFile { // the region's curated items
+		region := g.DefaultQuery("region", u.Region)
+		if !u.CanEdit(region) {
+			return errEditorsOnly
+		}
+		data, err = c.engine.KB().ExportItems(region)
+		name = "catalogue-items-" + region + ".yaml"
+	} else {
+		data, err = c.engine.KB().ExportQuestions(doc)
+		name = name[:len(name)-len(path.Ext(name))] + ".yaml"
+	}
 	if err != nil {
 		return fault.Wrap(fault.NotFound, "no_document", "没有这个文件", err)
 	}
-	name := path.Base(doc)
-	name = name[:len(name)-len(path.Ext(name))] + ".yaml"
 	g.Header("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 	g.Data(http.StatusOK, "application/yaml; charset=utf-8", data)
 	return nil

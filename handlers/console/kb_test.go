@@ -80,3 +80,47 @@ func TestEditorsAddQuestions(t *testing.T) {
 		t.Errorf("gaps form with a bad item: %d", page.StatusCode)
 	}
 }
+
+// TestEditorsCurateItems: an editor adds a curated item to its region and
+// retires it; other regions, other roles and bad items are refused, and
+// the region's items export as a catalogue section.
+func TestEditorsCurateItems(t *testing.T) {
+	cs := staffFixture(t, bottest.Options{})
+	cs.addUser(t, staff.User{Name: "ed", Role: staff.RoleEditor, Region: zhaoyang})
+	cs.addUser(t, staff.User{Name: "ed-hgt", Role: staff.RoleEditor, Region: "红谷滩区"})
+	ed, edHgt, market := cs.login(t, "ed"), cs.login(t, "ed-hgt"), cs.login(t, "market")
+	item := map[string]any{"id": "ex-hotline", "region": zhaoyang, "title": "示例:企业服务热线",
+		"text": "示例数据。企业服务热线 0431-12345678,工作日 8:30–17:00。", "tags": []string{"热线"}}
+	bad := map[string]any{"id": "ex-bad", "region": zhaoyang, "title": "示例", "text": "示例数据。",
+		"conditions": map[string]any{"sizes": []string{"huge"}}}
+	for _, tt := range []struct {
+		name string
+		who  *session
+		path string
+		body any
+		want int
+	}{
+		{"another region's editor", edHgt, "/api/v1/kb/items", item, http.StatusForbidden},
+		{"a clerk", market, "/api/v1/kb/items", item, http.StatusForbidden},
+		{"bad conditions", ed, "/api/v1/kb/items", bad, http.StatusBadRequest},
+		{"the editor", ed, "/api/v1/kb/items", item, http.StatusCreated},
+		{"the same id", ed, "/api/v1/kb/items", item, http.StatusConflict},
+		{"retire elsewhere", edHgt, "/api/v1/kb/items/ex-hotline/retire", nil, http.StatusForbidden},
+		{"retire unknown", ed, "/api/v1/kb/items/nothing/retire", nil, http.StatusNotFound},
+		{"retire", ed, "/api/v1/kb/items/ex-hotline/retire", nil, http.StatusOK},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := cs.status(t, tt.who, "POST", tt.path, tt.body); got != tt.want {
+				t.Errorf("%d, want %d", got, tt.want)
+			}
+		})
+	}
+	resp := cs.request(t, "GET", "/api/v1/kb/export?doc=catalogue.yaml&region="+url.QueryEscape(zhaoyang), ed.Token, "", nil, nil)
+	body, _ := io.ReadAll(resp.Body)
+	if _, err := knowledge.ParseCatalogue("catalogue.yaml", body); resp.StatusCode != 200 || err != nil {
+		t.Errorf("export %d: %v\n%s", resp.StatusCode, err, body)
+	}
+	if code := cs.status(t, edHgt, "GET", "/api/v1/kb/export?doc=catalogue.yaml&region="+url.QueryEscape(zhaoyang), nil); code != http.StatusForbidden {
+		t.Errorf("another region's editor exports: %d", code)
+	}
+}
