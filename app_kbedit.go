@@ -19,10 +19,8 @@ func (a *app) edited() knowledge.Options {
 	if a.System != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		v, verr := a.Engine.KBEdits().Version(ctx)
-		edits, err := a.Engine.KBEdits().All(ctx)
-		if err == nil && verr == nil {
-			a.edits, a.editsVersion = edits, v
+		if edits, err := a.Engine.KBEdits().All(ctx); err == nil {
+			a.edits, a.editsVersion = edits, kbedit.VersionOf(edits)
 		} else {
 			a.log.Warn("knowledge-base edits not read; the last ones read are used", "err", err)
 		}

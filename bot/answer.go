@@ -481,7 +481,7 @@ const noProfileText = "还没有贵企业的登记信息(行业、规模、成�
 
 func myBenefitsText(p Profile, region string, fit []*knowledge.Item) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "根据贵企业登记的信息(%s,%s企业,%d 年成立),", p.Industry, sizeText(p.Size), p.RegisteredYear)
+	fmt.Fprintf(&b, "根据贵企业登记的信息(%s,%s企业,%d 年成立),", p.Industry, knowledge.SizeName(p.Size), p.RegisteredYear)
 	if len(fit) == 0 {
 		fmt.Fprintf(&b, "%s目前没有符合条件的“免申即享”政策。新政策出台后,如您已同意接收,我们会第一时间告诉您。", region)
 		return b.String()
@@ -497,8 +497,4 @@ func myBenefitsText(p Profile, region string, fit []*knowledge.Item) string {
 func newBenefitText(it *knowledge.Item, doc string) string {
 	return fmt.Sprintf("新的“免申即享”政策:%s。贵企业符合条件(%s),无需申请,将直接兑现。依据:《%s》。",
 		it.Title, it.Conditions.String(), doc)
-}
-
-func sizeText(s string) string {
-	return map[string]string{"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"}[s]
 }

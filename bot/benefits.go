@@ -174,14 +174,30 @@ func (e *Engine) PushNewBenefits(ctx context.Context, tenant string) (int, error
 		all = append(all, benefits(kb, region)...)
 	}
 	if exists == 0 {
-		ids := []any{"-"} // the set exists from the first look, even without benefits
+		first := []any{"-"} // the set exists from the first look, even without benefits
 		for _, it := range all {
-			ids = append(ids, it.ID)
+			first = append(first, it.ID)
 		}
-		return 0, e.storeErr(e.rdb.SAdd(ctx, known, ids...).Err())
+		return 0, e.storeErr(e.rdb.SAdd(ctx, known, first...).Err())
+	}
+	if len(all) == 0 {
+		return 0, nil
+	}
+	ids := make([]any, len(all))
+	for i, it := range all {
+		ids[i] = it.ID
+	}
+	// One look at what is known, every interval; only a benefit not yet
+	// known costs a claim of its own.
+	seen, err := e.rdb.SMIsMember(ctx, known, ids...).Result()
+	if err != nil {
+		return 0, e.storeErr(err)
 	}
 	told := 0
-	for _, it := range all {
+	for i, it := range all {
+		if seen[i] {
+			continue
+		}
 		added, err := e.rdb.SAdd(ctx, known, it.ID).Result()
 		if err != nil {
 			return told, e.storeErr(err)

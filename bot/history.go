@@ -28,7 +28,7 @@ type TicketView struct {
 // History reads a business's conversation and open requests.
 func (e *Engine) History(ctx context.Context, tenant, user string) (History, error) {
 	h := History{Turns: []ticket.Turn{}, Tickets: []TicketView{}}
-	conv, err := e.rdb.HGet(ctx, e.keys.Tenant(tenant, "sess", user), "conv").Result()
+	conv, err := e.rdb.HGet(ctx, e.tickets.SessionKey(tenant, user), "conv").Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return h, e.storeErr(err)
 	}

@@ -106,7 +106,7 @@ func (e *Engine) AddItem(ctx context.Context, u *staff.User, ci knowledge.Catalo
 	if ci.ID == "" {
 		ci.ID = "ed-" + strconv.FormatInt(e.now().UnixMilli(), 36)
 	}
-	if _, taken := kb.Item(knowledge.CatalogueFile + "#" + ci.ID); taken {
+	if _, taken := kb.Item(knowledge.ItemID(knowledge.CatalogueFile, ci.ID)); taken {
 		return kbedit.Edit{}, errItemExists
 	}
 	edits, err := e.edits.All(ctx)
@@ -126,7 +126,7 @@ func (e *Engine) AddItem(ctx context.Context, u *staff.User, ci knowledge.Catalo
 func (e *Engine) RetireItem(ctx context.Context, u *staff.User, id string) (kbedit.Edit, error) {
 	id = strings.TrimSpace(id)
 	var region, title string
-	if it, ok := e.kb().Item(knowledge.CatalogueFile + "#" + id); ok && it.Source == "catalogue" {
+	if it, ok := e.kb().Item(knowledge.ItemID(knowledge.CatalogueFile, id)); ok && it.Source == "catalogue" {
 		region, title = it.Region, it.Title
 	} else { // added by an editor, perhaps not yet in this replica's base
 		edits, err := e.edits.All(ctx)

@@ -17,7 +17,7 @@ import (
 // keep marks the business's session so that its next message carries
 // what could not be pushed.
 func (e *Engine) keep(ctx context.Context, t *ticket.Ticket) {
-	key := e.keys.Tenant(t.Tenant, "sess", t.User)
+	key := e.tickets.SessionKey(t.Tenant, t.User)
 	pipe := e.rdb.TxPipeline()
 	pipe.HSet(ctx, key, "kept", "1")
 	pipe.Expire(ctx, key, e.cfg.SessionTTL)
@@ -59,12 +59,11 @@ func (e *Engine) handedOver(ctx context.Context, in Inbound, msgs []outbox.Messa
 		}
 	}
 	for id := range tickets {
-		if err := e.tickets.RecordDelivery(ctx, in.Tenant, id, in.Channel, nil); err != nil {
+		t, err := e.tickets.RecordDelivery(ctx, in.Tenant, id, in.Channel, nil)
+		if err != nil {
 			e.log.Warn("record delivery", "ticket", id, "err", err)
 			continue
 		}
-		if t, err := e.tickets.Get(ctx, in.Tenant, id); err == nil {
-			e.Announce(ctx, t, ticket.EvDelivered)
-		}
+		e.Announce(ctx, t, ticket.EvDelivered)
 	}
 }

@@ -48,7 +48,8 @@ func (e *Engine) tellBusiness(ctx context.Context, t *ticket.Ticket, from, text 
 	if err := e.outbox.MarkStatus(ctx, t.Tenant, t.User, id, status); err != nil {
 		e.log.Warn("record delivery", "err", err)
 	}
-	return e.tickets.RecordDelivery(ctx, t.Tenant, t.ID, t.Channel, perr)
+	_, err = e.tickets.RecordDelivery(ctx, t.Tenant, t.ID, t.Channel, perr)
+	return err
 }
 
 // Announcement is what the console hears about a ticket.
@@ -111,7 +112,7 @@ func (e *Engine) Resolve(ctx context.Context, tenant, id, actor, summary string)
 	if err := e.tellBusiness(ctx, t, "bot", resolvedText(t, summary)); err != nil {
 		return t, err
 	}
-	sessKey := e.keys.Tenant(tenant, "sess", t.User)
+	sessKey := e.tickets.SessionKey(tenant, t.User)
 	pipe := e.rdb.TxPipeline()
 	pipe.HSet(ctx, sessKey, "awaiting", "rating", "rating_ticket", t.ID)
 	pipe.Expire(ctx, sessKey, e.cfg.SessionTTL)

@@ -162,7 +162,7 @@ type beginResult struct {
 }
 
 func (e *Engine) msgKey(in Inbound) string  { return e.keys.Tenant(in.Tenant, "msg", in.User, in.MsgID) }
-func (e *Engine) sessKey(in Inbound) string { return e.keys.Tenant(in.Tenant, "sess", in.User) }
+func (e *Engine) sessKey(in Inbound) string { return e.tickets.SessionKey(in.Tenant, in.User) }
 
 func (e *Engine) begin(ctx context.Context, in Inbound) (beginResult, error) {
 	hasID := "0"

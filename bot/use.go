@@ -8,6 +8,7 @@ import (
 
 	"frontdoor/bot/staff"
 	"frontdoor/bot/ticket"
+	"frontdoor/knowledge"
 )
 
 // How each item is used, per region: answers that cited it first,
@@ -52,11 +53,11 @@ func (e *Engine) noteUse(ctx context.Context, in Inbound, r Reply, before sessio
 	switch {
 	case len(r.Choices) > 0:
 		for _, c := range r.Citations {
-			e.countUse(ctx, in.Tenant, region, c.Doc+"#"+c.Path, useAsked)
+			e.countUse(ctx, in.Tenant, region, knowledge.ItemID(c.Doc, c.Path), useAsked)
 		}
 	case r.Intent == PolicyQuery && len(r.Citations) > 0:
 		c := r.Citations[0]
-		e.countUse(ctx, in.Tenant, region, c.Doc+"#"+c.Path, useCited)
+		e.countUse(ctx, in.Tenant, region, knowledge.ItemID(c.Doc, c.Path), useCited)
 	case r.Intent == Human && r.Handoff && before.Item != "":
 		e.countUse(ctx, in.Tenant, before.Region, before.Item, useHandoff)
 	}

@@ -323,7 +323,7 @@ func catalogueItem(i int, ci CatalogueItem) *Item {
 		body += "\n适用对象:" + strings.Join(ci.Audience, "、")
 	}
 	return &Item{
-		ID: CatalogueFile + "#" + id, Doc: CatalogueFile, Region: ci.Region, Number: id, Path: id,
+		ID: ItemID(CatalogueFile, id), Doc: CatalogueFile, Region: ci.Region, Number: id, Path: id,
 		Title: ci.Title, Text: text, Body: body, Lead: ci.Lead, Resp: ci.Resp,
 		Commitments: extractCommitments(text), Tags: tags, Source: "catalogue", Conditions: ci.Conditions,
 	}

@@ -13,6 +13,9 @@ var Sizes = []string{"micro", "small", "medium", "large"}
 // sizeNames are the sizes as a business reads them.
 var sizeNames = map[string]string{"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"}
 
+// SizeName is a size as a business reads it (微型 …).
+func SizeName(size string) string { return sizeNames[size] }
+
 // Conditions say which businesses a curated benefit (免申即享) fits: any
 // of the industries, any of the sizes, registered within the years. An
 // empty part fits every business.

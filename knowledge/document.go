@@ -30,7 +30,7 @@ func ParseDocument(file string, lines []string) *Document {
 		// same path ("1"); ids must stay unique.
 		if used[it.Path]++; used[it.Path] > 1 {
 			it.Path = fmt.Sprintf("%s·%d", it.Path, used[it.Path])
-			it.ID = doc.File + "#" + it.Path
+			it.ID = ItemID(doc.File, it.Path)
 		}
 		doc.Items = append(doc.Items, it)
 	}
@@ -117,7 +117,7 @@ func newItem(doc *Document, n *node) *Item {
 		Deadline: a.deadline,
 		Source:   "document",
 	}
-	it.ID = doc.File + "#" + it.Path
+	it.ID = ItemID(doc.File, it.Path)
 	it.Title = itemTitle(n)
 	it.DeadlineDate = deadlineDate(it.Deadline)
 	for p := n.parent; p != nil && p.kind != kindRoot; p = p.parent {

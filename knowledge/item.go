@@ -19,10 +19,14 @@ type Document struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
+// ItemID is the id of the item at path in file: unique across the
+// knowledge base.
+func ItemID(file, path string) string { return file + "#" + path }
+
 // Item is one measure of a document (or a catalogue entry): the unit of
 // retrieval, citation and routing.
 type Item struct {
-	// ID is unique across the knowledge base: file + "#" + path.
+	// ID is unique across the knowledge base (ItemID).
 	ID     string `json:"id"`
 	Doc    string `json:"doc"`
 	Region string `json:"region"`

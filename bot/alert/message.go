@@ -6,27 +6,22 @@ import (
 	"time"
 
 	"frontdoor/bot/fault"
-
 	"frontdoor/bot/privacy"
 	"frontdoor/bot/ticket"
 )
 
-// titles head each kind's message.
+// titles head each kind's message; the rungs of 督办 are named as the
+// tickets name them.
 var titles = map[string]string{NewTicket: "新工单", Handoff: "新的人工服务请求", Returned: "退单待改派",
-	Warning: "时限预警", Level1: "一次督办", Level2: "二次督办", Level3: "问责"}
-
-// clockNames name the clocks a warning is about.
-var clockNames = map[string]string{ticket.ClockFirstResponse: "首次响应", ticket.ClockResolution: "办结时限",
-	ticket.ClockFollowup: "差评回访"}
+	Warning: "时限预警", Level1: ticket.LevelName(1), Level2: ticket.LevelName(2), Level3: ticket.LevelName(3)}
 
 // maxQuote bounds how much of the business's words an alert quotes.
 const maxQuote = 80
 
 // render writes the alert as WeCom markdown: what happened, to which
 // ticket, for which unit, by when (in loc, the official calendar's zone),
-// and a link to the ticket. Personal
-// numbers in the business's words are masked: the message leaves for
-// another company's servers.
+// and a link to the ticket. Personal numbers in the business's words are
+// masked: the message leaves for another company's servers.
 func render(a Alert, t *ticket.Ticket, consoleURL string, loc *time.Location) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "**【%s】%s**\n", titles[a.Kind], t.ID)
@@ -43,7 +38,7 @@ func render(a Alert, t *ticket.Ticket, consoleURL string, loc *time.Location) st
 			fmt.Fprintf(&b, "> 协办:%s(%s 前完成)\n", quote(a.Text), when(a.Data["due"], loc))
 		}
 	case Warning:
-		what := clockNames[a.Data["clock"]]
+		what := ticket.ClockLabel(a.Data["clock"])
 		if a.Event == ticket.EvTaskWarned {
 			what = "协办任务"
 		}

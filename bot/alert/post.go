@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"frontdoor/bot/store/dial"
 )
 
 // poster delivers a rendered alert to one target.
@@ -88,7 +90,7 @@ type Mailer struct {
 func NewMailer(raw string) (*Mailer, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "smtp" || u.Host == "" {
-		return nil, fmt.Errorf("SMTP URL %q: want smtp://[user:pass@]host:port?from=ADDRESS", redactURL(raw))
+		return nil, fmt.Errorf("SMTP URL %q: want smtp://[user:pass@]host:port?from=ADDRESS", dial.Redact(raw))
 	}
 	from := u.Query().Get("from")
 	if _, err := mail.ParseAddress(from); err != nil {
@@ -121,11 +123,3 @@ var mimeQ = mime.BEncoding
 
 // mimeWord encodes a header holding Chinese (RFC 2047).
 func mimeWord(s string) string { return mimeQ.Encode("UTF-8", s) }
-
-func redactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		u.User = url.User(u.User.Username())
-		return u.String()
-	}
-	return raw
-}

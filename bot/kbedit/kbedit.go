@@ -111,6 +111,15 @@ func (s *Store) Version(ctx context.Context) (string, error) {
 	return msgs[0].ID, nil
 }
 
+// VersionOf is the version edits make, as Version reads it from Redis:
+// the id of the latest ("" for none).
+func VersionOf(edits []Edit) string {
+	if len(edits) == 0 {
+		return ""
+	}
+	return edits[len(edits)-1].ID
+}
+
 // QuestionFiles turns the question edits into questions files, one per
 // document, items in the order they were first edited: what the
 // knowledge base is built with, and what an export writes.

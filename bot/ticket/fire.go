@@ -68,6 +68,12 @@ var levelNames = map[int]string{1: "一次督办", 2: "二次督办", 3: "问责
 // LevelName names an escalation level.
 func LevelName(level int) string { return levelNames[level] }
 
+// clockLabels name the clocks for staff.
+var clockLabels = map[string]string{ClockFirstResponse: "首次响应", ClockResolution: "办结时限", ClockFollowup: "差评回访"}
+
+// ClockLabel names a clock for staff.
+func ClockLabel(name string) string { return clockLabels[name] }
+
 // Fire applies every clock event that is due at the store's now: warnings,
 // deadlines passed, and escalation steps, each once, in order. After
 // downtime it catches up: every missed step fires on the next call. It

@@ -340,9 +340,10 @@ func (s *Store) Close(ctx context.Context, tenant, id, actor string) (*Ticket, e
 	})
 }
 
-// RecordDelivery notes whether a message reached the business.
-func (s *Store) RecordDelivery(ctx context.Context, tenant, id, channel string, err error) error {
-	_, uerr := s.update(ctx, tenant, id, func(t *Ticket, b *batch, now time.Time) error {
+// RecordDelivery notes whether a message reached the business, and
+// returns the ticket with the note.
+func (s *Store) RecordDelivery(ctx context.Context, tenant, id, channel string, err error) (*Ticket, error) {
+	return s.update(ctx, tenant, id, func(t *Ticket, b *batch, now time.Time) error {
 		t.Unreached = err != nil
 		if err == nil {
 			b.event(Event{Type: EvDelivered, Actor: "channel:" + channel, At: now})
@@ -351,7 +352,6 @@ func (s *Store) RecordDelivery(ctx context.Context, tenant, id, channel string, 
 		b.event(Event{Type: EvDeliveryFail, Actor: "channel:" + channel, Text: err.Error(), At: now})
 		return nil
 	})
-	return uerr
 }
 
 // stopClock stops a running clock at now.

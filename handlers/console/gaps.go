@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"io"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -111,10 +110,7 @@ func reasonList(rs map[string]int) string {
 // gapsData is the gaps page's content.
 type gapsData struct {
 	Report  *gapsReport
-	Regions []string
-	From    string
-	To      string
-	CSV     string
+	Period  periodForm
 	Reasons map[string]string
 	// Items are the region's items an editor may add a question to, as
 	// "doc#item" with their titles.
@@ -142,18 +138,11 @@ func (c *console) showGaps(g *gin.Context, req reportRequest, status int, flash 
 	if err != nil {
 		return err
 	}
-	regions := []string{r.Region}
-	if p.user.Role == staff.RoleAdmin {
-		regions = c.engine.KB().Regions()
-	}
-	loc := c.location()
-	q := url.Values{"region": {r.Region}, "from": {r.From.In(loc).Format("2006-01-02")},
-		"to": {r.To.In(loc).Format("2006-01-02")}, "format": {"csv"}}
-	d := gapsData{Report: r, Regions: regions, From: q.Get("from"), To: q.Get("to"),
-		CSV: "/api/v1/reports/gaps?" + q.Encode(), Reasons: reasonNames}
+	d := gapsData{Report: r, Reasons: reasonNames,
+		Period: c.periodForm(p.user, "/console/gaps", "/api/v1/reports/gaps", "gaps-csv", r.Region, r.From, r.To)}
 	if p.user.CanEdit(r.Region) {
 		for _, it := range c.engine.KB().RegionItems(r.Region) {
-			d.Items = append(d.Items, itemChoice{Value: it.Doc + "#" + it.Path, Label: it.Number + " " + it.Title})
+			d.Items = append(d.Items, itemChoice{Value: it.ID, Label: it.Number + " " + it.Title})
 		}
 	}
 	pd := c.pageData(g, "未答好的问题", d)

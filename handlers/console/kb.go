@@ -116,11 +116,7 @@ func (c *console) gapQuestionForm(g *gin.Context) error {
 	req := reportRequest{Region: g.PostForm("region"), From: g.PostForm("from"), To: g.PostForm("to")}
 	doc, item, _ := strings.Cut(g.PostForm("item"), "#")
 	if _, err := c.engine.AddQuestion(g.Request.Context(), principalOf(g).user, doc, item, g.PostForm("text")); err != nil {
-		status := http.StatusInternalServerError
-		if fe, ok := fault.As(err); ok {
-			status = httpkit.Status(fe.Kind)
-		}
-		return c.showGaps(g, req, status, "", err)
+		return c.showGaps(g, req, httpkit.StatusOf(err), "", err)
 	}
 	q := url.Values{"region": {req.Region}, "from": {req.From}, "to": {req.To}, "added": {"1"}}
 	g.Redirect(http.StatusSeeOther, "/console/gaps?"+q.Encode())

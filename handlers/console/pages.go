@@ -289,11 +289,7 @@ func (c *console) ticketPageWithError(g *gin.Context, id string, cause error) er
 	}
 	pd := c.pageData(g, "工单 "+d.Ticket.ID, pageOfTicket(d, p.user))
 	pd.Error = messageOf(cause)
-	status := http.StatusInternalServerError
-	if fe, ok := fault.As(cause); ok {
-		status = httpkit.Status(fe.Kind)
-	}
-	c.render(g, status, "ticket", pd)
+	c.render(g, httpkit.StatusOf(cause), "ticket", pd)
 	return nil
 }
 
@@ -352,7 +348,7 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 			return a
 		},
 		"ptr":            func(f float64) *float64 { return &f },
-		"clockLabel":     func(name string) string { return clockLabels[name] },
+		"clockLabel":     ticket.ClockLabel,
 		"ratingText":     func(r string) string { return ticket.Rating(r).Chinese() },
 		"extensionState": func(s string) string { return extensionStates[s] },
 		"taskState":      func(s string) string { return taskStates[s] },

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"time"
@@ -124,16 +125,39 @@ func (c *console) sendCSV(g *gin.Context, kind, region string, from, to time.Tim
 
 // dashboardData is the dashboard page's content.
 type dashboardData struct {
-	Report  *report.Report
-	Regions []string
-	From    string // the inclusive dates shown in the pickers
-	To      string
-	CSV     string
-	Charts  []chart
+	Report *report.Report
+	Period periodForm
+	Charts []chart
 	// Live is where the page fetches its figures again.
 	Live string
 	// Items are the region's most used items.
 	Items []bot.ItemUse
+}
+
+// periodForm is a report page's picker of region and period, and the
+// link to the same report as CSV.
+type periodForm struct {
+	Action, CSVID string
+	Region        string
+	Regions       []string // the regions the user may pick
+	From, To      string   // the inclusive dates shown in the pickers
+	CSV           string
+	query         url.Values // region, from and to, for the page's other links
+}
+
+// periodForm is the picker of a page at action showing region over
+// [from, to), whose CSV is at csvPath.
+func (c *console) periodForm(u *staff.User, action, csvPath, csvID, region string, from, to time.Time) periodForm {
+	regions := []string{region}
+	if u.Role == staff.RoleAdmin {
+		regions = c.engine.KB().Regions()
+	}
+	loc := c.location()
+	q := url.Values{"region": {region}, "from": {from.In(loc).Format("2006-01-02")}, "to": {to.In(loc).Format("2006-01-02")}}
+	csvQ := url.Values{"format": {"csv"}}
+	maps.Copy(csvQ, q)
+	return periodForm{Action: action, CSVID: csvID, Region: region, Regions: regions, From: q.Get("from"), To: q.Get("to"),
+		CSV: csvPath + "?" + csvQ.Encode(), query: q}
 }
 
 // maxItemsShown bounds the dashboard's table of item use.
@@ -168,17 +192,9 @@ func (c *console) dashboard(g *gin.Context) (dashboardData, error) {
 	if err != nil {
 		return dashboardData{}, err
 	}
-	regions := []string{r.Region}
-	if p.user.Role == staff.RoleAdmin {
-		regions = c.engine.KB().Regions()
-	}
-	loc := c.location()
-	q := url.Values{"region": {r.Region}, "from": {r.From.In(loc).Format("2006-01-02")},
-		"to": {r.To.In(loc).Format("2006-01-02")}, "format": {"csv"}}
-	d := dashboardData{Report: r, Regions: regions, From: r.From.In(loc).Format("2006-01-02"),
-		To: r.To.In(loc).Format("2006-01-02"), CSV: "/api/v1/reports/units?" + q.Encode(), Charts: trendCharts(r, loc)}
-	q.Del("format")
-	d.Live = "/console/dashboard/live?" + q.Encode()
+	period := c.periodForm(p.user, "/console/dashboard", "/api/v1/reports/units", "csv-link", r.Region, r.From, r.To)
+	d := dashboardData{Report: r, Period: period, Charts: trendCharts(r, c.location()),
+		Live: "/console/dashboard/live?" + period.query.Encode()}
 	uses, err := c.engine.ItemUses(g.Request.Context(), p.user, r.Region)
 	if err != nil {
 		return dashboardData{}, err

@@ -21,9 +21,6 @@ const (
 var stateText = map[string]string{stateOnTime: "准时", stateWarning: "预警", stateOverdue: "超期", stateMet: "按时完成",
 	stateMissed: "超时完成", statePaused: "已暂停"}
 
-var clockLabels = map[string]string{ticket.ClockFirstResponse: "首次响应", ticket.ClockResolution: "办结时限",
-	ticket.ClockFollowup: "差评回访"}
-
 var clockOrder = []string{ticket.ClockFirstResponse, ticket.ClockResolution, ticket.ClockFollowup}
 
 // clockView is one clock of a ticket with where it stands now.
@@ -114,7 +111,7 @@ func viewTicket(t *ticket.Ticket, now time.Time) ticketView {
 		if c == nil {
 			continue
 		}
-		cv := clockView{Name: name, Label: clockLabels[name], Start: c.Start, Due: c.Due, WarnAt: c.WarnAt,
+		cv := clockView{Name: name, Label: ticket.ClockLabel(name), Start: c.Start, Due: c.Due, WarnAt: c.WarnAt,
 			Stopped: timePtr(c.Stopped), State: c.State(now), HeldSeconds: int64(c.Held / time.Second)}
 		cv.StateText = stateText[cv.State]
 		v.Clocks = append(v.Clocks, cv)

@@ -38,6 +38,15 @@ var statusOf = map[fault.Kind]int{
 // error with the status the API would give.
 func Status(k fault.Kind) int { return statusOf[k] }
 
+// StatusOf is the HTTP status the API would answer err with: its kind's,
+// or 500 for an error outside the catalogue.
+func StatusOf(err error) int {
+	if fe, ok := fault.As(err); ok {
+		return statusOf[fe.Kind]
+	}
+	return http.StatusInternalServerError
+}
+
 // maxErrorRunes bounds an error message, whatever built it: a backstop
 // behind fault.Invalidf's quoting, so no body echoes a long input back.
 const maxErrorRunes = 200
