@@ -3,12 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
+
+	"frontdoor/handlers/handlertest"
 
 	"frontdoor/bot"
 	"frontdoor/bot/staff"
@@ -16,22 +16,17 @@ import (
 	"frontdoor/knowledge"
 )
 
-// TestEditsReachEveryReplica: an editor adds a business's wording as a
-// question of an item through one replica; the other replica, running on,
-// answers that wording with the item within seconds, without a restart or
-// a reload by anyone. An editor of another region is refused, and the
-// document's questions export as a file that loads back unchanged.
-func TestEditsReachEveryReplica(t *testing.T) {
+// followingReplicas starts n apps on the test Redis under a key prefix of
+// their own, each following the editors' changes as a server does.
+func followingReplicas(ctx context.Context, t *testing.T, n int) ([]*app, Config) {
+	t.Helper()
 	cfg := Defaults()
 	cfg.RedisURL = storetest.URL()
 	cfg.RedisPrefix = "fdtest-kbedit-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	cfg.DataDir = t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	replicas := make([]*app, 2)
+	replicas := make([]*app, n)
 	for i := range replicas {
-		a, err := newApp(ctx, cfg, quiet)
+		a, err := newApp(ctx, cfg, handlertest.Quiet())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,6 +34,18 @@ func TestEditsReachEveryReplica(t *testing.T) {
 		go followEdits(ctx, a, 50*time.Millisecond)
 		replicas[i] = a
 	}
+	return replicas, cfg
+}
+
+// TestEditsReachEveryReplica: an editor adds a business's wording as a
+// question of an item through one replica; the other replica, running on,
+// answers that wording with the item within seconds, without a restart or
+// a reload by anyone. An editor of another region is refused, and the
+// document's questions export as a file that loads back unchanged.
+func TestEditsReachEveryReplica(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	replicas, cfg := followingReplicas(ctx, t, 2)
 	const region, question = "葛店开发区", "娃儿读书的事归哪个管"
 	target, ok := replicas[0].lib.Current().FindItem("001_ae791fdead5d71ad.txt", "32")
 	if !ok {
@@ -124,8 +131,7 @@ func TestEditsSurviveRedisRestart(t *testing.T) {
 	cfg.RedisURL, cfg.DataDir = rs.URL(), t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := newApp(ctx, cfg, quiet)
+	a, err := newApp(ctx, cfg, handlertest.Quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +143,7 @@ func TestEditsSurviveRedisRestart(t *testing.T) {
 	a.close()
 	rs.Stop() // SIGKILL
 	rs.Start()
-	b, err := newApp(ctx, cfg, quiet)
+	b, err := newApp(ctx, cfg, handlertest.Quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,23 +166,9 @@ func TestEditsSurviveRedisRestart(t *testing.T) {
 // retired, it leaves both; the region's items export as a catalogue
 // section that loads back.
 func TestCuratedItemsEditedOnEveryReplica(t *testing.T) {
-	cfg := Defaults()
-	cfg.RedisURL = storetest.URL()
-	cfg.RedisPrefix = "fdtest-items-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	cfg.DataDir = t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	replicas := make([]*app, 2)
-	for i := range replicas {
-		a, err := newApp(ctx, cfg, quiet)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(a.close)
-		go followEdits(ctx, a, 50*time.Millisecond)
-		replicas[i] = a
-	}
+	replicas, _ := followingReplicas(ctx, t, 2)
 	editor := &staff.User{Name: "ed", Role: staff.RoleEditor, Region: "葛店开发区", Tenant: "demo"}
 	benefit := knowledge.CatalogueItem{ID: "ex-1", Region: "葛店", Title: "示例:小微企业房租补贴",
 		Text: "示例数据。小微企业按年房租的10%补贴,免申即享。", Tags: []string{"免申即享"},
