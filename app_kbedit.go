@@ -9,7 +9,7 @@ import (
 )
 
 // edited is what editors changed — questions added, curated items added
-// and retired — read from Redis for a build of the knowledge base. Before
+// and retired, synonym groups added — read from Redis for a build of the knowledge base. Before
 // Redis is dialled (the first build at start-up) there is nothing yet:
 // followEdits rebuilds as soon as it can. Should Redis be away, the edits
 // of the last build are used again, so a reload never drops them.
@@ -26,7 +26,8 @@ func (a *app) edited() knowledge.Options {
 		}
 	}
 	items, retired := kbedit.Curated(a.edits)
-	return knowledge.Options{Questions: kbedit.QuestionFiles(a.edits), Items: items, Retired: retired}
+	return knowledge.Options{Questions: kbedit.QuestionFiles(a.edits), Items: items, Retired: retired,
+		Synonyms: kbedit.Synonyms(a.edits)}
 }
 
 // followEdits rebuilds the knowledge base when editors change it, on

@@ -46,7 +46,7 @@ func TestEditsReachEveryReplica(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	replicas, cfg := followingReplicas(ctx, t, 2)
-	const region, question = "葛店开发区", "娃儿读书的事归哪个管"
+	const region, question = "葛店开发区", "工人的崽崽念书有没有照顾"
 	target, ok := replicas[0].lib.Current().FindItem("001_ae791fdead5d71ad.txt", "32")
 	if !ok {
 		t.Fatal("no item 32")
@@ -203,4 +203,82 @@ func TestCuratedItemsEditedOnEveryReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	wait("dropped the retired item", false)
+}
+
+// TestSynonymsEditedOnEveryReplica: an editor adds a region's own words
+// as a synonym group through one replica; the other, running on, finds
+// the item with them within seconds, in that region only; the group
+// exports as a synonyms section that loads back unchanged.
+func TestSynonymsEditedOnEveryReplica(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	replicas, cfg := followingReplicas(ctx, t, 2)
+	const region, question = "葛店开发区", "工人的崽崽念书有没有照顾"
+	words := []string{"崽崽念书", "子女教育"}
+	target, ok := replicas[0].lib.Current().FindItem("001_ae791fdead5d71ad.txt", "32")
+	if !ok {
+		t.Fatal("no item 32")
+	}
+	top := func(b *knowledge.Base, region string) string {
+		q, err := b.Ask(region, question)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hits := q.Search(1, ""); len(hits) > 0 {
+			return hits[0].Item.ID
+		}
+		return ""
+	}
+	before := replicas[1].lib.Current()
+	if top(before, region) == target.ID {
+		t.Fatal("the item is found already; the test needs a wording it misses")
+	}
+	elsewhere := top(before, "红谷滩区")
+
+	other := &staff.User{Name: "ed-hgt", Role: staff.RoleEditor, Region: "红谷滩区", Tenant: "demo"}
+	if _, err := replicas[0].Engine.AddSynonyms(ctx, other, region, words); err == nil {
+		t.Fatal("an editor of another region changed this one")
+	}
+	editor := &staff.User{Name: "ed-gd", Role: staff.RoleEditor, Region: region, Tenant: "demo"}
+	if _, err := replicas[0].Engine.AddSynonyms(ctx, editor, region, words); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for len(replicas[1].lib.Current().RegionSynonyms(region)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the other replica never rebuilt with the group")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	after := replicas[1].lib.Current()
+	r, err := replicas[1].Engine.Handle(ctx, bot.Inbound{Tenant: "demo", User: "u-syn", Region: region, Text: question})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Citations) == 0 || r.Citations[0].Doc != target.Doc || r.Citations[0].Item != target.Number {
+		t.Errorf("with the group the other replica answers with %+v: %q", r.Citations, r.Text)
+	}
+	if got := top(after, "红谷滩区"); got != elsewhere {
+		t.Errorf("红谷滩区's answer changed with 葛店开发区's group: %s → %s", elsewhere, got)
+	}
+	audit, err := replicas[1].Engine.Edits(ctx, editor, region)
+	if err != nil || len(audit) != 1 || audit[0].By != "ed-gd" || !slices.Equal(audit[0].Words, words) {
+		t.Errorf("audit trail = %+v, %v", audit, err)
+	}
+
+	data, err := after.ExportSynonyms(region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := knowledge.ParseCatalogue(knowledge.SynonymsFile, data)
+	if err != nil {
+		t.Fatalf("the export does not load back: %v\n%s", err, data)
+	}
+	b, err := knowledge.Load(seedsFS(cfg, nil), knowledge.Options{Synonyms: cat.RegionSynonyms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := b.ExportSynonyms(region); !bytes.Equal(again, data) {
+		t.Errorf("the export loaded back exports differently:\n%s\n%s", data, again)
+	}
 }

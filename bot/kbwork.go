@@ -24,7 +24,12 @@ var (
 	errNotYourRegion = fault.New(fault.Forbidden, "other_region", "只能修改本区域的知识库")
 	errKnownQuestion = fault.New(fault.Conflict, "question_exists", "这个问题已在该条目下")
 	errItemExists    = fault.New(fault.Conflict, "item_exists", "已有这个编号的条目")
+	errKnownSynonyms = fault.New(fault.Conflict, "synonyms_exist", "这些词已在本区域的同一个同义词组中")
 )
+
+// maxSynonymWords bounds one group an editor adds: a group is a handful
+// of ways to say one thing, and each member is matched in every question.
+const maxSynonymWords = 30
 
 // AddQuestion adds a business's wording as a question of an item, for
 // its region's editors and admins: kept with who added it and when, and
@@ -147,5 +152,48 @@ func (e *Engine) RetireItem(ctx context.Context, u *staff.User, id string) (kbed
 	}
 	ed, err := e.edits.Add(ctx, kbedit.Edit{Kind: kbedit.KindRetire, Doc: knowledge.CatalogueFile, Path: id, Item: id,
 		Region: region, Text: title, By: u.Name, At: e.now()})
+	return ed, e.storeErr(err)
+}
+
+// AddSynonyms adds a synonym group to a region, for its editors and
+// admins: the region's own words for a thing ("光谷", "东湖高新"), which
+// change how that region's questions are read and no other region's.
+// Checked as the synonyms file is on load; kept with who and when.
+func (e *Engine) AddSynonyms(ctx context.Context, u *staff.User, region string, words []string) (kbedit.Edit, error) {
+	kb := e.kb()
+	r, ok := kb.ResolveRegion(region)
+	if !ok {
+		return kbedit.Edit{}, fault.Invalidf("unknown_region", "未知区域 %q", region)
+	}
+	if !u.CanEdit(r) {
+		return kbedit.Edit{}, errNotYourRegion
+	}
+	var group []string
+	for _, w := range words {
+		if w = strings.Join(strings.Fields(w), " "); w != "" {
+			group = append(group, w)
+		}
+	}
+	if len(group) > maxSynonymWords {
+		return kbedit.Edit{}, fault.Invalidf("bad_synonyms", "一组同义词最多 %d 个", maxSynonymWords)
+	}
+	if msg := (knowledge.SynonymGroup{Region: r, Words: group}).Check(); msg != "" {
+		return kbedit.Edit{}, fault.Invalidf("bad_synonyms", "%s", msg)
+	}
+	within := func(g []string) bool {
+		return !slices.ContainsFunc(group, func(w string) bool { return !slices.Contains(g, w) })
+	}
+	if slices.ContainsFunc(kb.Synonyms(r), within) {
+		return kbedit.Edit{}, errKnownSynonyms
+	}
+	edits, err := e.edits.All(ctx)
+	if err != nil {
+		return kbedit.Edit{}, e.storeErr(err)
+	}
+	if slices.ContainsFunc(edits, func(x kbedit.Edit) bool { return x.Kind == kbedit.KindSynonyms && x.Region == r && within(x.Words) }) {
+		return kbedit.Edit{}, errKnownSynonyms
+	}
+	ed, err := e.edits.Add(ctx, kbedit.Edit{Kind: kbedit.KindSynonyms, Region: r, Text: strings.Join(group, "、"),
+		Words: group, By: u.Name, At: e.now()})
 	return ed, e.storeErr(err)
 }

@@ -40,6 +40,8 @@ type analyzer struct {
 type concept struct {
 	token   string
 	members []string
+	// region is where a regional group holds; "" everywhere.
+	region string
 }
 
 // newGeneralAnalyzer is an analyzer that knows the general dictionary
@@ -84,15 +86,22 @@ func loadWords(seg *gse.Segmenter, dict string) error {
 }
 
 // learn adds the domain words to the dictionary and the synonym groups
-// as concepts.
-func (a *analyzer) learn(domain []string, synonyms [][]string) error {
+// as concepts, the regional ones held to their regions. A regional
+// group's words are not taught to the segmenter, which every region
+// shares: concepts are matched as substrings and need no dictionary.
+func (a *analyzer) learn(domain []string, synonyms [][]string, regional []SynonymGroup) error {
 	if err := loadWords(&a.seg, domainLines(domain)); err != nil {
 		return fmt.Errorf("load domain words: %w", err)
 	}
 	a.dictSize = a.seg.Dict.NumTokens()
-	for i, g := range synonyms {
-		c := concept{token: fmt.Sprintf("§%d", i)}
-		for _, m := range g {
+	groups := make([]SynonymGroup, 0, len(synonyms)+len(regional))
+	for _, g := range synonyms {
+		groups = append(groups, SynonymGroup{Words: g})
+	}
+	groups = append(groups, regional...)
+	for i, g := range groups {
+		c := concept{token: fmt.Sprintf("§%d", i), region: g.Region}
+		for _, m := range g.Words {
 			if m = normalizeText(m); m != "" {
 				c.members = append(c.members, m)
 			}
@@ -175,9 +184,10 @@ func hasWordRune(s string) bool {
 	return false
 }
 
-// conceptCounts counts how often each concept's members occur, each
-// stretch of text counted once per concept (the longest member wins).
-func (a *analyzer) conceptCounts(text string) map[string]int {
+// conceptCounts counts how often each concept that holds in region occurs
+// in text, each stretch of text counted once per concept (the longest
+// member wins).
+func (a *analyzer) conceptCounts(text, region string) map[string]int {
 	var out map[string]int
 	type match struct{ start, end, concept int }
 	var matches []match
@@ -190,7 +200,9 @@ func (a *analyzer) conceptCounts(text string) map[string]int {
 				break
 			}
 			for _, c := range n.concepts {
-				matches = append(matches, match{i, j + 1, c})
+				if r := a.concepts[c].region; r == "" || r == region {
+					matches = append(matches, match{i, j + 1, c})
+				}
 			}
 		}
 	}

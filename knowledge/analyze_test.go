@@ -21,7 +21,7 @@ func TestDictionaryAsGseLoadsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ours.learn(domain, nil); err != nil {
+	if err := ours.learn(domain, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	var theirs gse.Segmenter

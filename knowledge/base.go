@@ -38,6 +38,8 @@ type Options struct {
 	// curated items (the catalogue's or the editors') taken out of use.
 	Items   []CatalogueItem
 	Retired []string
+	// Synonyms are the regional synonym groups editors added.
+	Synonyms []SynonymGroup
 }
 
 // Problem is a document that could not be read; the rest still load.
@@ -91,6 +93,7 @@ func Load(fsys fs.FS, opts Options) (*Base, error) {
 		return nil, err
 	}
 	questions = append(questions, opts.Questions...)
+	cat.RegionSynonyms = append(cat.RegionSynonyms, opts.Synonyms...)
 	cat.Items = slices.DeleteFunc(append(cat.Items, opts.Items...), func(ci CatalogueItem) bool {
 		return ci.ID != "" && slices.Contains(opts.Retired, ci.ID)
 	})
@@ -242,7 +245,11 @@ func (b *Base) build(an *analyzer, questions []*QuestionFile) error {
 		it.Coop = splitter.splitAll(it.Coop)
 		it.SectionUnits = splitter.splitAll(it.SectionUnits)
 	}
-	if err := an.learn(b.domainWords(), cat.Synonyms); err != nil {
+	regional, err := b.regionalSynonyms()
+	if err != nil {
+		return err
+	}
+	if err := an.learn(b.domainWords(), cat.Synonyms, regional); err != nil {
 		return err
 	}
 	b.an = an
@@ -292,6 +299,38 @@ func (b *Base) build(an *analyzer, questions []*QuestionFile) error {
 		}
 	}
 	return nil
+}
+
+// regionalSynonyms are the catalogue's regional synonym groups with their
+// regions' own names (an alias may name one); a group of a region the base
+// does not know fails the load, as a misspelt region would otherwise make
+// it hold nowhere unnoticed.
+func (b *Base) regionalSynonyms() ([]SynonymGroup, error) {
+	known := map[string]string{}
+	for _, it := range b.Items {
+		known[it.Region] = it.Region
+	}
+	for _, r := range b.Catalog.Regions {
+		known[r.Name] = r.Name
+		for _, a := range r.Aliases {
+			known[a] = r.Name
+		}
+	}
+	for name, region := range maps.Clone(known) {
+		if short := shortRegionName(name); name == region && short != "" && known[short] == "" {
+			known[short] = region
+		}
+	}
+	out := make([]SynonymGroup, 0, len(b.Catalog.RegionSynonyms))
+	for _, g := range b.Catalog.RegionSynonyms {
+		name, ok := known[strings.TrimSpace(g.Region)]
+		if !ok || name == "" {
+			return nil, &CatalogueError{File: SynonymsFile, Line: g.line, Msg: fmt.Sprintf("synonym group %v names an unknown region %q", g.Words, g.Region)}
+		}
+		g.Region = name
+		out = append(out, g)
+	}
+	return out, nil
 }
 
 // shortRegionName drops the administrative suffix: 红谷滩区 → 红谷滩,

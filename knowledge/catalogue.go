@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -22,6 +23,9 @@ type Catalogue struct {
 	Documents []DocumentEntry  `yaml:"documents"`
 	Items     []CatalogueItem  `yaml:"items"`
 	Synonyms  [][]string       `yaml:"synonyms"`
+	// RegionSynonyms are the synonym groups that hold in one region only,
+	// written in the synonyms section as {region, words} mappings.
+	RegionSynonyms []SynonymGroup `yaml:"-"`
 	// Calendar is the raw calendar section (extra years, day overrides);
 	// the clock package parses it.
 	Calendar []byte `yaml:"-"`
@@ -162,7 +166,9 @@ func ParseCatalogue(name string, data []byte) (*Catalogue, error) {
 		case "items":
 			decodeList(key.Value, val, &c.Items, func(it *CatalogueItem, n *yaml.Node) { it.line = n.Line }, fail)
 		case "synonyms":
-			decodeList(key.Value, val, &c.Synonyms, func(_ *[]string, n *yaml.Node) { c.synLines = append(c.synLines, n.Line) }, fail)
+			global, regional := splitSynonyms(val)
+			decodeList(key.Value, global, &c.Synonyms, func(_ *[]string, n *yaml.Node) { c.synLines = append(c.synLines, n.Line) }, fail)
+			decodeList(key.Value, regional, &c.RegionSynonyms, func(g *SynonymGroup, n *yaml.Node) { g.line = n.Line }, fail)
 		case "calendar":
 			c.Calendar, err = yaml.Marshal(val)
 		default:
@@ -320,14 +326,74 @@ func (c *Catalogue) validate(fail func(int, string, ...any)) {
 		ids[it.ID] = true
 	}
 	for i, g := range c.Synonyms {
-		if len(g) < 2 {
+		if msg := (SynonymGroup{Region: "-", Words: g}).Check(); msg != "" {
 			line := 0
 			if i < len(c.synLines) {
 				line = c.synLines[i]
 			}
-			fail(line, "synonym group %d needs at least two words: %v", i+1, g)
+			fail(line, "synonym group %d: %s", i+1, msg)
 		}
 	}
+	for _, g := range c.RegionSynonyms {
+		if msg := g.Check(); msg != "" {
+			fail(g.line, "synonym group of %q: %s", g.Region, msg)
+		}
+	}
+}
+
+// SynonymGroup is a synonym group that holds in one region: a region's
+// own words for its own things ("光谷" for its development zone), which
+// must not change how another region's questions are read.
+type SynonymGroup struct {
+	Region string   `yaml:"region"`
+	Words  []string `yaml:"words,flow"`
+	line   int
+}
+
+// Longest synonym a group may hold, in characters: the members are
+// matched as substrings of every question, so a sentence is no synonym.
+const maxSynonymRunes = 24
+
+// Check says what is wrong with a group, "" when nothing is.
+func (g SynonymGroup) Check() string {
+	seen := map[string]bool{}
+	switch {
+	case strings.TrimSpace(g.Region) == "":
+		return "a regional synonym group needs a region"
+	case len(g.Words) < 2:
+		return fmt.Sprintf("a synonym group needs at least two words: %v", g.Words)
+	}
+	for _, w := range g.Words {
+		k := normalizeText(w)
+		switch {
+		case strings.TrimSpace(k) == "":
+			return "a synonym group holds an empty word"
+		case utf8.RuneCountInString(w) > maxSynonymRunes:
+			return fmt.Sprintf("%q is longer than %d characters", w, maxSynonymRunes)
+		case seen[k]:
+			return fmt.Sprintf("%q is in the group twice", w)
+		}
+		seen[k] = true
+	}
+	return ""
+}
+
+// splitSynonyms parts the synonyms section into its plain lists (groups
+// that hold everywhere) and its {region, words} mappings.
+func splitSynonyms(n *yaml.Node) (global, regional *yaml.Node) {
+	if n.Kind != yaml.SequenceNode {
+		return n, &yaml.Node{Kind: yaml.SequenceNode}
+	}
+	global = &yaml.Node{Kind: yaml.SequenceNode, Line: n.Line}
+	regional = &yaml.Node{Kind: yaml.SequenceNode, Line: n.Line}
+	for _, el := range n.Content {
+		if el.Kind == yaml.MappingNode {
+			regional.Content = append(regional.Content, el)
+		} else {
+			global.Content = append(global.Content, el)
+		}
+	}
+	return global, regional
 }
 
 // merge adds another catalogue file's entries.
@@ -336,6 +402,7 @@ func (c *Catalogue) merge(o *Catalogue) {
 	c.Documents = append(c.Documents, o.Documents...)
 	c.Items = append(c.Items, o.Items...)
 	c.Synonyms = append(c.Synonyms, o.Synonyms...)
+	c.RegionSynonyms = append(c.RegionSynonyms, o.RegionSynonyms...)
 	if len(c.Calendar) == 0 {
 		c.Calendar = o.Calendar
 	}

@@ -189,6 +189,24 @@ func TestParseCatalogueErrors(t *testing.T) {
 			line: 4, msg: "needs at least two words",
 		},
 		{
+			name: "regional synonym group without a region",
+			file: SynonymsFile,
+			src:  "synonyms:\n  - [开公司, 企业开办]\n  - {words: [光谷, 东湖高新区]}\n",
+			line: 3, msg: "needs a region",
+		},
+		{
+			name: "regional synonym group holding a word twice",
+			file: SynonymsFile,
+			src:  "synonyms:\n  - region: 甲区\n    words: [光谷, 光谷]\n",
+			line: 2, msg: "twice",
+		},
+		{
+			name: "regional synonym group with an unknown field",
+			file: SynonymsFile,
+			src:  "synonyms:\n  - region: 甲区\n    word: [光谷, 东湖]\n",
+			line: 3, msg: `unknown field "word"`,
+		},
+		{
 			name: "synonym group not a list",
 			file: SynonymsFile,
 			src:  "synonyms:\n  - [开公司, 企业开办]\n  - 注销\n",

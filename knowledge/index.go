@@ -307,21 +307,21 @@ type itemText struct {
 	figureQs [][]analysedText
 }
 
-func analyseText(a *analyzer, raw string) analysedText {
+func analyseText(a *analyzer, raw, region string) analysedText {
 	norm := normalizeText(raw)
-	return analysedText{raw: raw, norm: norm, concepts: a.conceptCounts(norm), runes: runeBitsOf(norm)}
+	return analysedText{raw: raw, norm: norm, concepts: a.conceptCounts(norm, region), runes: runeBitsOf(norm)}
 }
 
 func analyseItem(a *analyzer, it *Item) itemText {
 	var t itemText
 	for _, s := range splitSentences(it.Body) {
-		t.sentences = append(t.sentences, analyseText(a, s))
+		t.sentences = append(t.sentences, analyseText(a, s, it.Region))
 	}
 	for _, c := range it.Commitments {
-		t.subjects = append(t.subjects, analyseText(a, c.Subject))
+		t.subjects = append(t.subjects, analyseText(a, c.Subject, it.Region))
 		var qs []analysedText
 		for _, q := range it.FigureQuestions[c.Text] {
-			qs = append(qs, analyseText(a, q))
+			qs = append(qs, analyseText(a, q, it.Region))
 		}
 		t.figureQs = append(t.figureQs, qs)
 	}
@@ -350,7 +350,7 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item, limit int) (*re
 		for f, text := range itemFields(it) {
 			norm := normalizeText(text)
 			if f != fBody {
-				wf[f], gf[f] = a.terms(norm, nil)
+				wf[f], gf[f] = a.terms(norm, nil, it.Region)
 			}
 			cf[f], sf[f] = unigrams(norm), pinyinBigrams(norm)
 		}
@@ -368,7 +368,7 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item, limit int) (*re
 		}
 		sw, sg := make([][]string, len(t.sentences)), make([][]string, len(t.sentences))
 		for k, at := range t.sentences {
-			sw[k], sg[k] = a.terms(at.norm, at.concepts)
+			sw[k], sg[k] = a.terms(at.norm, at.concepts, it.Region)
 			wf[fBody] = append(wf[fBody], sw[k]...)
 			gf[fBody] = append(gf[fBody], sg[k]...)
 			ri.sentText = append(ri.sentText, at.raw)
@@ -376,7 +376,7 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item, limit int) (*re
 		ri.sents.add(int32(i), sw, sg)
 		qw, qg := make([][]string, len(questions)), make([][]string, len(questions))
 		for k, q := range questions {
-			qw[k], qg[k] = a.terms(normalizeText(q), nil)
+			qw[k], qg[k] = a.terms(normalizeText(q), nil, it.Region)
 		}
 		ri.quests.add(int32(i), qw, qg)
 		ri.words.add(int32(i), wf)
@@ -397,13 +397,13 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item, limit int) (*re
 	return ri, nil
 }
 
-// terms analyses normalised text into words with concepts, and bigrams;
-// concepts, when the caller has counted them already, are not counted
-// again.
-func (a *analyzer) terms(norm string, concepts map[string]int) (words, grams []string) {
+// terms analyses normalised text of a region into words with concepts,
+// and bigrams; concepts, when the caller has counted them already, are not
+// counted again.
+func (a *analyzer) terms(norm string, concepts map[string]int, region string) (words, grams []string) {
 	words = a.words(norm)
 	if concepts == nil {
-		concepts = a.conceptCounts(norm)
+		concepts = a.conceptCounts(norm, region)
 	}
 	for tok, n := range concepts {
 		for k := 0; k < n; k++ {

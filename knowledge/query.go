@@ -96,9 +96,10 @@ func (q *query) resolve(d *dictionary) {
 	}
 }
 
-// parseQuery analyses a question; strip are the ways it may name its own
+// parseQuery analyses a question to region (whose own synonym groups
+// hold besides the shared ones); strip are the ways it may name its own
 // region, which say nothing about what it asks.
-func (a *analyzer) parseQuery(text string, strip []string) query {
+func (a *analyzer) parseQuery(text, region string, strip []string) query {
 	var q query
 	norm := normalizeText(text)
 	q.full = norm
@@ -110,7 +111,7 @@ func (a *analyzer) parseQuery(text string, strip []string) query {
 	for _, s := range strip {
 		norm = strings.ReplaceAll(norm, s, " ")
 	}
-	concepts := a.conceptCounts(norm)
+	concepts := a.conceptCounts(norm, region)
 	norm = fillers.Blank(norm)
 	q.norm = norm
 	words := a.words(norm)

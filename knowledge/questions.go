@@ -281,3 +281,33 @@ func (b *Base) ExportItems(region string) ([]byte, error) {
 	}
 	return yaml.Marshal(out)
 }
+
+// Synonyms are the synonym groups that hold in region: the shared groups
+// first, then the region's own.
+func (b *Base) Synonyms(region string) [][]string {
+	return append(slices.Clone(b.Catalog.Synonyms), b.RegionSynonyms(region)...)
+}
+
+// RegionSynonyms are the synonym groups of region's own.
+func (b *Base) RegionSynonyms(region string) [][]string {
+	var out [][]string
+	for _, g := range b.Catalog.RegionSynonyms {
+		if r, ok := b.ResolveRegion(g.Region); ok && r == region {
+			out = append(out, g.Words)
+		}
+	}
+	return out
+}
+
+// ExportSynonyms writes a region's own synonym groups — the files' and
+// the editors' — as a synonyms section that loads back to the same
+// groups, for the region to review and commit to its synonyms file.
+func (b *Base) ExportSynonyms(region string) ([]byte, error) {
+	out := struct {
+		Synonyms []SynonymGroup `yaml:"synonyms"`
+	}{Synonyms: []SynonymGroup{}}
+	for _, g := range b.RegionSynonyms(region) {
+		out.Synonyms = append(out.Synonyms, SynonymGroup{Region: region, Words: g})
+	}
+	return yaml.Marshal(out)
+}

@@ -227,7 +227,7 @@ func (b *Base) Ask(region, text string) (*Question, error) {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownRegion, region)
 	}
 	ri := b.regions[r]
-	q := b.an.parseQuery(text, b.regionNames(r))
+	q := b.an.parseQuery(text, r, b.regionNames(r))
 	q.resolve(ri.words.dict)
 	return &Question{q: q, ri: ri, an: b.an}, nil
 }

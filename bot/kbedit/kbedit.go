@@ -1,5 +1,6 @@
 // Package kbedit keeps the changes editors make to the knowledge base from
-// the console — for now, questions added to items — in Redis, as an
+// the console — questions added to items, curated items added and
+// retired, a region's synonym groups — in Redis, as an
 // append-only stream that is also their audit trail (who, when, what).
 // Every replica rebuilds its knowledge base with them when the stream
 // moves, and the changes export as the questions files seeds/ uses, for a
@@ -21,11 +22,12 @@ import (
 )
 
 // Kinds of edit: a question added to an item, a curated item added, a
-// curated item retired.
+// curated item retired, a synonym group added to a region.
 const (
 	KindQuestion = "question"
 	KindItem     = "item"
 	KindRetire   = "retire"
+	KindSynonyms = "synonyms"
 )
 
 // Edit is one change an editor made.
@@ -41,6 +43,8 @@ type Edit struct {
 	At     time.Time `json:"at"`
 	// Curated is the item an item edit adds.
 	Curated *knowledge.CatalogueItem `json:"curated,omitempty"`
+	// Words are the group a synonyms edit adds.
+	Words []string `json:"words,omitempty"`
 }
 
 // Store keeps the edits of a deployment: one knowledge base serves every
@@ -65,9 +69,17 @@ func (s *Store) Add(ctx context.Context, e Edit) (Edit, error) {
 		}
 		curated = string(b)
 	}
+	words := ""
+	if len(e.Words) > 0 {
+		b, err := json.Marshal(e.Words)
+		if err != nil {
+			return Edit{}, err
+		}
+		words = string(b)
+	}
 	id, err := s.rdb.XAdd(ctx, &redis.XAddArgs{Stream: s.key(), Values: []string{"kind", e.Kind, "doc", e.Doc, "path", e.Path,
 		"item", e.Item, "region", e.Region, "text", e.Text, "by", e.By, "at", strconv.FormatInt(e.At.UnixMilli(), 10),
-		"curated", curated}}).Result()
+		"curated", curated, "words", words}}).Result()
 	if err != nil {
 		return Edit{}, err
 	}
@@ -92,6 +104,9 @@ func (s *Store) All(ctx context.Context) ([]Edit, error) {
 			if json.Unmarshal([]byte(c), &ci) == nil {
 				e.Curated = &ci
 			}
+		}
+		if w := str("words"); w != "" {
+			_ = json.Unmarshal([]byte(w), &e.Words)
 		}
 		out = append(out, e)
 	}
@@ -160,4 +175,16 @@ func Curated(edits []Edit) (items []knowledge.CatalogueItem, retired []string) {
 		}
 	}
 	return items, retired
+}
+
+// Synonyms are the synonym groups editors added, each with its region,
+// for a build of the knowledge base.
+func Synonyms(edits []Edit) []knowledge.SynonymGroup {
+	var out []knowledge.SynonymGroup
+	for _, e := range edits {
+		if e.Kind == KindSynonyms && len(e.Words) > 0 {
+			out = append(out, knowledge.SynonymGroup{Region: e.Region, Words: e.Words})
+		}
+	}
+	return out
 }

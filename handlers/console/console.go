@@ -102,6 +102,7 @@ func Mount(r gin.IRouter, kit *httpkit.Kit, engine *bot.Engine, d Deps) {
 	authed.GET("/kb/export", kit.Wrap(c.apiExport))
 	authed.POST("/kb/items", kit.Wrap(c.apiAddItem))
 	authed.POST("/kb/items/:id/retire", kit.Wrap(c.apiRetireItem))
+	authed.POST("/kb/synonyms", kit.Wrap(c.apiAddSynonyms))
 
 	con := r.Group("/console", c.pageHeaders)
 	con.GET("/static/*file", c.serveStatic)
@@ -119,6 +120,7 @@ func Mount(r gin.IRouter, kit *httpkit.Kit, engine *bot.Engine, d Deps) {
 	pages.GET("/dashboard/live", c.html(c.dashboardLive))
 	pages.GET("/gaps", c.html(c.gapsPage))
 	pages.POST("/kb/questions", c.html(c.gapQuestionForm))
+	pages.POST("/kb/synonyms", c.html(c.synonymsForm))
 	pages.GET("/events", c.events)
 }
 

@@ -115,6 +115,10 @@ type gapsData struct {
 	// Items are the region's items an editor may add a question to, as
 	// "doc#item" with their titles.
 	Items []itemChoice
+	// Synonyms are the region's own synonym groups, shown to its editors.
+	Synonyms [][]string
+	// Editor says whether the reader may edit the region's knowledge.
+	Editor bool
 }
 
 // itemChoice is an item offered in the gaps page's picker.
@@ -124,7 +128,11 @@ type itemChoice struct{ Value, Label string }
 // GET /console/gaps?region=&from=&to=.
 func (c *console) gapsPage(g *gin.Context) error {
 	flash := ""
-	if g.Query("added") != "" {
+	switch g.Query("added") {
+	case "":
+	case "synonyms":
+		flash = "已加入本区域的同义词组,各服务器数秒内生效"
+	default:
 		flash = "已加入条目的问题,各服务器数秒内生效"
 	}
 	return c.showGaps(g, readReportRequest(g), http.StatusOK, flash, nil)
@@ -141,6 +149,7 @@ func (c *console) showGaps(g *gin.Context, req reportRequest, status int, flash 
 	d := gapsData{Report: r, Reasons: reasonNames,
 		Period: c.periodForm(p.user, "/console/gaps", "/api/v1/reports/gaps", "gaps-csv", r.Region, r.From, r.To)}
 	if p.user.CanEdit(r.Region) {
+		d.Editor, d.Synonyms = true, c.engine.KB().RegionSynonyms(r.Region)
 		for _, it := range c.engine.KB().RegionItems(r.Region) {
 			d.Items = append(d.Items, itemChoice{Value: it.ID, Label: it.Number + " " + it.Title})
 		}

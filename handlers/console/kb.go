@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -75,12 +76,38 @@ func (c *console) apiRetireItem(g *gin.Context) error {
 	return nil
 }
 
+// synonymsRequest is the body of POST /api/v1/kb/synonyms.
+type synonymsRequest struct {
+	Region string   `json:"region"`
+	Words  []string `json:"words"`
+}
+
+// apiAddSynonyms adds a synonym group to a region, for its editors and
+// admins. POST /api/v1/kb/synonyms {"region","words":[…]}.
+func (c *console) apiAddSynonyms(g *gin.Context) error {
+	var req synonymsRequest
+	if err := c.kit.ReadJSON(g, &req); err != nil {
+		return err
+	}
+	u := principalOf(g).user
+	if req.Region == "" {
+		req.Region = u.Region
+	}
+	ed, err := c.engine.AddSynonyms(g.Request.Context(), u, req.Region, req.Words)
+	if err != nil {
+		return err
+	}
+	g.JSON(http.StatusCreated, ed)
+	return nil
+}
+
 var errEditorsOnly = fault.New(fault.Forbidden, "editors_only", "仅知识编辑和系统管理员可以导出知识库")
 
 // apiExport writes a document's questions — its file's and the editors'
-// — as the questions file seeds/ keeps, or (doc=catalogue.yaml) a
-// region's curated items as the catalogue's items section, for a region
-// to review and commit. GET /api/v1/kb/export?doc=FILE[&region=R].
+// — as the questions file seeds/ keeps, (doc=catalogue.yaml) a region's
+// curated items as the catalogue's items section, or (doc=synonyms.yaml)
+// a region's own synonym groups as a synonyms section, for a region to
+// review and commit. GET /api/v1/kb/export?doc=FILE[&region=R].
 func (c *console) apiExport(g *gin.Context) error {
 	u := principalOf(g).user
 	if u.Role != staff.RoleEditor && u.Role != staff.RoleAdmin {
@@ -90,14 +117,20 @@ func (c *console) apiExport(g *gin.Context) error {
 	var data []byte
 	var err error
 	name := path.Base(doc)
-	if doc == knowledge.CatalogueFile { // the region's curated items
+	switch doc {
+	case knowledge.CatalogueFile, knowledge.SynonymsFile: // the region's own
 		region := g.DefaultQuery("region", u.Region)
 		if !u.CanEdit(region) {
 			return errEditorsOnly
 		}
-		data, err = c.engine.KB().ExportItems(region)
-		name = "catalogue-items-" + region + ".yaml"
-	} else {
+		if doc == knowledge.CatalogueFile {
+			data, err = c.engine.KB().ExportItems(region)
+			name = "catalogue-items-" + region + ".yaml"
+		} else {
+			data, err = c.engine.KB().ExportSynonyms(region)
+			name = "synonyms-" + region + ".yaml"
+		}
+	default:
 		data, err = c.engine.KB().ExportQuestions(doc)
 		name = name[:len(name)-len(path.Ext(name))] + ".yaml"
 	}
@@ -118,7 +151,25 @@ func (c *console) gapQuestionForm(g *gin.Context) error {
 	if _, err := c.engine.AddQuestion(g.Request.Context(), principalOf(g).user, doc, item, g.PostForm("text")); err != nil {
 		return c.showGaps(g, req, httpkit.StatusOf(err), "", err)
 	}
-	q := url.Values{"region": {req.Region}, "from": {req.From}, "to": {req.To}, "added": {"1"}}
+	q := url.Values{"region": {req.Region}, "from": {req.From}, "to": {req.To}, "added": {"question"}}
+	g.Redirect(http.StatusSeeOther, "/console/gaps?"+q.Encode())
+	return nil
+}
+
+// synonymSeparators split the words of a group typed into one field.
+var synonymSeparators = regexp.MustCompile(`[,，、;；\s]+`)
+
+// synonymsForm adds a synonym group to the region from the gaps page,
+// where the words a region's businesses use show up, then shows the page
+// again. POST /console/kb/synonyms.
+func (c *console) synonymsForm(g *gin.Context) error {
+	c.kit.LimitBody(g)
+	req := reportRequest{Region: g.PostForm("region"), From: g.PostForm("from"), To: g.PostForm("to")}
+	words := synonymSeparators.Split(strings.TrimSpace(g.PostForm("words")), -1)
+	if _, err := c.engine.AddSynonyms(g.Request.Context(), principalOf(g).user, req.Region, words); err != nil {
+		return c.showGaps(g, req, httpkit.StatusOf(err), "", err)
+	}
+	q := url.Values{"region": {req.Region}, "from": {req.From}, "to": {req.To}, "added": {"synonyms"}}
 	g.Redirect(http.StatusSeeOther, "/console/gaps?"+q.Encode())
 	return nil
 }
