@@ -93,7 +93,7 @@ func (e *Engine) join(ctx context.Context, in Inbound, t *ticket.Ticket) error {
 	if in.User == t.User {
 		who = "同一用户"
 	}
-	_, err := e.tickets.Note(ctx, in.Tenant, t.ID, "bot", "相同诉求再次提交("+who+")")
+	_, err := e.tickets.NoteOn(ctx, t, "bot", "相同诉求再次提交("+who+")")
 	return err
 }
 

@@ -22,13 +22,23 @@ var errUnchanged = errors.New("unchanged")
 // update reads, changes and writes a ticket, retrying when another writer
 // got there first, so concurrent changes are never lost.
 func (s *Store) update(ctx context.Context, tenant, id string, fn change) (*Ticket, error) {
+	return s.updateFrom(ctx, tenant, id, nil, fn)
+}
+
+// updateFrom is update starting from known, the ticket as the caller has
+// just read it, which saves a round trip; should it have changed since,
+// the write conflicts and the ticket is read again.
+func (s *Store) updateFrom(ctx context.Context, tenant, id string, known *Ticket, fn change) (*Ticket, error) {
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if attempt > 0 {
 			if err := backoff(ctx, attempt); err != nil {
 				return nil, err
 			}
 		}
-		old, err := s.Get(ctx, tenant, id)
+		old, err := known, error(nil)
+		if attempt > 0 || old == nil {
+			old, err = s.Get(ctx, tenant, id)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -143,11 +153,21 @@ func (s *Store) Reply(ctx context.Context, tenant, id, actor, text string) (*Tic
 
 // Note adds an internal note staff see and the business does not.
 func (s *Store) Note(ctx context.Context, tenant, id, actor, text string) (*Ticket, error) {
+	return s.note(ctx, tenant, id, nil, actor, text)
+}
+
+// NoteOn is Note on a ticket the caller has just read (Get), without
+// reading it again.
+func (s *Store) NoteOn(ctx context.Context, t *Ticket, actor, text string) (*Ticket, error) {
+	return s.note(ctx, t.Tenant, t.ID, t, actor, text)
+}
+
+func (s *Store) note(ctx context.Context, tenant, id string, known *Ticket, actor, text string) (*Ticket, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return nil, fault.Invalidf("empty_note", "备注内容不能为空")
 	}
-	return s.update(ctx, tenant, id, func(t *Ticket, b *batch, now time.Time) error {
+	return s.updateFrom(ctx, tenant, id, known, func(t *Ticket, b *batch, now time.Time) error {
 		b.event(Event{Type: EvNote, Actor: actor, Text: text, At: now})
 		return nil
 	})
