@@ -114,23 +114,54 @@ func intentOfKind(k ticket.Kind) Intent {
 }
 
 // record adds an exchange to the session's conversation, which a ticket
-// opened later in the session carries for staff to read.
+// opened later in the session carries for staff to read. The
+// conversation is kept as one JSON turn a line: a message appends its two
+// lines and drops the oldest past ticket.MaxTurns by counting newlines,
+// without decoding the conversation (a JSON array re-read and re-written
+// on every message was a tenth of a message's CPU).
 func (s *session) record(question, answer string, at time.Time) {
-	turns := s.turns()
-	turns = append(turns, ticket.Turn{From: "business", Text: fault.Clip(question, ticket.MaxTurnRunes), At: at},
-		ticket.Turn{From: "bot", Text: fault.Clip(answer, ticket.MaxTurnRunes), At: at})
-	if len(turns) > ticket.MaxTurns {
-		turns = turns[len(turns)-ticket.MaxTurns:]
+	conv := s.Conv
+	if strings.HasPrefix(conv, "[") { // the array form kept before
+		conv = encodeTurns(s.turns())
 	}
-	b, _ := json.Marshal(turns)
-	s.Conv = string(b)
+	add := encodeTurns([]ticket.Turn{{From: "business", Text: fault.Clip(question, ticket.MaxTurnRunes), At: at},
+		{From: "bot", Text: fault.Clip(answer, ticket.MaxTurnRunes), At: at}})
+	if conv != "" {
+		conv += "\n"
+	}
+	conv += add
+	for n := strings.Count(conv, "\n") + 1; n > ticket.MaxTurns; n-- {
+		conv = conv[strings.IndexByte(conv, '\n')+1:]
+	}
+	s.Conv = conv
+}
+
+// encodeTurns writes turns one JSON object a line; JSON escapes every
+// newline inside a text, so a line is a turn.
+func encodeTurns(ts []ticket.Turn) string {
+	var b strings.Builder
+	for i, t := range ts {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		line, _ := json.Marshal(t)
+		b.Write(line)
+	}
+	return b.String()
 }
 
 // turns are the conversation so far.
 func (s *session) turns() []ticket.Turn {
 	var ts []ticket.Turn
-	if s.Conv != "" {
+	if strings.HasPrefix(s.Conv, "[") {
 		_ = json.Unmarshal([]byte(s.Conv), &ts)
+		return ts
+	}
+	for line := range strings.SplitSeq(s.Conv, "\n") {
+		var t ticket.Turn
+		if line != "" && json.Unmarshal([]byte(line), &t) == nil {
+			ts = append(ts, t)
+		}
 	}
 	return ts
 }

@@ -1,7 +1,12 @@
 package bot
 
 import (
+	"encoding/json"
+	"fmt"
 	"testing"
+	"time"
+
+	"frontdoor/bot/ticket"
 )
 
 func TestParseContact(t *testing.T) {
@@ -27,5 +32,36 @@ func TestParseContact(t *testing.T) {
 				t.Errorf("parseContact(%q) = %+v ok=%v skip=%v", tt.in, c, ok, skip)
 			}
 		})
+	}
+}
+
+// The conversation keeps the last ticket.MaxTurns turns, texts with line
+// breaks intact, and reads the array form sessions kept before.
+func TestSessionConversation(t *testing.T) {
+	at := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	var s session
+	for i := range ticket.MaxTurns {
+		s.record(fmt.Sprintf("问题 %d\n第二行", i), fmt.Sprintf("回答 %d", i), at.Add(time.Duration(i)*time.Minute))
+	}
+	ts := s.turns()
+	if len(ts) != ticket.MaxTurns {
+		t.Fatalf("%d turns, want %d", len(ts), ticket.MaxTurns)
+	}
+	first := ticket.MaxTurns - ticket.MaxTurns/2
+	if ts[0].From != "business" || ts[0].Text != fmt.Sprintf("问题 %d\n第二行", first) || !ts[0].At.Equal(at.Add(time.Duration(first)*time.Minute)) {
+		t.Errorf("oldest kept turn = %+v", ts[0])
+	}
+	if last := ts[len(ts)-1]; last.From != "bot" || last.Text != fmt.Sprintf("回答 %d", ticket.MaxTurns-1) {
+		t.Errorf("newest turn = %+v", last)
+	}
+
+	old, _ := json.Marshal([]ticket.Turn{{From: "business", Text: "以前的问题", At: at}, {From: "bot", Text: "以前的回答", At: at}})
+	s = session{Conv: string(old)}
+	if ts := s.turns(); len(ts) != 2 || ts[0].Text != "以前的问题" {
+		t.Fatalf("array form read as %+v", ts)
+	}
+	s.record("新问题", "新回答", at)
+	if ts := s.turns(); len(ts) != 4 || ts[0].Text != "以前的问题" || ts[3].Text != "新回答" {
+		t.Errorf("after a new exchange: %+v", ts)
 	}
 }

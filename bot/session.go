@@ -34,7 +34,7 @@ type session struct {
 	RatingTicket string
 	// More is the rest of a reply cut to the channel's limit.
 	More string
-	// Conv is the conversation so far (JSON turns, contact.go);
+	// Conv is the conversation so far (a JSON turn a line, contact.go);
 	// ContactTicket the ticket whose contact the bot asked for.
 	Conv          string
 	ContactTicket string
