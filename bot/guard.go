@@ -4,11 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"strings"
 	"unicode"
-
-	"github.com/redis/go-redis/v9"
 
 	"frontdoor/bot/privacy"
 	"frontdoor/bot/ticket"
@@ -16,7 +13,8 @@ import (
 
 // A ticket starts a clock in a government office; the guard keeps one
 // sender from starting many. Two rules, both in Redis so that replicas
-// agree:
+// agree, and both checked by the step that numbers the ticket
+// (ticket.Guard), so that they cost a complaint no round trip:
 //
 //   - the same complaint or request from the same address (or, where no
 //     address is known, the same user) within DuplicateWindow joins the
@@ -25,19 +23,6 @@ import (
 //   - an address that opened AddressTickets tickets in the hour gets a
 //     ticket only when the message carries a phone number staff can call
 //     back, and none past twice as many.
-
-// guardVerdict is what the guard decided about a ticket a message would
-// open.
-type guardVerdict int
-
-const (
-	guardOpen    guardVerdict = iota // open it
-	guardContact                     // ask for a phone number instead
-	guardRefuse                      // refuse: the address has had its share
-)
-
-// guardOutcome names a verdict in the metrics.
-var guardOutcome = map[guardVerdict]string{guardContact: "contact_asked", guardRefuse: "refused"}
 
 // sameKey is where the ticket opened for a text is remembered: by
 // address when the channel knows one, else by user. Different users of a
@@ -66,24 +51,36 @@ func sameText(s string) string {
 	}, s)
 }
 
-// joinable returns the open ticket the same text opened within the
-// window, if any.
-func (e *Engine) joinable(ctx context.Context, in Inbound, region string, kind ticket.Kind, text string) (*ticket.Ticket, error) {
-	if e.cfg.DuplicateWindow < 0 {
-		return nil, nil
+// guardOf is the guard of a ticket the message would open: the same
+// words from the same sender join the open ticket they opened (when
+// joinable), and the sender's address has its share.
+func (e *Engine) guardOf(in Inbound, region string, kind ticket.Kind, text string, joinable bool) ticket.Guard {
+	var g ticket.Guard
+	if joinable && e.cfg.DuplicateWindow >= 0 {
+		g.Same = e.sameKey(in, region, kind, text)
 	}
-	id, err := e.rdb.Get(ctx, e.sameKey(in, region, kind, text)).Result()
-	if errors.Is(err, redis.Nil) {
-		return nil, nil
+	if e.cfg.AddressTickets > 0 && in.Addr != "" {
+		g.Share, g.ShareMax, g.Phone = e.keys.Tenant(in.Tenant, "tpa", in.Addr), e.cfg.AddressTickets, hasPhone(in.Text)
 	}
-	if err != nil {
-		return nil, e.storeErr(err)
+	return g
+}
+
+// held answers a message the guard kept from opening a ticket: it joined
+// the open ticket of its words, or its address has had its share.
+func (e *Engine) held(ctx context.Context, in Inbound, p ticket.Prepared, intent Intent, region string) (Reply, bool, error) {
+	switch p.Held {
+	case ticket.HeldSame:
+		r := Reply{Text: joinedText(p.Ticket), Intent: intent, Ticket: ref(p.Ticket), Region: region, Citations: []Citation{}}
+		return r, true, e.join(ctx, in, p.Ticket)
+	case ticket.HeldContact, ticket.HeldRefused:
+		outcome, text := "contact_asked", contactNeededText
+		if p.Held == ticket.HeldRefused {
+			outcome, text = "refused", tooManyTicketsText
+		}
+		e.metrics.TicketGuard.WithLabelValues(outcome).Inc()
+		return Reply{Text: text, Intent: intent, Region: region, Citations: []Citation{}}, true, nil
 	}
-	t, err := e.tickets.Get(ctx, in.Tenant, id)
-	if err != nil || !t.Status.Open() {
-		return nil, nil // a ticket gone, closed or unreadable is simply not joined
-	}
-	return t, nil
+	return Reply{}, false, nil
 }
 
 // join notes a repeated submission on the ticket it joins.
@@ -104,56 +101,6 @@ func (e *Engine) remember(in Inbound, region string, kind ticket.Kind, text stri
 	}
 	o.With(ticket.Writes{Set: []ticket.KeyValue{{Key: e.sameKey(in, region, kind, text), Value: o.Ticket().ID,
 		TTL: e.cfg.DuplicateWindow}}})
-}
-
-// guardScript counts a ticket against an address's hourly share, unless
-// the address is past it: KEYS[1] the counter, ARGV[1] share, ARGV[2]
-// "1" when the message carries a phone number. Returns 0 (open, counted),
-// 1 (ask for a phone number) or 2 (refuse). The hour runs from the
-// address's first ticket.
-var guardScript = redis.NewScript(`
-local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-local share = tonumber(ARGV[1])
-if n >= 2 * share then return 2 end
-if n >= share and ARGV[2] ~= '1' then return 1 end
-if redis.call('INCR', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], 3600) end
-return 0
-`)
-
-// guard decides whether a message from an address may open a ticket, and
-// counts it when it may. A ticket counted here and then not written (the
-// reply failed) still counts: the share errs on the office's side.
-func (e *Engine) guard(ctx context.Context, in Inbound) (guardVerdict, error) {
-	if e.cfg.AddressTickets <= 0 || in.Addr == "" {
-		return guardOpen, nil
-	}
-	phone := "0"
-	if hasPhone(in.Text) {
-		phone = "1"
-	}
-	v, err := guardScript.Run(ctx, e.rdb, []string{e.keys.Tenant(in.Tenant, "tpa", in.Addr)}, e.cfg.AddressTickets, phone).Int()
-	if err != nil {
-		return guardOpen, e.storeErr(err)
-	}
-	verdict := guardVerdict(v)
-	if verdict != guardOpen {
-		e.metrics.TicketGuard.WithLabelValues(guardOutcome[verdict]).Inc()
-	}
-	return verdict, nil
-}
-
-// guardReply answers a message the guard kept from opening a ticket.
-func guardReply(v guardVerdict, intent Intent, region string) Reply {
-	text := contactNeededText
-	if v == guardRefuse {
-		text = tooManyTicketsText
-	}
-	return Reply{Text: text, Intent: intent, Region: region, Citations: []Citation{}}
-}
-
-// joinedReply answers a message that joined the open ticket of its text.
-func joinedReply(t *ticket.Ticket, intent Intent, region string) Reply {
-	return Reply{Text: joinedText(t), Intent: intent, Ticket: ref(t), Region: region, Citations: []Citation{}}
 }
 
 // hasPhone reports whether text carries a number staff could call back:

@@ -47,22 +47,15 @@ func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge
 	if kind == ticket.Assist {
 		intent = AssistRequest
 	}
-	same, err := e.joinable(ctx, in, region, kind, question)
+	req.Guard = e.guardOf(in, region, kind, question, true)
+	p, err := e.tickets.Prepare(ctx, req)
 	if err != nil {
 		return Reply{}, err
 	}
-	if same != nil {
-		return joinedReply(same, intent, region), e.join(ctx, in, same)
+	if r, held, err := e.held(ctx, in, p, intent, region); held || err != nil {
+		return r, err
 	}
-	if v, err := e.guard(ctx, in); err != nil {
-		return Reply{}, err
-	} else if v != guardOpen {
-		return guardReply(v, intent, region), nil
-	}
-	t, opening, err := e.tickets.Prepare(ctx, req)
-	if err != nil {
-		return Reply{}, err
-	}
+	t, opening := p.Ticket, p.Opening
 	e.remember(in, region, kind, question, opening)
 	r := Reply{Text: ticketText(e.tickets, t, a, item), Intent: intent, Ticket: ref(t), Region: region,
 		Citations: []Citation{}, opening: opening}
@@ -87,21 +80,21 @@ func (e *Engine) unclearUnit(res []knowledge.Hit) bool {
 // handoff gives the conversation to the region's 政务服务小哥 desk.
 func (e *Engine) handoff(ctx context.Context, in Inbound, kb *knowledge.Base, region, question string, sess *session) (Reply, error) {
 	desk := deskOf(kb.RegionSettings(region))
+	contact, ask := e.contactFor(question, sess)
 	// A hand-off asks for a person, not about a matter: two visitors of one
 	// office who both ask are two conversations, so none is joined; but an
 	// address's share of tickets holds.
-	if v, err := e.guard(ctx, in); err != nil {
-		return Reply{}, err
-	} else if v != guardOpen {
-		return guardReply(v, Human, region), nil
-	}
-	contact, ask := e.contactFor(question, sess)
-	t, opening, err := e.tickets.Prepare(ctx, ticket.Request{Tenant: in.Tenant, Region: region, User: in.User,
+	p, err := e.tickets.Prepare(ctx, ticket.Request{Tenant: in.Tenant, Region: region, User: in.User,
 		Channel: in.Channel, Account: in.Account, Kind: ticket.Handoff, Class: ticket.General, Text: question,
-		Desk: desk, MsgID: in.MsgID, Contact: contact, Conversation: sess.turns(), Announce: e.announcement(ticket.EvOpened)})
+		Desk: desk, MsgID: in.MsgID, Contact: contact, Conversation: sess.turns(), Announce: e.announcement(ticket.EvOpened),
+		Guard: e.guardOf(in, region, ticket.Handoff, question, false)})
 	if err != nil {
 		return Reply{}, err
 	}
+	if r, held, err := e.held(ctx, in, p, Human, region); held || err != nil {
+		return r, err
+	}
+	t, opening := p.Ticket, p.Opening
 	r := Reply{Text: handoffText(e.tickets, t), Intent: Human, Handoff: true, Ticket: ref(t), Region: region,
 		Citations: []Citation{}, opening: opening}
 	if ask {

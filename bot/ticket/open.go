@@ -32,6 +32,48 @@ type Request struct {
 	// published on its channel by the write that opens the ticket, so that
 	// telling the consoles costs no round trip of its own.
 	Announce func(*Ticket) (channel string, payload []byte)
+	// Guard is checked in the same step that numbers the ticket.
+	Guard Guard
+}
+
+// Guard keeps one sender from starting many clocks in a government
+// office. Both checks run in the step that numbers a ticket, so that a
+// complaint costs no round trip for them, and a message they hold uses up
+// no number.
+type Guard struct {
+	// Same is the key that remembers the ticket the same words from the
+	// same sender opened ("" for none): while that ticket is open, the
+	// message joins it instead of opening another.
+	Same string
+	// Share is the counter of the tickets the sender's address opened in
+	// the hour ("" for none), and ShareMax how many it may open: past it,
+	// only a message with a phone number staff can call back (Phone), and
+	// none past twice as many. A ticket counted and then not written still
+	// counts: the share errs on the office's side.
+	Share    string
+	ShareMax int
+	Phone    bool
+}
+
+// Held says why Prepare opens no ticket.
+type Held int
+
+const (
+	NotHeld     Held = iota // a ticket is to be opened
+	HeldPrior               // the message opened one already: Prepared.Ticket
+	HeldSame                // the same words opened one that is open: Prepared.Ticket
+	HeldContact             // the address has had its share; a phone number would open one
+	HeldRefused             // the address has had twice its share
+)
+
+// Prepared is what Prepare decided.
+type Prepared struct {
+	// Ticket is the ticket to open, or the one a HeldPrior or HeldSame
+	// message refers to; nil when the guard held the message.
+	Ticket *Ticket
+	// Opening writes the new ticket; nil unless Held is NotHeld.
+	Opening *Opening
+	Held    Held
 }
 
 // msgTicketTTL is how long a message id remembers its ticket.
@@ -41,11 +83,11 @@ const msgTicketTTL = 7 * 24 * time.Hour
 // reports created=false and the existing ticket when the message had
 // already opened one.
 func (s *Store) Open(ctx context.Context, r Request) (*Ticket, bool, error) {
-	t, o, err := s.Prepare(ctx, r)
-	if err != nil || o == nil {
-		return t, false, err
+	p, err := s.Prepare(ctx, r)
+	if err != nil || p.Opening == nil {
+		return p.Ticket, false, err
 	}
-	return o.Commit(ctx)
+	return p.Opening.Commit(ctx)
 }
 
 // Opening is a ticket numbered and built but not yet written. The caller
@@ -58,23 +100,39 @@ type Opening struct {
 	b *batch
 }
 
-// Prepare numbers and builds the ticket a request opens. When the message
-// had already opened a ticket it returns that ticket and no Opening.
-func (s *Store) Prepare(ctx context.Context, r Request) (*Ticket, *Opening, error) {
+// Prepare numbers and builds the ticket a request opens, unless the
+// message opened one already, its words joined an open one, or its
+// address has had its share (Prepared.Held).
+func (s *Store) Prepare(ctx context.Context, r Request) (Prepared, error) {
 	if r.Tenant == "" || r.User == "" || strings.TrimSpace(r.Text) == "" {
-		return nil, nil, fault.Invalidf("ticket_incomplete", "a ticket needs a tenant, a user and the business's words")
+		return Prepared{}, fault.Invalidf("ticket_incomplete", "a ticket needs a tenant, a user and the business's words")
 	}
 	if len(r.Units) == 0 && r.Desk == "" {
-		return nil, nil, fault.Invalidf("ticket_unrouted", "a ticket must be routed to a unit or a desk")
+		return Prepared{}, fault.Invalidf("ticket_unrouted", "a ticket must be routed to a unit or a desk")
 	}
 	now := s.now()
-	id, prior, err := s.reserve(ctx, r, now)
-	if err != nil {
-		return nil, nil, err
-	}
-	if prior != "" {
-		existing, err := s.Get(ctx, r.Tenant, prior)
-		return existing, nil, err
+	var id string
+	for {
+		res, err := s.reserve(ctx, r, now)
+		if err != nil {
+			return Prepared{}, err
+		}
+		switch res.held {
+		case HeldPrior:
+			existing, err := s.Get(ctx, r.Tenant, res.ref)
+			return Prepared{Ticket: existing, Held: HeldPrior}, err
+		case HeldSame:
+			// A ticket gone, closed or unreadable is simply not joined.
+			if existing, err := s.Get(ctx, r.Tenant, res.ref); err == nil && existing.Status.Open() {
+				return Prepared{Ticket: existing, Held: HeldSame}, nil
+			}
+			r.Guard.Same = ""
+			continue
+		case HeldContact, HeldRefused:
+			return Prepared{Held: res.held}, nil
+		}
+		id = res.ref
+		break
 	}
 	if r.Class == "" {
 		r.Class = General
@@ -100,7 +158,7 @@ func (s *Store) Prepare(ctx context.Context, r Request) (*Ticket, *Opening, erro
 	if r.Announce != nil {
 		b.publish(r.Announce(t))
 	}
-	return t, &Opening{s: s, t: t, b: b}, nil
+	return Prepared{Ticket: t, Opening: &Opening{s: s, t: t, b: b}}, nil
 }
 
 // Ticket is the ticket the opening will write.
@@ -155,43 +213,91 @@ func (o *Opening) Commit(ctx context.Context) (*Ticket, bool, error) {
 
 // reserveScript numbers a new ticket, unless the message already opened
 // one (a redelivered message must not use up a number; the write script
-// still decides when two deliveries race). KEYS: the tenant's day
-// sequence, then the message's ticket key if the message has an id.
-// ARGV: the sequence's lifetime in seconds. Returns {0, prior ticket id}
-// or {1, number}.
+// still decides when two deliveries race), the same words from the same
+// sender opened one, or the sender's address has had its share.
+// KEYS: the tenant's day sequence, the message's ticket key, the same-words
+// key, the address's counter (a key the request has not is passed as the
+// sequence's and not read). ARGV: the sequence's lifetime in seconds, "1"
+// when the message has an id, "1" when the same-words key is given, the
+// address's share (0: none), "1" when the message carries a phone number.
+// Returns {held, ticket id or number}: held 0 (a new number), 1 (the
+// ticket the message opened), 2 (the ticket the same words opened), 3 (ask
+// for a phone number) or 4 (refused).
 var reserveScript = redis.NewScript(`
-if KEYS[2] then
+if ARGV[2] == '1' then
   local prior = redis.call('GET', KEYS[2])
-  if prior then return {0, prior} end
+  if prior then return {1, prior} end
+end
+if ARGV[3] == '1' then
+  local same = redis.call('GET', KEYS[3])
+  if same then return {2, same} end
+end
+local share = tonumber(ARGV[4])
+if share > 0 then
+  local n = tonumber(redis.call('GET', KEYS[4]) or '0')
+  if n >= 2 * share then return {4, ''} end
+  if n >= share and ARGV[5] ~= '1' then return {3, ''} end
+  if redis.call('INCR', KEYS[4]) == 1 then redis.call('EXPIRE', KEYS[4], 3600) end
 end
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return {1, n}
+return {0, n}
 `)
 
 // seqTTL keeps a day's ticket sequence past the day in every time zone.
 const seqTTL = 72 * time.Hour
 
+// reservation is what reserveScript decided: a new ticket's id (held
+// NotHeld), or the ticket a held message refers to.
+type reservation struct {
+	held Held
+	ref  string
+}
+
 // reserve numbers tickets per tenant and day, YH20261122-0001, in one
-// round trip with the check for a ticket the message already opened.
-func (s *Store) reserve(ctx context.Context, r Request, now time.Time) (id, prior string, err error) {
+// round trip with the request's guard and the check for a ticket the
+// message already opened.
+func (s *Store) reserve(ctx context.Context, r Request, now time.Time) (reservation, error) {
 	day := now.In(s.policy.Calendar().Location()).Format("20060102")
-	keys := []string{s.seqKey(r.Tenant, day)}
-	if r.MsgID != "" {
-		keys = append(keys, s.msgKey(r.Tenant, r.User, r.MsgID))
+	seq := s.seqKey(r.Tenant, day)
+	keys := []string{seq, seq, seq, seq}
+	flag := func(on bool) string {
+		if on {
+			return "1"
+		}
+		return "0"
 	}
-	res, err := reserveScript.Run(ctx, s.rdb, keys, int(seqTTL/time.Second)).Slice()
+	if r.MsgID != "" {
+		keys[1] = s.msgKey(r.Tenant, r.User, r.MsgID)
+	}
+	if r.Guard.Same != "" {
+		keys[2] = r.Guard.Same
+	}
+	share := 0
+	if r.Guard.Share != "" && r.Guard.ShareMax > 0 {
+		keys[3], share = r.Guard.Share, r.Guard.ShareMax
+	}
+	res, err := reserveScript.Run(ctx, s.rdb, keys, int(seqTTL/time.Second), flag(r.MsgID != ""), flag(r.Guard.Same != ""),
+		share, flag(r.Guard.Phone)).Slice()
 	if err != nil {
-		return "", "", storeErr(err)
+		return reservation{}, storeErr(err)
 	}
 	if len(res) != 2 {
-		return "", "", fmt.Errorf("ticket numbering: unexpected reply %v", res)
+		return reservation{}, fmt.Errorf("ticket numbering: unexpected reply %v", res)
 	}
-	if fresh, _ := res[0].(int64); fresh == 0 {
-		return "", fmt.Sprint(res[1]), nil
+	held, _ := res[0].(int64)
+	switch held {
+	case 0:
+		n, _ := res[1].(int64)
+		return reservation{ref: fmt.Sprintf("YH%s-%04d", day, n)}, nil
+	case 1:
+		return reservation{held: HeldPrior, ref: fmt.Sprint(res[1])}, nil
+	case 2:
+		return reservation{held: HeldSame, ref: fmt.Sprint(res[1])}, nil
+	case 3:
+		return reservation{held: HeldContact}, nil
 	}
-	n, _ := res[1].(int64)
-	return fmt.Sprintf("YH%s-%04d", day, n), "", nil
+	return reservation{held: HeldRefused}, nil
 }
 
 // startClocks starts the first-response and resolution clocks.

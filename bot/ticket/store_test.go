@@ -364,7 +364,8 @@ func TestOpeningCarriesWrites(t *testing.T) {
 
 	r := complaint("u-1", "办证大厅排队三小时")
 	r.MsgID = "wx-msg-7"
-	_, opening, err := e.store.Prepare(ctx, r)
+	p, err := e.store.Prepare(ctx, r)
+	opening := p.Opening
 	if err != nil || opening == nil {
 		t.Fatalf("prepare: opening %v, err %v", opening, err)
 	}
@@ -391,11 +392,13 @@ func TestOpeningCarriesWrites(t *testing.T) {
 	// Two deliveries of one message are both numbered before either writes.
 	r2 := complaint("u-2", "窗口推诿")
 	r2.MsgID = "wx-msg-8"
-	_, first, err := e.store.Prepare(ctx, r2)
+	p1, err := e.store.Prepare(ctx, r2)
+	first := p1.Opening
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, second, err := e.another().Prepare(ctx, r2)
+	p2, err := e.another().Prepare(ctx, r2)
+	second := p2.Opening
 	if err != nil {
 		t.Fatal(err)
 	}
