@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -115,39 +116,53 @@ func intentOfKind(k ticket.Kind) Intent {
 
 // record adds an exchange to the session's conversation, which a ticket
 // opened later in the session carries for staff to read. The
-// conversation is kept as one JSON turn a line: a message appends its two
-// lines and drops the oldest past ticket.MaxTurns by counting newlines,
-// without decoding the conversation (a JSON array re-read and re-written
-// on every message was a tenth of a message's CPU).
+// conversation is kept a turn a line (encodeTurn): a message appends its
+// two lines and drops the oldest past ticket.MaxTurns by counting
+// newlines, without decoding the conversation (a JSON array re-read and
+// re-written on every message was a tenth of a message's CPU).
 func (s *session) record(question, answer string, at time.Time) {
 	conv := s.Conv
 	if strings.HasPrefix(conv, "[") { // the array form kept before
-		conv = encodeTurns(s.turns())
+		var b strings.Builder
+		for i, t := range s.turns() {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			encodeTurn(&b, t)
+		}
+		conv = b.String()
 	}
-	add := encodeTurns([]ticket.Turn{{From: "business", Text: fault.Clip(question, ticket.MaxTurnRunes), At: at},
-		{From: "bot", Text: fault.Clip(answer, ticket.MaxTurnRunes), At: at}})
+	var b strings.Builder
+	b.WriteString(conv)
 	if conv != "" {
-		conv += "\n"
+		b.WriteByte('\n')
 	}
-	conv += add
+	encodeTurn(&b, ticket.Turn{From: "business", Text: fault.Clip(question, ticket.MaxTurnRunes), At: at})
+	b.WriteByte('\n')
+	encodeTurn(&b, ticket.Turn{From: "bot", Text: fault.Clip(answer, ticket.MaxTurnRunes), At: at})
+	conv = b.String()
 	for n := strings.Count(conv, "\n") + 1; n > ticket.MaxTurns; n-- {
 		conv = conv[strings.IndexByte(conv, '\n')+1:]
 	}
 	s.Conv = conv
 }
 
-// encodeTurns writes turns one JSON object a line; JSON escapes every
-// newline inside a text, so a line is a turn.
-func encodeTurns(ts []ticket.Turn) string {
-	var b strings.Builder
-	for i, t := range ts {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		line, _ := json.Marshal(t)
-		b.Write(line)
-	}
-	return b.String()
+// turnEscapes keep a turn's text on its line and its fields apart.
+var (
+	turnEscaper   = strings.NewReplacer("\\", "\\\\", "\n", "\\n", "\t", "\\t", "\r", "\\r")
+	turnUnescaper = strings.NewReplacer("\\\\", "\\", "\\n", "\n", "\\t", "\t", "\\r", "\r")
+)
+
+// encodeTurn writes a turn as one line: who, a tab, Unix milliseconds, a
+// tab, the text with backslash, line breaks and tabs escaped. Reading
+// twelve such lines costs a ticket a few splits, where JSON cost it a
+// decoder's reflection over every turn.
+func encodeTurn(b *strings.Builder, t ticket.Turn) {
+	b.WriteString(t.From)
+	b.WriteByte('\t')
+	b.WriteString(strconv.FormatInt(t.At.UnixMilli(), 10))
+	b.WriteByte('\t')
+	turnEscaper.WriteString(b, t.Text)
 }
 
 // turns are the conversation so far.
@@ -158,10 +173,13 @@ func (s *session) turns() []ticket.Turn {
 		return ts
 	}
 	for line := range strings.SplitSeq(s.Conv, "\n") {
-		var t ticket.Turn
-		if line != "" && json.Unmarshal([]byte(line), &t) == nil {
-			ts = append(ts, t)
+		from, rest, ok := strings.Cut(line, "\t")
+		at, text, ok2 := strings.Cut(rest, "\t")
+		ms, err := strconv.ParseInt(at, 10, 64)
+		if !ok || !ok2 || err != nil {
+			continue
 		}
+		ts = append(ts, ticket.Turn{From: from, Text: turnUnescaper.Replace(text), At: time.UnixMilli(ms)})
 	}
 	return ts
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,8 +61,12 @@ func TestSessionConversation(t *testing.T) {
 	if ts := s.turns(); len(ts) != 2 || ts[0].Text != "以前的问题" {
 		t.Fatalf("array form read as %+v", ts)
 	}
-	s.record("新问题", "新回答", at)
-	if ts := s.turns(); len(ts) != 4 || ts[0].Text != "以前的问题" || ts[3].Text != "新回答" {
+	const odd = "制表\t符、反斜杠\\n 和\r\n换行"
+	s.record("新问题", odd, at)
+	if ts := s.turns(); len(ts) != 4 || ts[0].Text != "以前的问题" || ts[3].Text != odd || !ts[3].At.Equal(at) {
 		t.Errorf("after a new exchange: %+v", ts)
+	}
+	if strings.Count(s.Conv, "\n") != 3 {
+		t.Errorf("a text broke its line: %q", s.Conv)
 	}
 }
