@@ -578,6 +578,24 @@ func benchJSONMessages(b *testing.B, intent bot.Intent, msgs []struct{ region, t
 	}, floor)
 }
 
+// BenchmarkJSONMixed is the load a front door mostly sees: four policy
+// questions to one complaint, through the real router and engine.
+func BenchmarkJSONMixed(b *testing.B) {
+	env := benchEngine(b)
+	floor := benchFloor(b, storetest.URL())
+	ts := benchServer(b, env.Engine, nil)
+	benchCheck(b, ts.URL, bot.PolicyQuery, benchPolicyQuestions)
+	benchCheck(b, ts.URL, bot.Complaint, benchComplaints)
+	benchJSON(b, env.Redis, ts.URL, func(i int) []byte {
+		if i%5 == 4 {
+			m := benchComplaints[(i/5)%len(benchComplaints)]
+			return benchMessage(m.region, m.text)
+		}
+		m := benchPolicyQuestions[(i-i/5)%len(benchPolicyQuestions)]
+		return benchMessage(m.region, m.text)
+	}, floor)
+}
+
 func BenchmarkWeChatSafeMode(b *testing.B) {
 	cs := handlertest.NewChannels(b, handlertest.ChannelOptions{Config: benchLimits})
 	floor := benchFloor(b, storetest.URL())

@@ -3,6 +3,7 @@ package knowledge
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -184,11 +185,32 @@ func hasWordRune(s string) bool {
 	return false
 }
 
-// conceptCounts counts how often each concept that holds in region occurs
+// conceptCount is how often one concept, by its token, occurs in a text.
+type conceptCount struct {
+	tok string
+	n   int
+}
+
+// conceptCounts are a text's concepts, in the analyzer's order. A slice,
+// not a map: every sentence of a province's documents keeps one, and a
+// map of two entries costs ten times their size.
+type conceptCounts []conceptCount
+
+// count is how often the concept tok occurs.
+func (cs conceptCounts) count(tok string) int {
+	for _, c := range cs {
+		if c.tok == tok {
+			return c.n
+		}
+	}
+	return 0
+}
+
+// countConcepts counts how often each concept that holds in region occurs
 // in text, each stretch of text counted once per concept (the longest
 // member wins).
-func (a *analyzer) conceptCounts(text, region string) map[string]int {
-	var out map[string]int
+func (a *analyzer) countConcepts(text, region string) conceptCounts {
+	var out conceptCounts
 	type match struct{ start, end, concept int }
 	var matches []match
 	rs := []rune(text)
@@ -219,19 +241,19 @@ func (a *analyzer) conceptCounts(text, region string) map[string]int {
 		}
 		return matches[i].end > matches[j].end
 	})
-	out = map[string]int{}
 	lastConcept, lastEnd := -1, 0
 	for _, m := range matches {
 		if m.concept != lastConcept {
 			lastConcept, lastEnd = m.concept, 0
+			out = append(out, conceptCount{tok: a.concepts[m.concept].token})
 		}
 		if m.start < lastEnd {
 			continue
 		}
-		out[a.concepts[m.concept].token]++
+		out[len(out)-1].n++
 		lastEnd = m.end
 	}
-	return out
+	return slices.Clip(out)
 }
 
 // trieNode is a node of the concept members' rune trie.

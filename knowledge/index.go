@@ -271,7 +271,7 @@ type regionIndex struct {
 // analysedText is a piece of an item, normalised, with its concepts.
 type analysedText struct {
 	raw, norm string
-	concepts  map[string]int
+	concepts  conceptCounts
 	runes     runeBits
 }
 
@@ -309,7 +309,7 @@ type itemText struct {
 
 func analyseText(a *analyzer, raw, region string) analysedText {
 	norm := normalizeText(raw)
-	return analysedText{raw: raw, norm: norm, concepts: a.conceptCounts(norm, region), runes: runeBitsOf(norm)}
+	return analysedText{raw: raw, norm: norm, concepts: a.countConcepts(norm, region), runes: runeBitsOf(norm)}
 }
 
 func analyseItem(a *analyzer, it *Item) itemText {
@@ -400,14 +400,14 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item, limit int) (*re
 // terms analyses normalised text of a region into words with concepts,
 // and bigrams; concepts, when the caller has counted them already, are not
 // counted again.
-func (a *analyzer) terms(norm string, concepts map[string]int, region string) (words, grams []string) {
+func (a *analyzer) terms(norm string, concepts conceptCounts, region string) (words, grams []string) {
 	words = a.words(norm)
 	if concepts == nil {
-		concepts = a.conceptCounts(norm, region)
+		concepts = a.countConcepts(norm, region)
 	}
-	for tok, n := range concepts {
-		for k := 0; k < n; k++ {
-			words = append(words, tok)
+	for _, c := range concepts {
+		for k := 0; k < c.n; k++ {
+			words = append(words, c.tok)
 		}
 	}
 	return words, bigrams(norm)

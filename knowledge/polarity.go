@@ -83,11 +83,11 @@ func (a *analyzer) polarity(q query, clause analysedText) float64 {
 		}
 		judge(signOf(q.full, w.tok), signOf(clause.norm, w.tok))
 	}
-	for tok := range clause.concepts {
-		if !q.words.has(tok) {
+	for _, c := range clause.concepts {
+		if !q.words.has(c.tok) {
 			continue
 		}
-		judge(a.conceptSign(q.full, tok), a.conceptSign(clause.norm, tok))
+		judge(a.conceptSign(q.full, c.tok), a.conceptSign(clause.norm, c.tok))
 	}
 	return score
 }

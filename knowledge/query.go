@@ -111,13 +111,13 @@ func (a *analyzer) parseQuery(text, region string, strip []string) query {
 	for _, s := range strip {
 		norm = strings.ReplaceAll(norm, s, " ")
 	}
-	concepts := a.conceptCounts(norm, region)
+	concepts := a.countConcepts(norm, region)
 	norm = fillers.Blank(norm)
 	q.norm = norm
 	words := a.words(norm)
 	q.words = make(qterms, 0, len(words)+len(concepts))
-	for tok := range concepts {
-		q.words = append(q.words, qterm{tok: tok, w: conceptWeight})
+	for _, c := range concepts {
+		q.words = append(q.words, qterm{tok: c.tok, w: conceptWeight})
 	}
 	for _, w := range words {
 		q.words = append(q.words, qterm{tok: w, w: 1}) // a word said twice is not twice the topic

@@ -202,8 +202,8 @@ func textScore(q query, t analysedText) float64 {
 			score += w.w
 		}
 	}
-	for tok := range t.concepts {
-		if q.words.has(tok) {
+	for _, c := range t.concepts {
+		if q.words.has(c.tok) {
 			score += 2
 		}
 	}
@@ -218,6 +218,10 @@ type Question struct {
 	ri   *regionIndex
 	an   *analyzer
 	cond *conditions // when a figure was first chosen for it
+	// scored are the sentence scores of the item last asked for: an
+	// answer asks for one item's key sentences several times.
+	scoredItem *Item
+	scored     []float64
 }
 
 // Ask analyses a question for a region.
@@ -247,10 +251,16 @@ func (qn *Question) Search(k int, prefer string) []Hit {
 // question, in the order the item gives them.
 func (qn *Question) KeySentences(it *Item, n int) []string {
 	infos := qn.analysed(it).sentences
-	scores := make([]float64, len(infos))
+	if qn.scoredItem != it {
+		qn.scoredItem, qn.scored = it, make([]float64, len(infos))
+		for i, t := range infos {
+			qn.scored[i] = textScore(qn.q, t)
+		}
+	}
+	scores := qn.scored
 	order := make([]int, len(infos))
-	for i, t := range infos {
-		scores[i], order[i] = textScore(qn.q, t), i
+	for i := range infos {
+		order[i] = i
 	}
 	sort.SliceStable(order, func(i, j int) bool { return scores[order[i]] > scores[order[j]] })
 	order = order[:min(n, len(order))]
@@ -357,7 +367,7 @@ func (qn *Question) matchedTerms(ev []weighted, t analysedText, scale float64) [
 	for _, w := range q.words {
 		switch {
 		case strings.HasPrefix(w.tok, "§"):
-			if t.concepts[w.tok] > 0 {
+			if t.concepts.count(w.tok) > 0 {
 				add(w.tok, scale*w.w)
 			}
 		case runeLen(w.tok) > 1 && t.runes.mayHold(w.tok) && strings.Contains(t.norm, w.tok):

@@ -24,6 +24,10 @@ const (
 	// SameRegions keeps every copy in its document's own region: every
 	// region grows with the copies.
 	SameRegions = "\x00same"
+	// ByCopy puts copy k of every document in region 副本k区 (copy 0 keeps
+	// the seeds' regions): many regions of several documents each, as a
+	// province of districts behind one front door.
+	ByCopy = "\x00copy"
 )
 
 // The knowledge directory's file names (knowledge.CatalogueFile and
@@ -68,7 +72,13 @@ func Perturbed(copies int, layout string) (fstest.MapFS, error) {
 				}
 				text = perturb(text, rng)
 			}
-			if layout != Spread && layout != SameRegions {
+			switch layout {
+			case Spread, SameRegions:
+			case ByCopy:
+				if k > 0 {
+					region = fmt.Sprintf("副本%d区", k)
+				}
+			default:
 				region = layout
 			}
 			file := fmt.Sprintf("k%02d_%s", k, name)
