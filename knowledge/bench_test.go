@@ -268,7 +268,17 @@ func corpus100x(b *testing.B, layout string) *Base {
 // BenchmarkLoad100x loads the 100× corpus spread over 500 regions: how
 // start-up and the base's live heap grow with a province's documents.
 func BenchmarkLoad100x(b *testing.B) {
-	fsys, err := knowledgetest.Perturbed(100, knowledgetest.Spread)
+	benchLoad100x(b, knowledgetest.Spread)
+}
+
+// BenchmarkLoad100xByCopy loads the 100× corpus as 100 regions of five
+// documents each: a province of districts behind one front door.
+func BenchmarkLoad100xByCopy(b *testing.B) {
+	benchLoad100x(b, knowledgetest.ByCopy)
+}
+
+func benchLoad100x(b *testing.B, layout string) {
+	fsys, err := knowledgetest.Perturbed(100, layout)
 	if err != nil {
 		b.Fatal(err)
 	}
