@@ -51,11 +51,26 @@ func seedsFS(cfg Config, log *slog.Logger) fs.FS {
 	return seeds.FS
 }
 
-// loadKB loads documents, catalogue and synonyms.
-func loadKB(fsys fs.FS, log *slog.Logger, edited knowledge.Options) (*knowledge.Base, error) {
-	b, err := knowledge.Load(fsys, edited)
+// loadKB loads documents, catalogue and synonyms, from the snapshot when
+// one is configured and current (prev is the base in use, kept when
+// nothing changed).
+func loadKB(fsys fs.FS, log *slog.Logger, edited knowledge.Options, snap knowledge.Snapshot, prev *knowledge.Base) (*knowledge.Base, error) {
+	b, use, err := knowledge.LoadWithSnapshot(fsys, edited, snap, prev)
 	if err != nil {
 		return nil, err
+	}
+	if log != nil && snap.Path != "" {
+		switch {
+		case use.Loaded:
+			log.Info("knowledge base read from its snapshot", "path", snap.Path, "reason", use.Reason)
+		case use.Wrote:
+			log.Info("knowledge base built and its snapshot written", "path", snap.Path, "why", use.Reason)
+		default:
+			log.Warn("knowledge base built from the documents", "path", snap.Path, "why", use.Reason)
+		}
+	}
+	if b == prev {
+		return b, nil
 	}
 	if log != nil {
 		for _, p := range b.Problems {
@@ -70,6 +85,32 @@ func loadKB(fsys fs.FS, log *slog.Logger, edited knowledge.Options) (*knowledge.
 			"regions", strings.Join(b.Regions(), ","), "ms", b.BuildTime.Milliseconds())
 	}
 	return b, nil
+}
+
+// snapshotOf is where the knowledge base's snapshot is kept: nowhere when
+// the documents are the binary's own copy or the setting is off.
+func snapshotOf(cfg Config, fsys fs.FS) knowledge.Snapshot {
+	if fsys == seeds.FS || cfg.KBSnapshot == "" || cfg.KBSnapshot == "off" {
+		return knowledge.Snapshot{}
+	}
+	path := cfg.KBSnapshot
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(cfg.SeedsDir, path)
+	}
+	return knowledge.Snapshot{Path: path, Build: buildIdentity()}
+}
+
+// buildIdentity names this program for the snapshot: its version and its
+// executable's size and time, so that a snapshot another build wrote is
+// rebuilt — a development build's version does not change with its code.
+func buildIdentity() string {
+	id := version
+	if exe, err := os.Executable(); err == nil {
+		if info, err := os.Stat(exe); err == nil {
+			id += fmt.Sprintf(" %d %d", info.Size(), info.ModTime().UnixNano())
+		}
+	}
+	return id
 }
 
 // corpusLayers are where the corpus is read from: the binary's copy, then
@@ -109,7 +150,11 @@ func (a *app) load(fsys fs.FS) (*knowledge.Base, error) {
 		m, err := loadIntents(fsys, a.log)
 		done <- trained{m, err}
 	}()
-	b, err := loadKB(fsys, a.log, a.edited())
+	var prev *knowledge.Base
+	if a.lib != nil {
+		prev = a.lib.Current()
+	}
+	b, err := loadKB(fsys, a.log, a.edited(), snapshotOf(a.cfg, fsys), prev)
 	t := <-done
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -24,6 +25,7 @@ func followingReplicas(ctx context.Context, t *testing.T, n int) ([]*app, Config
 	cfg.RedisURL = storetest.URL()
 	cfg.RedisPrefix = "fdtest-kbedit-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	cfg.DataDir = t.TempDir()
+	cfg.KBSnapshot = filepath.Join(cfg.DataDir, "kb.snapshot")
 	replicas := make([]*app, n)
 	for i := range replicas {
 		a, err := newApp(ctx, cfg, handlertest.Quiet())
@@ -129,6 +131,7 @@ func TestEditsSurviveRedisRestart(t *testing.T) {
 	rs := storetest.StartServer(t) // --appendonly yes --appendfsync always
 	cfg := Defaults()
 	cfg.RedisURL, cfg.DataDir = rs.URL(), t.TempDir()
+	cfg.KBSnapshot = filepath.Join(cfg.DataDir, "kb.snapshot")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a, err := newApp(ctx, cfg, handlertest.Quiet())

@@ -13,7 +13,7 @@ import (
 
 func runKB(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(stderr, "usage: frontdoor kb dump [--json] | query --region R [--json] \"text\" | stats | expand --doc FILE")
+		fmt.Fprintln(stderr, "usage: frontdoor kb dump [--json] | query --region R [--json] \"text\" | stats | build | expand --doc FILE")
 		if len(args) == 0 {
 			return errUsage
 		}
@@ -26,10 +26,12 @@ func runKB(args []string, stdout, stderr io.Writer) error {
 		return kbQuery(args[1:], stdout, stderr)
 	case "stats":
 		return kbStats(args[1:], stdout, stderr)
+	case "build":
+		return kbBuild(args[1:], stdout, stderr)
 	case "expand":
 		return kbExpand(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "frontdoor kb: unknown subcommand %q (dump, query, stats, expand)\n", args[0])
+	fmt.Fprintf(stderr, "frontdoor kb: unknown subcommand %q (dump, query, stats, build, expand)\n", args[0])
 	return errUsage
 }
 
@@ -43,7 +45,7 @@ func loadBaseFor(seedsDir string) (*knowledge.Base, error) {
 	if seedsDir != "" {
 		cfg.SeedsDir = seedsDir
 	}
-	return loadKB(seedsFS(cfg, nil), nil, knowledge.Options{})
+	return loadKB(seedsFS(cfg, nil), nil, knowledge.Options{}, knowledge.Snapshot{}, nil)
 }
 
 // dumpItem is the dump's line format (CONTRACT.md).
@@ -189,5 +191,41 @@ func kbStats(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%d documents, %d items (%d from the catalogue), %d synonym groups, loaded in %d ms\n",
 		len(b.Docs), len(b.Items), len(b.Catalog.Items), len(b.Catalog.Synonyms), b.BuildTime.Milliseconds())
+	return nil
+}
+
+// kbBuild builds the knowledge base of the seeds directory and writes its
+// snapshot, which servers of this build start from: a step for a release
+// (or an image) after its documents change, so that no replica pays for
+// the build at start-up. The editors' changes in Redis are not in it; a
+// server that finds them rebuilds and rewrites it.
+func kbBuild(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("kb build", "kb build [--seeds DIR]", stderr)
+	seedsDir := fs.String("seeds", "", "knowledge directory (default FRONTDOOR_SEEDS or ./seeds)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := LoadConfig("", os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	if *seedsDir != "" {
+		cfg.SeedsDir = *seedsDir
+	}
+	fsys := seedsFS(cfg, nil)
+	snap := snapshotOf(cfg, fsys)
+	if snap.Path == "" {
+		return fmt.Errorf("no snapshot to build: the knowledge directory %q is missing, or FRONTDOOR_KB_SNAPSHOT is off", cfg.SeedsDir)
+	}
+	b, err := knowledge.BuildSnapshot(fsys, knowledge.Options{}, snap)
+	if err != nil {
+		return err
+	}
+	info, err := os.Stat(snap.Path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d documents, %d items, %d regions, %.1f MiB, built in %d ms\n",
+		snap.Path, len(b.Docs), len(b.Items), len(b.Regions()), float64(info.Size())/(1<<20), b.BuildTime.Milliseconds())
 	return nil
 }

@@ -48,7 +48,7 @@ func kbExpand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	b, err := loadKB(seedsFS(cfg, nil), nil, knowledge.Options{})
+	b, err := loadKB(seedsFS(cfg, nil), nil, knowledge.Options{}, knowledge.Snapshot{}, nil)
 	if err != nil {
 		return err
 	}

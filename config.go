@@ -37,6 +37,7 @@ type Config struct {
 	RedisAutoPipeline bool          `yaml:"redis_autopipeline"`
 	DataDir           string        `yaml:"data_dir"`
 	SeedsDir          string        `yaml:"seeds_dir"`
+	KBSnapshot        string        `yaml:"kb_snapshot"`
 
 	APIKey           string        `yaml:"api_key"`
 	AdminKey         string        `yaml:"admin_key"`

@@ -163,6 +163,7 @@ func opsNewProc(t testing.TB, name string, env map[string]string) *opsProc {
 		"FRONTDOOR_ADDR":               "127.0.0.1:" + strconv.Itoa(p.port),
 		"FRONTDOOR_SEEDS":              opsSeedsDir(t),
 		"FRONTDOOR_DATA_DIR":           filepath.Join(p.workDir, "var"),
+		"FRONTDOOR_KB_SNAPSHOT":        filepath.Join(p.workDir, "kb.snapshot"), // not in the source tree
 		"FRONTDOOR_LOG_LEVEL":          "warn",
 		"FRONTDOOR_RATE_LIMIT":         "off",
 		"FRONTDOOR_TENANT_RATE_LIMIT":  "off",

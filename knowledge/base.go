@@ -63,6 +63,10 @@ type Base struct {
 	aliases map[string]string // alias → region
 	byID    map[string]*Item
 	asked   map[string]*Item // region + question key → the item whose question it is
+	// key is the SnapshotKey of what the base was built from, when it was
+	// loaded with a snapshot; mapped says it was read from one.
+	key    [32]byte
+	mapped bool
 }
 
 // Load reads every document (.txt, .html, .htm, .docx) and the catalogue
@@ -73,30 +77,15 @@ func Load(fsys fs.FS, opts Options) (*Base, error) {
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = 20 << 20
 	}
-	cat := &Catalogue{}
-	for _, name := range []string{CatalogueFile, SynonymsFile} {
-		data, err := fs.ReadFile(fsys, name)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", name, err)
-		}
-		part, err := ParseCatalogue(name, data)
-		if err != nil {
-			return nil, err
-		}
-		cat.merge(part)
+	cat, err := readCatalogue(fsys, opts)
+	if err != nil {
+		return nil, err
 	}
 	questions, err := readQuestions(fsys)
 	if err != nil {
 		return nil, err
 	}
 	questions = append(questions, opts.Questions...)
-	cat.RegionSynonyms = append(cat.RegionSynonyms, opts.Synonyms...)
-	cat.Items = slices.DeleteFunc(append(cat.Items, opts.Items...), func(ci CatalogueItem) bool {
-		return ci.ID != "" && slices.Contains(opts.Retired, ci.ID)
-	})
 	b := &Base{Catalog: cat}
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
@@ -142,6 +131,31 @@ func Load(fsys fs.FS, opts Options) (*Base, error) {
 	}
 	b.BuildTime = time.Since(start)
 	return b, nil
+}
+
+// readCatalogue reads the catalogue and the synonyms, with the editors'
+// items, retirements and synonym groups applied.
+func readCatalogue(fsys fs.FS, opts Options) (*Catalogue, error) {
+	cat := &Catalogue{}
+	for _, name := range []string{CatalogueFile, SynonymsFile} {
+		data, err := fs.ReadFile(fsys, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		part, err := ParseCatalogue(name, data)
+		if err != nil {
+			return nil, err
+		}
+		cat.merge(part)
+	}
+	cat.RegionSynonyms = append(cat.RegionSynonyms, opts.Synonyms...)
+	cat.Items = slices.DeleteFunc(append(cat.Items, opts.Items...), func(ci CatalogueItem) bool {
+		return ci.ID != "" && slices.Contains(opts.Retired, ci.ID)
+	})
+	return cat, nil
 }
 
 // parallel calls f(0) … f(n-1) on as many goroutines as there are CPUs
@@ -253,24 +267,7 @@ func (b *Base) build(an *analyzer, questions []*QuestionFile) error {
 		return err
 	}
 	b.an = an
-	b.aliases = map[string]string{}
-	byRegion := map[string][]*Item{}
-	for _, it := range b.Items {
-		if it.Region == "" {
-			continue
-		}
-		byRegion[it.Region] = append(byRegion[it.Region], it)
-	}
-	for _, r := range cat.Regions {
-		if _, ok := byRegion[r.Name]; !ok {
-			byRegion[r.Name] = nil
-		}
-		for _, a := range r.Aliases {
-			b.aliases[a] = r.Name
-		}
-	}
-	b.regions = map[string]*regionIndex{}
-	b.byID = map[string]*Item{}
+	byRegion := b.itemsByRegion()
 	names := slices.Sorted(maps.Keys(byRegion))
 	built := make([]*regionIndex, len(names))
 	dict := newDictionary()
@@ -279,6 +276,38 @@ func (b *Base) build(an *analyzer, questions []*QuestionFile) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	b.index(names, built)
+	return nil
+}
+
+// itemsByRegion groups the items by region, in the base's order, with an
+// empty group for a catalogue region that has no item.
+func (b *Base) itemsByRegion() map[string][]*Item {
+	byRegion := map[string][]*Item{}
+	for _, it := range b.Items {
+		if it.Region == "" {
+			continue
+		}
+		byRegion[it.Region] = append(byRegion[it.Region], it)
+	}
+	for _, r := range b.Catalog.Regions {
+		if _, ok := byRegion[r.Name]; !ok {
+			byRegion[r.Name] = nil
+		}
+	}
+	return byRegion
+}
+
+// index sets the regions' indexes and the maps that find regions, items
+// and the items of known questions.
+func (b *Base) index(names []string, built []*regionIndex) {
+	b.aliases = map[string]string{}
+	for _, r := range b.Catalog.Regions {
+		for _, a := range r.Aliases {
+			b.aliases[a] = r.Name
+		}
+	}
+	b.regions = map[string]*regionIndex{}
 	for i, name := range names {
 		b.regions[name] = built[i]
 		b.aliases[name] = name
@@ -288,6 +317,7 @@ func (b *Base) build(an *analyzer, questions []*QuestionFile) error {
 			}
 		}
 	}
+	b.byID = map[string]*Item{}
 	b.asked = map[string]*Item{}
 	for _, it := range b.Items {
 		b.byID[it.ID] = it
@@ -298,7 +328,6 @@ func (b *Base) build(an *analyzer, questions []*QuestionFile) error {
 			}
 		}
 	}
-	return nil
 }
 
 // regionalSynonyms are the catalogue's regional synonym groups with their

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Fields of an item, weighted for ranking: a question names what the
@@ -261,7 +262,9 @@ type regionIndex struct {
 	quests   *level     // the questions businesses ask about the item
 	levels   []*level   // sents, quests
 	sentText []string   // sentence as written, for snippets
-	texts    []itemText
+	// texts are the items' analysed text, by position: set as the index
+	// is built, or on first use in a base read from a snapshot.
+	texts []atomic.Pointer[itemText]
 	pos      map[*Item]int
 	timed    []bool    // item promises a time limit
 	figured  []bool    // item promises an amount, rate, count or number
@@ -345,6 +348,7 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item, limit int) (*re
 		sents: newLevel(d, sentenceWeight), quests: newLevel(d, questionWeight)}
 	ri.levels = []*level{ri.sents, ri.quests}
 	ri.scratch.New = func() any { return new(scratch) }
+	ri.texts = make([]atomic.Pointer[itemText], len(items))
 	for i, it := range items {
 		var wf, gf, cf, sf [nFields][]string
 		for f, text := range itemFields(it) {
@@ -385,7 +389,7 @@ func buildRegionIndex(a *analyzer, d *dictionary, items []*Item, limit int) (*re
 		ri.sounds.add(int32(i), sf)
 		ri.timed = append(ri.timed, hasKind(it, "time"))
 		ri.figured = append(ri.figured, hasKind(it, "money", "percent", "quantity", "phone", "frequency"))
-		ri.texts = append(ri.texts, t)
+		ri.texts[i].Store(&t)
 		ri.pos[it] = i
 	}
 	for _, t := range []*termTable{ri.words, ri.grams, ri.chars, ri.sounds} {
@@ -411,6 +415,17 @@ func (a *analyzer) terms(norm string, concepts conceptCounts, region string) (wo
 		}
 	}
 	return words, bigrams(norm)
+}
+
+// text is the analysed text of the item at position i, analysed now if
+// it was not yet.
+func (ri *regionIndex) text(i int, a *analyzer) *itemText {
+	if t := ri.texts[i].Load(); t != nil {
+		return t
+	}
+	t := analyseItem(a, ri.items[i])
+	ri.texts[i].CompareAndSwap(nil, &t)
+	return ri.texts[i].Load()
 }
 
 // itemFields is the text of each field of an item.

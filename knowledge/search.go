@@ -419,7 +419,7 @@ const figureQuestionWeight = 0.5
 // index analysed them, or analyses them now for an item of another region.
 func (qn *Question) analysed(it *Item) *itemText {
 	if i, ok := qn.ri.pos[it]; ok {
-		return &qn.ri.texts[i]
+		return qn.ri.text(i, qn.an)
 	}
 	t := analyseItem(qn.an, it)
 	return &t

@@ -1,0 +1,241 @@
+package knowledge
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"testing/fstest"
+	"unsafe"
+)
+
+// seedDir copies the seeds' documents, catalogue, synonyms and questions
+// into a map file system a test may change.
+func seedDir(t testing.TB) fstest.MapFS {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for _, pattern := range []string{"../seeds/*.txt", "../seeds/*.yaml", "../seeds/" + QuestionsDir + "/*.yaml"} {
+		names, _ := filepath.Glob(pattern)
+		for _, n := range names {
+			data, err := os.ReadFile(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rel, _ := filepath.Rel("../seeds", n)
+			fsys[filepath.ToSlash(rel)] = &fstest.MapFile{Data: data}
+		}
+	}
+	return fsys
+}
+
+// evalQuestions are the texts and regions of the evaluation sets: the
+// questions a snapshot must answer as the built base does.
+func evalQuestions(t testing.TB) [][2]string {
+	t.Helper()
+	var out [][2]string
+	names, _ := filepath.Glob("../bot/evaluate/testdata/*.jsonl")
+	for _, n := range names {
+		f, err := os.Open(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			var c struct{ Region, Text string }
+			if json.Unmarshal(sc.Bytes(), &c) == nil && c.Text != "" {
+				out = append(out, [2]string{c.Region, c.Text})
+			}
+		}
+		f.Close()
+	}
+	if len(out) < 100 {
+		t.Fatalf("%d evaluation questions", len(out))
+	}
+	return out
+}
+
+// TestSnapshotAnswersAsBuilt: a base read from its snapshot holds the same
+// items, documents and problems, and ranks, quotes and chooses figures for
+// every question of the evaluation sets exactly as the base it was written
+// from.
+func TestSnapshotAnswersAsBuilt(t *testing.T) {
+	fsys := seedDir(t)
+	snap := Snapshot{Path: filepath.Join(t.TempDir(), SnapshotFile), Build: "test"}
+	built, use, err := LoadWithSnapshot(fsys, Options{}, snap, nil)
+	if err != nil || !use.Wrote {
+		t.Fatalf("first load: %+v, %v", use, err)
+	}
+	plain, err := Load(fsys, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read, use, err := LoadWithSnapshot(fsys, Options{}, snap, nil)
+	if err != nil || !use.Loaded {
+		t.Fatalf("second load did not use the snapshot: %+v, %v", use, err)
+	}
+	for _, b := range []*Base{built, read} {
+		if !reflect.DeepEqual(b.Items, plain.Items) || !reflect.DeepEqual(b.Docs, plain.Docs) || !reflect.DeepEqual(b.Problems, plain.Problems) {
+			t.Fatal("the snapshot's items, documents or problems differ from the documents'")
+		}
+	}
+	kinds := map[string]bool{"time": true, "money": true, "quantity": true, "percent": true}
+	for _, q := range evalQuestions(t) {
+		want, err1 := plain.Ask(q[0], q[1])
+		got, err2 := read.Ask(q[0], q[1])
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("%q: %v against %v", q[1], err1, err2)
+		}
+		if err1 != nil {
+			continue
+		}
+		wh, gh := want.Search(5, ""), got.Search(5, "")
+		if len(wh) != len(gh) {
+			t.Fatalf("%q: %d hits against %d", q[1], len(gh), len(wh))
+		}
+		for i := range wh {
+			if wh[i].Item.ID != gh[i].Item.ID || wh[i].Score != gh[i].Score || wh[i].Snippet != gh[i].Snippet {
+				t.Fatalf("%q: hit %d is %s %v, built %s %v", q[1], i, gh[i].Item.ID, gh[i].Score, wh[i].Item.ID, wh[i].Score)
+			}
+			it := wh[i].Item
+			if !reflect.DeepEqual(want.KeySentences(it, 2), got.KeySentences(read.byID[it.ID], 2)) {
+				t.Fatalf("%q: key sentences of %s differ", q[1], it.ID)
+			}
+			wc, wok := want.BestCommitment(it, kinds)
+			gc, gok := got.BestCommitment(read.byID[it.ID], kinds)
+			if wok != gok || wc != gc {
+				t.Fatalf("%q: figure of %s is %+v, built %+v", q[1], it.ID, gc, wc)
+			}
+		}
+	}
+}
+
+// TestSnapshotStaleOrCorrupt: a snapshot of other inputs, of another
+// build or format, or damaged, is never served: the base is built from
+// the documents, a new snapshot is written, and the next load reads it.
+func TestSnapshotStaleOrCorrupt(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		// spoil changes the snapshot or the inputs after a snapshot was
+		// written; it returns the inputs and build to load with.
+		spoil func(t *testing.T, path string, fsys fstest.MapFS) (fstest.MapFS, string)
+	}{
+		{"a document changed", func(t *testing.T, _ string, fsys fstest.MapFS) (fstest.MapFS, string) {
+			for name, f := range fsys {
+				if filepath.Ext(name) == ".txt" {
+					f.Data = append(append([]byte{}, f.Data...), []byte("\n附则:本方案自印发之日起施行。\n")...)
+					return fsys, "test"
+				}
+			}
+			t.Fatal("no document")
+			return nil, ""
+		}},
+		{"the synonyms changed", func(_ *testing.T, _ string, fsys fstest.MapFS) (fstest.MapFS, string) {
+			f := fsys[SynonymsFile]
+			f.Data = append(append([]byte{}, f.Data...), []byte("  - [甲乙丙丁, 戊己庚辛]\n")...)
+			return fsys, "test"
+		}},
+		{"another build", func(_ *testing.T, _ string, fsys fstest.MapFS) (fstest.MapFS, string) { return fsys, "other" }},
+		{"another format", func(t *testing.T, path string, fsys fstest.MapFS) (fstest.MapFS, string) {
+			patch(t, path, 8, SnapshotFormat+1)
+			return fsys, "test"
+		}},
+		{"a flipped byte", func(t *testing.T, path string, fsys fstest.MapFS) (fstest.MapFS, string) {
+			info, _ := os.Stat(path)
+			patch(t, path, info.Size()/2, 0)
+			return fsys, "test"
+		}},
+		{"cut short", func(t *testing.T, path string, fsys fstest.MapFS) (fstest.MapFS, string) {
+			info, _ := os.Stat(path)
+			if err := os.Truncate(path, info.Size()-100); err != nil {
+				t.Fatal(err)
+			}
+			return fsys, "test"
+		}},
+		{"not a snapshot", func(t *testing.T, path string, fsys fstest.MapFS) (fstest.MapFS, string) {
+			if err := os.WriteFile(path, []byte("{\"hello\": 1}"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return fsys, "test"
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := seedDir(t)
+			path := filepath.Join(t.TempDir(), SnapshotFile)
+			if _, use, err := LoadWithSnapshot(fsys, Options{}, Snapshot{Path: path, Build: "test"}, nil); err != nil || !use.Wrote {
+				t.Fatalf("first load: %+v %v", use, err)
+			}
+			fsys, build := tt.spoil(t, path, fsys)
+			b, use, err := LoadWithSnapshot(fsys, Options{}, Snapshot{Path: path, Build: build}, nil)
+			if err != nil || use.Loaded || !use.Wrote || len(b.Items) == 0 {
+				t.Fatalf("the spoilt snapshot: %+v %v", use, err)
+			}
+			t.Logf("not used: %s", use.Reason)
+			if _, use, err := LoadWithSnapshot(fsys, Options{}, Snapshot{Path: path, Build: build}, nil); err != nil || !use.Loaded {
+				t.Fatalf("the rewritten snapshot was not used: %+v %v", use, err)
+			}
+		})
+	}
+}
+
+// patch overwrites the byte at off with v, or flips it when v is 0.
+func patch(t *testing.T, path string, off int64, v byte) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v == 0 {
+		v = data[off] ^ 0x5a
+	}
+	data[off] = v
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A load with nothing changed keeps the base in use, and the editors'
+// changes make a new snapshot.
+func TestSnapshotFollowsEdits(t *testing.T) {
+	fsys := seedDir(t)
+	snap := Snapshot{Path: filepath.Join(t.TempDir(), SnapshotFile), Build: "test"}
+	first, _, err := LoadWithSnapshot(fsys, Options{}, snap, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same, use, err := LoadWithSnapshot(fsys, Options{}, snap, first)
+	if err != nil || same != first || use.Reason != "unchanged" {
+		t.Fatalf("an unchanged reload built a new base: %+v %v", use, err)
+	}
+	edited := Options{Synonyms: []SynonymGroup{{Region: "葛店", Words: []string{"崽崽念书", "子女教育"}}}}
+	b, use, err := LoadWithSnapshot(fsys, edited, snap, first)
+	if err != nil || b == first || !use.Wrote || len(b.RegionSynonyms("葛店开发区")) != 1 {
+		t.Fatalf("an edit did not make a new base: %+v %v", use, err)
+	}
+}
+
+// FuzzReadSnapshot: whatever a payload holds, reading it is an error or
+// a base, never a panic.
+func FuzzReadSnapshot(f *testing.F) {
+	fsys := seedDir(f)
+	b, err := Load(fsys, Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	var w snapWriter
+	w.encode(b)
+	f.Add(w.buf[:4096])
+	f.Add([]byte{})
+	f.Add(w.buf[len(w.buf)-2048:])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		words := make([]uint64, len(data)/8+1)
+		aligned := unsafeBytes(words)[:len(data)]
+		copy(aligned, data)
+		_, _ = ReadSnapshot(aligned, fsys, Options{})
+	})
+}
+
+func unsafeBytes(words []uint64) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), 8*len(words))
+}
