@@ -346,13 +346,17 @@ func (p *opsProc) LogErrors(n int) string {
 }
 
 // RSSKB reads the process's resident set size from /proc.
-func (p *opsProc) RSSKB() int64 {
+func (p *opsProc) RSSKB() int64 { return p.statusKB("VmRSS") }
+
+// statusKB is a field of the process's /proc status in kB ("VmRSS",
+// "RssAnon", "RssFile"); 0 when it cannot be read.
+func (p *opsProc) statusKB(field string) int64 {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(p.Pid()) + "/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
 			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			return n
 		}

@@ -10,6 +10,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"path"
 	"slices"
@@ -108,18 +109,22 @@ func SnapshotKey(fsys fs.FS, opts Options, build string) ([32]byte, error) {
 func (b *Base) WriteSnapshot(w io.Writer, key [32]byte) error {
 	var p snapWriter
 	p.encode(b)
+	payload, err := p.payload()
+	if err != nil {
+		return err
+	}
 	head := make([]byte, 0, snapshotHeader)
 	head = append(head, snapshotMagic...)
 	head = binary.LittleEndian.AppendUint32(head, SnapshotFormat)
 	head = nativeUint32(head, snapshotOrder)
 	head = append(head, key[:]...)
-	head = binary.LittleEndian.AppendUint64(head, uint64(len(p.buf)))
-	head = binary.LittleEndian.AppendUint32(head, crc32.Checksum(p.buf, castagnoli))
+	head = binary.LittleEndian.AppendUint64(head, uint64(len(payload)))
+	head = binary.LittleEndian.AppendUint32(head, crc32.Checksum(payload, castagnoli))
 	head = append(head, 0, 0, 0, 0) // the payload starts 8-aligned
 	if _, err := w.Write(head); err != nil {
 		return err
 	}
-	_, err := w.Write(p.buf)
+	_, err = w.Write(payload)
 	return err
 }
 
@@ -169,9 +174,9 @@ func ReadSnapshot(payload []byte, fsys fs.FS, opts Options) (b *Base, err error)
 			b, err = nil, fmt.Errorf("%w: %v", ErrSnapshotCorrupt, r)
 		}
 	}()
-	r := snapReader{data: payload}
+	r := newSnapReader(payload)
 	b = &Base{}
-	names, built := r.decode(b)
+	names, built, domain := r.decode(b)
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -188,7 +193,7 @@ func ReadSnapshot(payload []byte, fsys fs.FS, opts Options) (b *Base, err error)
 	if err != nil {
 		return nil, err
 	}
-	if err := an.learn(b.domainWords(), cat.Synonyms, regional); err != nil {
+	if err := an.learn(domain, cat.Synonyms, regional); err != nil {
 		return nil, err
 	}
 	b.an = an
@@ -197,14 +202,43 @@ func ReadSnapshot(payload []byte, fsys fs.FS, opts Options) (b *Base, err error)
 	return b, nil
 }
 
-// snapWriter appends a payload. Arrays are written as they lie in memory,
-// 8-aligned, after their length.
-type snapWriter struct{ buf []byte }
+// The payload is four sections, each 8-aligned, after a table of their
+// lengths: meta (counts, and where each string and array lies), arrays
+// (the term tables' ids, offsets, postings and lengths, the levels'
+// members), hot strings (what a load reads: ids, names, units, questions)
+// and cold strings (what only an answer reads: items' text, sentences,
+// figures' clauses). A load reads meta and hot strings only, so that the
+// pages of the index and text a question never needs are never brought
+// into the process: the kernel maps a file's pages in blocks around each
+// one touched, and kinds mixed in one stream would bring in nearly all.
+const snapSections = 4
 
-func (w *snapWriter) u32(v int)     { w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(v)) }
-func (w *snapWriter) u64(v uint64)  { w.buf = binary.LittleEndian.AppendUint64(w.buf, v) }
+// strRef is where a string lies in its section.
+type strRef struct{ off, n uint32 }
+
+// snapWriter builds a payload.
+type snapWriter struct {
+	meta, arr, hot, cold []byte
+	err                  error
+}
+
+func (w *snapWriter) u32(v int)     { w.meta = binary.LittleEndian.AppendUint32(w.meta, uint32(v)) }
+func (w *snapWriter) u64(v uint64)  { w.meta = binary.LittleEndian.AppendUint64(w.meta, v) }
 func (w *snapWriter) f64(v float64) { w.u64(math.Float64bits(v)) }
-func (w *snapWriter) str(s string)  { w.u32(len(s)); w.buf = append(w.buf, s...) }
+
+// ref appends s to a string section and its place to meta.
+func (w *snapWriter) ref(sec *[]byte, s string) {
+	if len(*sec)+len(s) > math.MaxUint32 {
+		w.err = errors.New("snapshot: over 4 GiB of text in one section")
+		return
+	}
+	w.u32(len(*sec))
+	w.u32(len(s))
+	*sec = append(*sec, s...)
+}
+
+func (w *snapWriter) str(s string)  { w.ref(&w.hot, s) }
+func (w *snapWriter) text(s string) { w.ref(&w.cold, s) }
 
 func (w *snapWriter) strs(ss []string) {
 	w.u32(len(ss))
@@ -213,34 +247,65 @@ func (w *snapWriter) strs(ss []string) {
 	}
 }
 
-// raw writes n elements of size bytes at p, 8-aligned after their count.
-func (w *snapWriter) raw(p unsafe.Pointer, n, size int) {
-	w.u64(uint64(n))
-	for len(w.buf)%8 != 0 {
-		w.buf = append(w.buf, 0)
-	}
-	if n > 0 {
-		w.buf = append(w.buf, unsafe.Slice((*byte)(p), n*size)...)
+func (w *snapWriter) texts(ss []string) {
+	w.u32(len(ss))
+	for _, s := range ss {
+		w.text(s)
 	}
 }
 
+// writeArray appends vs to the arrays as they lie in memory, 8-aligned,
+// and their place and count to meta.
 func writeArray[T any](w *snapWriter, vs []T) {
 	var zero T
-	w.raw(unsafe.Pointer(unsafe.SliceData(vs)), len(vs), int(unsafe.Sizeof(zero)))
+	for len(w.arr)%8 != 0 {
+		w.arr = append(w.arr, 0)
+	}
+	w.u64(uint64(len(w.arr)))
+	w.u64(uint64(len(vs)))
+	if len(vs) > 0 {
+		w.arr = append(w.arr, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(vs))), len(vs)*int(unsafe.Sizeof(zero)))...)
+	}
+}
+
+// payload joins the sections after their lengths.
+func (w *snapWriter) payload() ([]byte, error) {
+	if w.err != nil {
+		return nil, w.err
+	}
+	secs := [snapSections][]byte{w.meta, w.arr, w.hot, w.cold}
+	size := 8 * snapSections
+	for _, s := range secs {
+		size += (len(s) + 7) &^ 7
+	}
+	out := make([]byte, 0, size)
+	for _, s := range secs {
+		out = binary.LittleEndian.AppendUint64(out, uint64(len(s)))
+	}
+	for _, s := range secs {
+		out = append(out, s...)
+		for len(out)%8 != 0 {
+			out = append(out, 0)
+		}
+	}
+	return out, nil
 }
 
 func (w *snapWriter) item(it *Item) {
-	for _, s := range []string{it.ID, it.Doc, it.Region, it.Number, it.Path, it.Section, it.Title, it.Text, it.Body,
-		it.Deadline, it.DeadlineDate, it.Source} {
+	for _, s := range []string{it.ID, it.Doc, it.Region, it.Number, it.Path, it.Title, it.Deadline, it.DeadlineDate, it.Source} {
 		w.str(s)
 	}
+	w.text(it.Section)
+	w.text(it.Text)
+	w.text(it.Body)
 	for _, ss := range [][]string{it.Lead, it.Resp, it.Coop, it.Leaders, it.SectionUnits, it.Tags, it.Questions} {
 		w.strs(ss)
 	}
 	w.u32(len(it.Commitments))
 	for _, c := range it.Commitments {
-		for _, s := range []string{c.Text, c.Value, c.Unit, c.Subject, c.Clause, c.Kind} {
-			w.str(s)
+		w.str(c.Kind)
+		for _, s := range []string{c.Text, c.Value, c.Unit, c.Subject, c.Clause} {
+			w.text(s)
 		}
 	}
 	cond := ""
@@ -298,20 +363,11 @@ func (w *snapWriter) encode(b *Base) {
 		w.str(p.File)
 		w.str(p.Reason)
 	}
-	names := slices.Sorted(func(yield func(string) bool) {
-		for n := range b.regions {
-			if !yield(n) {
-				return
-			}
-		}
-	})
-	var dict *dictionary
-	for _, n := range names {
-		dict = b.regions[n].words.dict
-		break
-	}
-	terms := make([]string, 0)
-	if dict != nil {
+	w.strs(b.domainWords())
+	names := slices.Sorted(maps.Keys(b.regions))
+	terms := []string{}
+	if len(names) > 0 {
+		dict := b.regions[names[0]].words.dict
 		terms = make([]string, len(dict.ids))
 		for t, id := range dict.ids {
 			terms[id] = t
@@ -322,11 +378,10 @@ func (w *snapWriter) encode(b *Base) {
 	for _, n := range names {
 		ri := b.regions[n]
 		w.str(n)
-		idx := make([]int32, len(ri.items))
-		for i, it := range ri.items {
-			idx[i] = int32(pos[it])
+		w.u32(len(ri.items)) // in meta: a load reads them
+		for _, it := range ri.items {
+			w.u32(pos[it])
 		}
-		writeArray(w, idx)
 		for _, t := range []*termTable{ri.words, ri.grams, ri.chars, ri.sounds} {
 			w.table(t)
 		}
@@ -338,16 +393,39 @@ func (w *snapWriter) encode(b *Base) {
 			writeArray(w, lv.end)
 			w.f64(lv.weight)
 		}
-		w.strs(ri.sentText)
+		w.texts(ri.sentText)
 	}
 }
 
 // snapReader reads a payload. Every read checks its bounds; the first
 // failure sticks, and later reads return zero values.
 type snapReader struct {
-	data []byte
-	off  int
-	err  error
+	data           []byte // meta, read in order
+	off            int
+	arr, hot, cold []byte
+	err            error
+}
+
+// newSnapReader splits a payload into its sections.
+func newSnapReader(payload []byte) *snapReader {
+	r := &snapReader{}
+	if len(payload) < 8*snapSections {
+		r.err = fmt.Errorf("%w: no section table", ErrSnapshotCorrupt)
+		return r
+	}
+	var secs [snapSections][]byte
+	at := uint64(8 * snapSections)
+	for i := range secs {
+		n := binary.LittleEndian.Uint64(payload[8*i:])
+		if n > uint64(len(payload)) || at+n > uint64(len(payload)) {
+			r.err = fmt.Errorf("%w: section %d runs past the end", ErrSnapshotCorrupt, i)
+			return r
+		}
+		secs[i] = payload[at : at+n : at+n]
+		at = (at + n + 7) &^ 7
+	}
+	r.data, r.arr, r.hot, r.cold = secs[0], secs[1], secs[2], secs[3]
+	return r
 }
 
 func (r *snapReader) need(n int) bool {
@@ -381,19 +459,24 @@ func (r *snapReader) u64() uint64 {
 
 func (r *snapReader) f64() float64 { return math.Float64frombits(r.u64()) }
 
-// str is a string of the payload, not a copy.
-func (r *snapReader) str() string {
-	n := r.u32()
-	if n == 0 || !r.need(n) {
+// ref is a string of a section, in place: its bytes are not read.
+func (r *snapReader) ref(sec []byte) string {
+	off, n := r.u32(), r.u32()
+	if r.err != nil || n == 0 {
 		return ""
 	}
-	s := unsafe.String(&r.data[r.off], n)
-	r.off += n
-	return s
+	if off+n > len(sec) || off+n < off {
+		r.err = fmt.Errorf("%w: a string runs past its section", ErrSnapshotCorrupt)
+		return ""
+	}
+	return unsafe.String(&sec[off], n)
 }
 
-// count reads a count of elements each at least min bytes long, refusing
-// one the rest of the payload could not hold.
+func (r *snapReader) str() string  { return r.ref(r.hot) }
+func (r *snapReader) text() string { return r.ref(r.cold) }
+
+// count reads a count of elements each at least min bytes of meta long,
+// refusing one the rest of meta could not hold.
 func (r *snapReader) count(min int) int {
 	n := r.u32()
 	if r.err == nil && n > (len(r.data)-r.off)/max(min, 1) {
@@ -403,57 +486,56 @@ func (r *snapReader) count(min int) int {
 	return n
 }
 
-func (r *snapReader) strs() []string {
-	n := r.count(4)
+func (r *snapReader) list(read func() string) []string {
+	n := r.count(8)
 	if n == 0 {
 		return nil
 	}
 	out := make([]string, n)
 	for i := range out {
-		out[i] = r.str()
+		out[i] = read()
 	}
 	return out
 }
 
-// readArray is an array of the payload in place.
+func (r *snapReader) strs() []string  { return r.list(r.str) }
+func (r *snapReader) texts() []string { return r.list(r.text) }
+
+// readArray is an array of the arrays section, in place: its elements
+// are not read.
 func readArray[T any](r *snapReader) []T {
 	var zero T
-	size := int(unsafe.Sizeof(zero))
-	n64 := r.u64()
-	for r.err == nil && r.off%8 != 0 {
-		r.off++
-	}
-	if n64 > uint64(len(r.data)) {
-		r.need(-1)
+	size := uint64(unsafe.Sizeof(zero))
+	at, n := r.u64(), r.u64()
+	if r.err != nil {
 		return nil
 	}
-	n := int(n64)
-	if !r.need(n * size) {
+	if at%8 != 0 || n > uint64(len(r.arr))/size || at > uint64(len(r.arr))-n*size {
+		r.err = fmt.Errorf("%w: an array runs past its section", ErrSnapshotCorrupt)
 		return nil
 	}
 	if n == 0 {
 		return []T{}
 	}
-	out := unsafe.Slice((*T)(unsafe.Pointer(&r.data[r.off])), n)
-	r.off += n * size
-	return out[:n:n]
+	return unsafe.Slice((*T)(unsafe.Pointer(&r.arr[at])), n)
 }
 
 func (r *snapReader) item() *Item {
 	it := &Item{}
-	for _, p := range []*string{&it.ID, &it.Doc, &it.Region, &it.Number, &it.Path, &it.Section, &it.Title, &it.Text, &it.Body,
-		&it.Deadline, &it.DeadlineDate, &it.Source} {
+	for _, p := range []*string{&it.ID, &it.Doc, &it.Region, &it.Number, &it.Path, &it.Title, &it.Deadline, &it.DeadlineDate, &it.Source} {
 		*p = r.str()
 	}
+	it.Section, it.Text, it.Body = r.text(), r.text(), r.text()
 	for _, p := range []*[]string{&it.Lead, &it.Resp, &it.Coop, &it.Leaders, &it.SectionUnits, &it.Tags, &it.Questions} {
 		*p = r.strs()
 	}
-	if n := r.count(24); n > 0 {
+	if n := r.count(48); n > 0 {
 		it.Commitments = make([]Commitment, n)
 		for i := range it.Commitments {
 			c := &it.Commitments[i]
-			for _, p := range []*string{&c.Text, &c.Value, &c.Unit, &c.Subject, &c.Clause, &c.Kind} {
-				*p = r.str()
+			c.Kind = r.str()
+			for _, p := range []*string{&c.Text, &c.Value, &c.Unit, &c.Subject, &c.Clause} {
+				*p = r.text()
 			}
 		}
 	}
@@ -463,7 +545,7 @@ func (r *snapReader) item() *Item {
 			r.err = fmt.Errorf("%w: conditions of %s: %v", ErrSnapshotCorrupt, it.ID, err)
 		}
 	}
-	if n := r.count(8); n > 0 {
+	if n := r.count(12); n > 0 {
 		it.FigureQuestions = make(map[string][]string, n)
 		for range n {
 			k := r.str()
@@ -473,6 +555,10 @@ func (r *snapReader) item() *Item {
 	return it
 }
 
+// table reads a term table. Its arrays are checked for size, not read:
+// reading even one element of each would bring the pages around it into
+// memory, for every table of every region — most of the index — and the
+// checksum already vouches for what this program wrote.
 func (r *snapReader) table(d *dictionary) *termTable {
 	t := &termTable{dict: d}
 	t.ids = readArray[uint32](r)
@@ -482,14 +568,13 @@ func (r *snapReader) table(d *dictionary) *termTable {
 	for f := range t.avg {
 		t.avg[f] = r.f64()
 	}
-	if r.err == nil && (len(t.offs) != len(t.ids)+1 || t.offs[len(t.ids)] != uint32(len(t.packed)) ||
-		!slices.IsSorted(t.offs) || !slices.IsSorted(t.ids) || len(t.ids) > 0 && int(t.ids[len(t.ids)-1]) >= len(d.ids)) {
+	if r.err == nil && len(t.offs) != len(t.ids)+1 {
 		r.err = fmt.Errorf("%w: a term table's ids and offsets do not hold together", ErrSnapshotCorrupt)
 	}
 	return t
 }
 
-func (r *snapReader) decode(b *Base) (names []string, built []*regionIndex) {
+func (r *snapReader) decode(b *Base) (names []string, built []*regionIndex, domain []string) {
 	b.Items = make([]*Item, r.count(64))
 	for i := range b.Items {
 		b.Items[i] = r.item()
@@ -505,18 +590,19 @@ func (r *snapReader) decode(b *Base) (names []string, built []*regionIndex) {
 		if n > 0 {
 			if first < 0 || first+n > len(b.Items) {
 				r.need(-1)
-				return nil, nil
+				return nil, nil, nil
 			}
 			d.Items = b.Items[first : first+n : first+n]
 		}
 		b.Docs[i] = d
 	}
-	if n := r.count(8); n > 0 {
+	if n := r.count(16); n > 0 {
 		b.Problems = make([]Problem, n)
 		for i := range b.Problems {
 			b.Problems[i] = Problem{File: r.str(), Reason: r.str()}
 		}
 	}
+	domain = r.strs()
 	dict := newDictionary()
 	for i, t := range r.strs() {
 		dict.ids[t] = uint32(i)
@@ -527,12 +613,14 @@ func (r *snapReader) decode(b *Base) (names []string, built []*regionIndex) {
 		names[k] = r.str()
 		ri := &regionIndex{pos: map[*Item]int{}}
 		ri.scratch.New = func() any { return new(scratch) }
-		for _, i := range readArray[int32](r) {
-			if i < 0 || int(i) >= len(b.Items) {
+		ri.items = make([]*Item, r.count(4))
+		for j := range ri.items {
+			i := r.u32()
+			if i >= len(b.Items) {
 				r.need(-1)
-				return nil, nil
+				return nil, nil, nil
 			}
-			ri.items = append(ri.items, b.Items[i])
+			ri.items[j] = b.Items[i]
 		}
 		ri.words, ri.grams, ri.chars, ri.sounds = r.table(dict), r.table(dict), r.table(dict), r.table(dict)
 		for range 2 {
@@ -545,22 +633,20 @@ func (r *snapReader) decode(b *Base) (names []string, built []*regionIndex) {
 			}
 			ri.levels = append(ri.levels, lv)
 		}
-		if len(ri.levels) == 2 {
-			ri.sents, ri.quests = ri.levels[0], ri.levels[1]
-		}
-		ri.sentText = r.strs()
+		ri.sents, ri.quests = ri.levels[0], ri.levels[1]
+		ri.sentText = r.texts()
 		if r.err != nil {
-			return nil, nil
+			return nil, nil, nil
 		}
 		for _, t := range []*termTable{ri.words, ri.grams, ri.chars, ri.sounds} {
 			if len(t.lens) != len(ri.items) {
 				r.err = fmt.Errorf("%w: region %q: a table does not match its items", ErrSnapshotCorrupt, names[k])
-				return nil, nil
+				return nil, nil, nil
 			}
 		}
 		if len(ri.sentText) != ri.sents.members() {
 			r.err = fmt.Errorf("%w: region %q: sentences do not match", ErrSnapshotCorrupt, names[k])
-			return nil, nil
+			return nil, nil, nil
 		}
 		ri.texts = make([]atomic.Pointer[itemText], len(ri.items))
 		for i, it := range ri.items {
@@ -573,7 +659,7 @@ func (r *snapReader) decode(b *Base) (names []string, built []*regionIndex) {
 	if r.err == nil && r.off != len(r.data) {
 		r.err = fmt.Errorf("%w: %d bytes left over", ErrSnapshotCorrupt, len(r.data)-r.off)
 	}
-	return names, built
+	return names, built, domain
 }
 
 // keyHex names a snapshot key in messages.

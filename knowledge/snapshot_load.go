@@ -106,6 +106,7 @@ func writeSnapshotFile(path string, b *Base, key [32]byte) error {
 		tmp.Close()
 		return err
 	}
+	dropCache(tmp)
 	if err := tmp.Close(); err != nil {
 		return err
 	}
@@ -138,6 +139,7 @@ func openSnapshot(path string, key [32]byte, fsys fs.FS, opts Options) (*Base, e
 	if _, err := io.Copy(crc, io.NewSectionReader(f, snapshotHeader, length)); err != nil {
 		return nil, err
 	}
+	dropCache(f)
 	if crc.Sum32() != sum {
 		return nil, fmt.Errorf("%w: checksum %08x, the header says %08x", ErrSnapshotCorrupt, crc.Sum32(), sum)
 	}

@@ -225,9 +225,13 @@ func FuzzReadSnapshot(f *testing.F) {
 	}
 	var w snapWriter
 	w.encode(b)
-	f.Add(w.buf[:4096])
+	payload, err := w.payload()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(payload[:4096])
 	f.Add([]byte{})
-	f.Add(w.buf[len(w.buf)-2048:])
+	f.Add(payload[len(payload)-2048:])
 	f.Fuzz(func(t *testing.T, data []byte) {
 		words := make([]uint64, len(data)/8+1)
 		aligned := unsafeBytes(words)[:len(data)]
