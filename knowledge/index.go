@@ -264,11 +264,11 @@ type regionIndex struct {
 	sentText []string   // sentence as written, for snippets
 	// texts are the items' analysed text, by position: set as the index
 	// is built, or on first use in a base read from a snapshot.
-	texts []atomic.Pointer[itemText]
-	pos      map[*Item]int
-	timed    []bool    // item promises a time limit
-	figured  []bool    // item promises an amount, rate, count or number
-	scratch  sync.Pool // of *scratch
+	texts   []atomic.Pointer[itemText]
+	pos     map[*Item]int
+	timed   []bool    // item promises a time limit
+	figured []bool    // item promises an amount, rate, count or number
+	scratch sync.Pool // of *scratch
 }
 
 // analysedText is a piece of an item, normalised, with its concepts.
