@@ -26,7 +26,7 @@ test: ## vet, then every test with the race detector against a real Redis, then 
 	.ci/with-redis-cluster $(GO) test -tags $(TAGS) -count=1 -timeout 5m ./bot/... ./handlers/...
 
 bench: ## the benchmark figures the issues ask for
-	.ci/with-redis $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -benchtime 2s ./knowledge/ ./bot/... ./handlers/...
+	.ci/with-redis $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -benchtime 2s ./knowledge/ ./bot/... ./handlers/... .
 
 eval: build ## intent, retrieval, routing and headline figures on the evaluation sets, and the intent model's cross-validation
 	bin/frontdoor eval --set bot/evaluate/testdata/dev.jsonl --set bot/evaluate/testdata/extra.jsonl --set bot/evaluate/testdata/holdout.jsonl

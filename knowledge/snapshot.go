@@ -3,7 +3,6 @@ package knowledge
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -212,9 +211,6 @@ func ReadSnapshot(payload []byte, fsys fs.FS, opts Options) (b *Base, err error)
 // into the process: the kernel maps a file's pages in blocks around each
 // one touched, and kinds mixed in one stream would bring in nearly all.
 const snapSections = 4
-
-// strRef is where a string lies in its section.
-type strRef struct{ off, n uint32 }
 
 // snapWriter builds a payload.
 type snapWriter struct {
@@ -661,6 +657,3 @@ func (r *snapReader) decode(b *Base) (names []string, built []*regionIndex, doma
 	}
 	return names, built, domain
 }
-
-// keyHex names a snapshot key in messages.
-func keyHex(k [32]byte) string { return hex.EncodeToString(k[:6]) }

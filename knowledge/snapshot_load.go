@@ -1,14 +1,12 @@
 package knowledge
 
 import (
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 )
 
 // Snapshot says where a knowledge base's snapshot is kept ("" for none)
@@ -154,13 +152,4 @@ func openSnapshot(path string, key [32]byte, fsys fs.FS, opts Options) (*Base, e
 	}
 	b.key, b.mapped = key, true
 	return b, nil
-}
-
-// snapshotSize is the size of a file, for messages.
-func snapshotSize(path string) string {
-	info, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) || err != nil {
-		return "none"
-	}
-	return strconv.FormatInt(info.Size()>>20, 10) + " MiB"
 }
