@@ -81,7 +81,7 @@ func loadKB(fsys fs.FS, log *slog.Logger, edited knowledge.Options, snap knowled
 				log.Warn("document warning", "file", d.File, "warning", w)
 			}
 		}
-		log.Info("knowledge base loaded", "documents", len(b.Docs), "items", len(b.Items),
+		log.Info("knowledge base loaded", "documents", len(b.Docs), "items", len(b.Items), "regions_rebuilt", b.Rebuilt,
 			"regions", strings.Join(b.Regions(), ","), "ms", b.BuildTime.Milliseconds())
 	}
 	return b, nil

@@ -1,11 +1,13 @@
 package knowledge
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
 	"path"
+	"reflect"
 	"runtime"
 	"slices"
 	"sort"
@@ -57,6 +59,9 @@ type Base struct {
 	Catalog  *Catalogue
 	// BuildTime is how long loading took, dictionary included.
 	BuildTime time.Duration
+	// Rebuilt is how many regions' indexes the load built; the others
+	// were kept from the base it replaced.
+	Rebuilt int
 
 	an      *analyzer
 	regions map[string]*regionIndex
@@ -67,12 +72,43 @@ type Base struct {
 	// loaded with a snapshot; mapped says it was read from one.
 	key    [32]byte
 	mapped bool
+	// dict numbers every region's terms; learned is what the analyzer was
+	// taught beyond the general dictionary. A rebuild that teaches it the
+	// same reuses the analyzer, and the index of every region whose items
+	// did not change.
+	dict    *dictionary
+	learned learned
+	// parsed are the documents as parsed, by file name, for the next
+	// reload (none in a base read from a snapshot).
+	parsed map[string]parsedDoc
+}
+
+// learned is what an analyzer learns from a base: its domain words and
+// synonym groups.
+type learned struct {
+	domain   []string
+	synonyms [][]string
+	regional []SynonymGroup
+}
+
+func (l learned) equal(o learned) bool {
+	return slices.Equal(l.domain, o.domain) && slices.EqualFunc(l.synonyms, o.synonyms, slices.Equal[[]string]) &&
+		slices.EqualFunc(l.regional, o.regional, func(a, b SynonymGroup) bool { return a.Region == b.Region && slices.Equal(a.Words, b.Words) })
 }
 
 // Load reads every document (.txt, .html, .htm, .docx) and the catalogue
 // from fsys. A document that cannot be read becomes a Problem; a catalogue
 // that does not validate fails the load, so a reload keeps the old base.
-func Load(fsys fs.FS, opts Options) (*Base, error) {
+func Load(fsys fs.FS, opts Options) (*Base, error) { return load(fsys, opts, nil) }
+
+// load is Load, reusing what it can of prev, the base in use: the
+// analyzer, when the documents and the catalogue teach it the same words
+// and synonyms, and then the index of every region whose items are the
+// same. A reload after one document changed rebuilds that document's
+// regions only. (A change that teaches the segmenter a word — a new unit,
+// a new quoted term — changes how every region's text is cut, and
+// rebuilds them all.)
+func load(fsys fs.FS, opts Options, prev *Base) (*Base, error) {
 	start := time.Now()
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = 20 << 20
@@ -114,7 +150,19 @@ func Load(fsys fs.FS, opts Options) (*Base, error) {
 	}()
 	docs := make([]*Document, len(names))
 	errs := make([]error, len(names))
-	parallel(len(names), func(i int) { docs[i], errs[i] = readDocument(fsys, names[i], opts.MaxFileSize) })
+	parsed := make([]parsedDoc, len(names))
+	parallel(len(names), func(i int) {
+		parsed[i], errs[i] = prev.readDocument(fsys, names[i], opts.MaxFileSize)
+		if errs[i] == nil {
+			docs[i] = parsed[i].doc.clone() // the build changes its own copy
+		}
+	})
+	b.parsed = make(map[string]parsedDoc, len(names))
+	for i, name := range names {
+		if errs[i] == nil {
+			b.parsed[name] = parsed[i]
+		}
+	}
 	g := <-loaded
 	if g.err != nil {
 		return nil, g.err
@@ -126,7 +174,7 @@ func Load(fsys fs.FS, opts Options) (*Base, error) {
 		}
 		b.Docs = append(b.Docs, docs[i])
 	}
-	if err := b.build(g.an, questions); err != nil {
+	if err := b.build(g.an, questions, prev); err != nil {
 		return nil, err
 	}
 	b.BuildTime = time.Since(start)
@@ -190,21 +238,42 @@ func isDocument(name string) bool {
 	return false
 }
 
-func readDocument(fsys fs.FS, name string, limit int64) (doc *Document, err error) {
-	// The parsers are fuzzed; should one still fail on a document, that
-	// document is reported and the others load.
+// parsedDoc is a document as parsed, before a build applied the
+// catalogue and questions to it, with the SHA-256 of its bytes: a reload
+// that finds the same bytes parses them no more.
+type parsedDoc struct {
+	sum [32]byte
+	doc *Document
+}
+
+// readDocument reads and parses a document, or takes the parse b made of
+// the same bytes (b may be nil).
+func (b *Base) readDocument(fsys fs.FS, name string, limit int64) (parsedDoc, error) {
+	if info, err := fs.Stat(fsys, name); err == nil && info.Size() > limit {
+		return parsedDoc{}, fmt.Errorf("%d bytes is over the %d-byte limit for a document", info.Size(), limit)
+	}
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return parsedDoc{}, err
+	}
+	sum := sha256.Sum256(data)
+	if b != nil {
+		if p, ok := b.parsed[name]; ok && p.sum == sum {
+			return p, nil
+		}
+	}
+	doc, err := parseDocument(name, data, limit)
+	return parsedDoc{sum: sum, doc: doc}, err
+}
+
+// parseDocument parses a document's bytes; a parser that fails on a
+// document (they are fuzzed; should one still) fails that document only.
+func parseDocument(name string, data []byte, limit int64) (doc *Document, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			doc, err = nil, fmt.Errorf("the document could not be parsed (internal error: %v)", r)
 		}
 	}()
-	if info, err := fs.Stat(fsys, name); err == nil && info.Size() > limit {
-		return nil, fmt.Errorf("%d bytes is over the %d-byte limit for a document", info.Size(), limit)
-	}
-	data, err := fs.ReadFile(fsys, name)
-	if err != nil {
-		return nil, err
-	}
 	return ReadDocument(name, data, limit)
 }
 
@@ -227,7 +296,7 @@ func ReadDocument(name string, data []byte, limit int64) (*Document, error) {
 
 // build applies the catalogue, repairs run-together units with the
 // endings the corpus teaches, and indexes every region.
-func (b *Base) build(an *analyzer, questions []*QuestionFile) error {
+func (b *Base) build(an *analyzer, questions []*QuestionFile, prev *Base) error {
 	cat := b.Catalog
 	for _, d := range b.Docs {
 		if ov, ok := cat.documentEntry(d.File); ok {
@@ -263,21 +332,80 @@ func (b *Base) build(an *analyzer, questions []*QuestionFile) error {
 	if err != nil {
 		return err
 	}
-	if err := an.learn(b.domainWords(), cat.Synonyms, regional); err != nil {
+	b.learned = learned{domain: b.domainWords(), synonyms: cat.Synonyms, regional: regional}
+	reuse := prev != nil && prev.an != nil && prev.dict != nil && prev.learned.equal(b.learned)
+	b.dict = newDictionary()
+	if reuse {
+		// The same words cut the same way: the regions that did not change
+		// keep their index, and their term ids, which the rebuilt ones
+		// share through a copy of the dictionary.
+		an, b.dict = prev.an, prev.dict.clone()
+	} else if err := an.learn(b.learned.domain, cat.Synonyms, regional); err != nil {
 		return err
 	}
 	b.an = an
 	byRegion := b.itemsByRegion()
 	names := slices.Sorted(maps.Keys(byRegion))
 	built := make([]*regionIndex, len(names))
-	dict := newDictionary()
-	errs := make([]error, len(names))
-	parallel(len(names), func(i int) { built[i], errs[i] = buildRegionIndex(an, dict, byRegion[names[i]], maxRegionItems) })
+	var rebuild []int
+	for i, name := range names {
+		if reuse {
+			if old := prev.regionIfSame(name, byRegion[name]); old != nil {
+				built[i] = old
+				b.adopt(byRegion[name], old.items)
+				continue
+			}
+		}
+		rebuild = append(rebuild, i)
+	}
+	errs := make([]error, len(rebuild))
+	parallel(len(rebuild), func(k int) {
+		i := rebuild[k]
+		built[i], errs[k] = buildRegionIndex(an, b.dict, byRegion[names[i]], maxRegionItems)
+	})
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	b.Rebuilt = len(rebuild)
 	b.index(names, built)
 	return nil
+}
+
+// regionIfSame is b's index of region when it holds items equal, one by
+// one, to items: an index a rebuild may keep. Nil otherwise.
+func (b *Base) regionIfSame(region string, items []*Item) *regionIndex {
+	ri := b.regions[region]
+	if ri == nil || len(ri.items) != len(items) {
+		return nil
+	}
+	for i, it := range items {
+		if !reflect.DeepEqual(it, ri.items[i]) {
+			return nil
+		}
+	}
+	return ri
+}
+
+// adopt puts the previous base's items, equal to fresh, in their places
+// in b: a kept index names its items by pointer, and it must name b's.
+// Neither base changes an item once built, so the two share them.
+func (b *Base) adopt(fresh, kept []*Item) {
+	swap := make(map[*Item]*Item, len(fresh))
+	for i, it := range fresh {
+		swap[it] = kept[i]
+	}
+	for i, it := range b.Items {
+		if k, ok := swap[it]; ok {
+			b.Items[i] = k
+		}
+	}
+	for _, d := range b.Docs {
+		for i, it := range d.Items {
+			if k, ok := swap[it]; ok {
+				d.Items[i] = k
+			}
+		}
+	}
 }
 
 // itemsByRegion groups the items by region, in the base's order, with an

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/go-ego/gse"
@@ -323,4 +325,38 @@ func BenchmarkLoadSnapshot100xByCopy(b *testing.B) {
 	info, _ := os.Stat(snap.Path)
 	b.ReportMetric(float64(info.Size())/(1<<20), "fileMB")
 	runtime.KeepAlive(kb)
+}
+
+// BenchmarkReload100xOneDocument reloads the 100-region base after one
+// of its 500 documents changed: the reload keeps the other regions'
+// indexes. full-s is a whole build of the same documents, in this run.
+func BenchmarkReload100xOneDocument(b *testing.B) {
+	fsys, err := knowledgetest.Perturbed(100, knowledgetest.ByCopy)
+	if err != nil {
+		b.Fatal(err)
+	}
+	prev, err := Load(fsys, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	changed := maps.Clone(fsys)
+	const doc = "k42_002_c95ffdd180ea7e81.txt"
+	if fsys[doc] == nil {
+		b.Fatalf("no %s", doc)
+	}
+	changed[doc] = &fstest.MapFile{Data: append(append([]byte{}, fsys[doc].Data...), []byte("\n加强督查考核,确保各项措施落地见效。\n")...)}
+	start := time.Now()
+	if _, err := Load(changed, Options{}); err != nil {
+		b.Fatal(err)
+	}
+	full := time.Since(start)
+	var kb *Base
+	for b.Loop() {
+		if kb, err = load(changed, Options{}, prev); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(full.Seconds(), "full-s")
+	b.ReportMetric(float64(kb.Rebuilt), "rebuilt")
+	b.ReportMetric(float64(len(kb.regions)), "regions")
 }

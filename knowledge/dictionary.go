@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"maps"
 	"strings"
 	"sync"
 )
@@ -41,4 +42,10 @@ func (d *dictionary) intern(terms []string) []uint32 {
 func (d *dictionary) lookup(term string) (uint32, bool) {
 	id, ok := d.ids[term]
 	return id, ok
+}
+
+// clone is a copy that numbers the same terms alike and may learn more
+// while the original is read.
+func (d *dictionary) clone() *dictionary {
+	return &dictionary{ids: maps.Clone(d.ids)}
 }

@@ -3,7 +3,10 @@
 // for a business's question. It knows nothing of Redis, HTTP or conversations.
 package knowledge
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Document is one policy document after parsing.
 type Document struct {
@@ -108,4 +111,32 @@ func (it *Item) Label() string {
 		return "「" + it.Title + "」部分"
 	}
 	return it.Number + "「" + it.Title + "」"
+}
+
+// clone is a copy of the document and its items that shares nothing a
+// build changes: the base keeps the document as parsed for its next
+// reload and builds with the copy.
+func (d *Document) clone() *Document {
+	c := *d
+	c.Warnings = slices.Clone(d.Warnings)
+	c.Items = make([]*Item, len(d.Items))
+	for i, it := range d.Items {
+		x := *it
+		for _, p := range []*[]string{&x.Lead, &x.Resp, &x.Coop, &x.Leaders, &x.SectionUnits, &x.Tags, &x.Questions} {
+			*p = slices.Clone(*p)
+		}
+		x.Commitments = slices.Clone(it.Commitments)
+		if it.FigureQuestions != nil {
+			x.FigureQuestions = make(map[string][]string, len(it.FigureQuestions))
+			for k, v := range it.FigureQuestions {
+				x.FigureQuestions[k] = slices.Clone(v)
+			}
+		}
+		if it.Conditions != nil {
+			cond := *it.Conditions
+			x.Conditions = &cond
+		}
+		c.Items[i] = &x
+	}
+	return &c
 }

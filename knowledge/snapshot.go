@@ -195,7 +195,7 @@ func ReadSnapshot(payload []byte, fsys fs.FS, opts Options) (b *Base, err error)
 	if err := an.learn(domain, cat.Synonyms, regional); err != nil {
 		return nil, err
 	}
-	b.an = an
+	b.an, b.learned = an, learned{domain: domain, synonyms: cat.Synonyms, regional: regional}
 	b.index(names, built)
 	b.BuildTime = time.Since(start)
 	return b, nil
@@ -361,13 +361,9 @@ func (w *snapWriter) encode(b *Base) {
 	}
 	w.strs(b.domainWords())
 	names := slices.Sorted(maps.Keys(b.regions))
-	terms := []string{}
-	if len(names) > 0 {
-		dict := b.regions[names[0]].words.dict
-		terms = make([]string, len(dict.ids))
-		for t, id := range dict.ids {
-			terms[id] = t
-		}
+	terms := make([]string, len(b.dict.ids))
+	for t, id := range b.dict.ids {
+		terms[id] = t
 	}
 	w.strs(terms)
 	w.u32(len(names))
@@ -603,6 +599,7 @@ func (r *snapReader) decode(b *Base) (names []string, built []*regionIndex, doma
 	for i, t := range r.strs() {
 		dict.ids[t] = uint32(i)
 	}
+	b.dict = dict
 	names = make([]string, r.count(8))
 	built = make([]*regionIndex, len(names))
 	for k := range names {

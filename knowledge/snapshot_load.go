@@ -32,10 +32,11 @@ type SnapshotUse struct {
 // snapshot (to a temporary file renamed over the old, so a reader never
 // sees half of one) and serves the base read back from it. prev is the
 // base in use, if any: when nothing changed since it was loaded, it is
-// kept as it is.
+// kept as it is; otherwise the build keeps the index of every region it
+// can (see load).
 func LoadWithSnapshot(fsys fs.FS, opts Options, snap Snapshot, prev *Base) (*Base, SnapshotUse, error) {
 	if snap.Path == "" {
-		b, err := Load(fsys, opts)
+		b, err := load(fsys, opts, prev)
 		return b, SnapshotUse{Reason: "no snapshot configured"}, err
 	}
 	key, err := SnapshotKey(fsys, opts, snap.Build)
@@ -50,7 +51,7 @@ func LoadWithSnapshot(fsys fs.FS, opts Options, snap Snapshot, prev *Base) (*Bas
 		return b, SnapshotUse{Loaded: true}, nil
 	}
 	use := SnapshotUse{Reason: err.Error()}
-	built, err := Load(fsys, opts)
+	built, err := load(fsys, opts, prev)
 	if err != nil {
 		return nil, use, err
 	}
@@ -61,7 +62,8 @@ func LoadWithSnapshot(fsys fs.FS, opts Options, snap Snapshot, prev *Base) (*Bas
 	}
 	use.Wrote = true
 	if b, err := openSnapshot(snap.Path, key, fsys, opts); err == nil {
-		b.BuildTime = built.BuildTime
+		// the parses, so that the next reload parses only what changed
+		b.BuildTime, b.parsed = built.BuildTime, built.parsed
 		return b, use, nil
 	} else {
 		use.Reason += "; written but not read back: " + err.Error()
