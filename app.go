@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -89,7 +92,7 @@ func loadKB(fsys fs.FS, log *slog.Logger, edited knowledge.Options, snap knowled
 
 // snapshotOf is where the knowledge base's snapshot is kept: nowhere when
 // the documents are the binary's own copy or the setting is off.
-func snapshotOf(cfg Config, fsys fs.FS) knowledge.Snapshot {
+func snapshotOf(cfg Config, fsys fs.FS, build string) knowledge.Snapshot {
 	if fsys == seeds.FS || cfg.KBSnapshot == "" || cfg.KBSnapshot == "off" {
 		return knowledge.Snapshot{}
 	}
@@ -97,20 +100,30 @@ func snapshotOf(cfg Config, fsys fs.FS) knowledge.Snapshot {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(cfg.SeedsDir, path)
 	}
-	return knowledge.Snapshot{Path: path, Build: buildIdentity()}
+	return knowledge.Snapshot{Path: path, Build: build}
 }
 
-// buildIdentity names this program for the snapshot: its version and its
-// executable's size and time, so that a snapshot another build wrote is
-// rebuilt — a development build's version does not change with its code.
+// buildIdentity names this program for the snapshot: its version and the
+// SHA-256 of its executable, so that a snapshot another build wrote is
+// rebuilt (a development build's version does not change with its code)
+// while one `kb build` wrote with the same binary, copied into an image,
+// is used. It reads the executable, about 0.1 s: once per process.
 func buildIdentity() string {
 	id := version
-	if exe, err := os.Executable(); err == nil {
-		if info, err := os.Stat(exe); err == nil {
-			id += fmt.Sprintf(" %d %d", info.Size(), info.ModTime().UnixNano())
-		}
+	exe, err := os.Executable()
+	if err != nil {
+		return id
 	}
-	return id
+	f, err := os.Open(exe)
+	if err != nil {
+		return id
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return id
+	}
+	return id + " " + hex.EncodeToString(h.Sum(nil))
 }
 
 // corpusLayers are where the corpus is read from: the binary's copy, then
@@ -154,7 +167,7 @@ func (a *app) load(fsys fs.FS) (*knowledge.Base, error) {
 	if a.lib != nil {
 		prev = a.lib.Current()
 	}
-	b, err := loadKB(fsys, a.log, a.edited(), snapshotOf(a.cfg, fsys), prev)
+	b, err := loadKB(fsys, a.log, a.edited(), snapshotOf(a.cfg, fsys, a.build), prev)
 	t := <-done
 	if err != nil {
 		return nil, err
@@ -203,6 +216,7 @@ type app struct {
 	rdb      store.Client // conn's commands
 	embedded *store.Embedded
 	lib      *knowledge.Library
+	build    string                       // this program, for the knowledge-base snapshot
 	intents  atomic.Pointer[intent.Model] // trained with every load of lib
 	// edits are the editors' changes the current base was built with,
 	// and their version; kept for a rebuild while Redis is away.
@@ -223,6 +237,9 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	a := &app{cfg: cfg, log: log, registry: prometheus.NewRegistry()}
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	fsys := seedsFS(cfg, log)
+	if snapshotOf(cfg, fsys, "").Path != "" {
+		a.build = buildIdentity()
+	}
 	restoreGC := collectLessOften()
 	lib, err := knowledge.NewLibrary(func() (*knowledge.Base, error) { return a.load(fsys) })
 	restoreGC()

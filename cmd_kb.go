@@ -213,7 +213,7 @@ func kbBuild(args []string, stdout, stderr io.Writer) error {
 		cfg.SeedsDir = *seedsDir
 	}
 	fsys := seedsFS(cfg, nil)
-	snap := snapshotOf(cfg, fsys)
+	snap := snapshotOf(cfg, fsys, buildIdentity())
 	if snap.Path == "" {
 		return fmt.Errorf("no snapshot to build: the knowledge directory %q is missing, or FRONTDOOR_KB_SNAPSHOT is off", cfg.SeedsDir)
 	}
