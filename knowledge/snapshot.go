@@ -25,10 +25,11 @@ import (
 // documents that is most of a minute of CPU. The search index's arrays
 // (term ids, offsets, postings, lengths) are stored as they lie in memory
 // and used in place, from a read-only mapping of the file: the pages a
-// question never touches never become part of the process. Items and
-// sentences are stored as length-prefixed strings that point into the same
-// mapping. What is cheap to derive — the dictionary's map, the segmenter,
-// the maps from ids and aliases — is derived again on load.
+// question never touches never become part of the process. The items'
+// and sentences' strings lie in sections of their own, and the base's
+// strings point into the same mapping. What is cheap to derive — the
+// dictionary's map, the segmenter, the maps from ids and aliases — is
+// derived again on load.
 //
 // The file starts with a header: magic, format, byte order, the key of the
 // inputs and program it was built from, the payload's length and CRC-32C.
