@@ -62,6 +62,12 @@ func loadKB(fsys fs.FS, log *slog.Logger, edited knowledge.Options, snap knowled
 	if err != nil {
 		return nil, err
 	}
+	if b == prev {
+		if log != nil {
+			log.Info("knowledge base unchanged; the one in use is kept", "path", snap.Path)
+		}
+		return b, nil
+	}
 	if log != nil && snap.Path != "" {
 		switch {
 		case use.Loaded:
@@ -71,9 +77,6 @@ func loadKB(fsys fs.FS, log *slog.Logger, edited knowledge.Options, snap knowled
 		default:
 			log.Warn("knowledge base built from the documents", "path", snap.Path, "why", use.Reason)
 		}
-	}
-	if b == prev {
-		return b, nil
 	}
 	if log != nil {
 		for _, p := range b.Problems {
