@@ -28,12 +28,13 @@ type SnapshotUse struct {
 
 // LoadWithSnapshot loads the knowledge base from its snapshot when the
 // snapshot was built from the same inputs by the same build and is
-// intact; otherwise it builds the base from the documents, writes a new
+// intact; otherwise it builds the base from the documents and writes a new
 // snapshot (to a temporary file renamed over the old, so a reader never
-// sees half of one) and serves the base read back from it. prev is the
-// base in use, if any: when nothing changed since it was loaded, it is
-// kept as it is; otherwise the build keeps the index of every region it
-// can (see load).
+// sees half of one) for the next start. At start-up (prev nil) it serves
+// the base read back from the new file; on a reload it serves the base it
+// built. prev is the base in use, if any: when nothing changed since it
+// was loaded, it is kept as it is; otherwise the build keeps the index of
+// every region it can (see load).
 func LoadWithSnapshot(fsys fs.FS, opts Options, snap Snapshot, prev *Base) (*Base, SnapshotUse, error) {
 	if snap.Path == "" {
 		b, err := load(fsys, opts, prev)
@@ -61,6 +62,15 @@ func LoadWithSnapshot(fsys fs.FS, opts Options, snap Snapshot, prev *Base) (*Bas
 		return built, use, nil
 	}
 	use.Wrote = true
+	if prev != nil {
+		// A reload serves what it built: its unchanged regions are prev's,
+		// mapped from the snapshot the process started with, and only the
+		// rebuilt ones are in the heap. Mapping the new file instead would
+		// hold one more file open for every reload — a mapping is never
+		// undone while strings of it may live on in replies — and the disk
+		// space of each snapshot replaced since, until the process ends.
+		return built, use, nil
+	}
 	if b, err := openSnapshot(snap.Path, key, fsys, opts); err == nil {
 		// the parses, so that the next reload parses only what changed
 		b.BuildTime, b.parsed = built.BuildTime, built.parsed
