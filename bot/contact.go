@@ -121,26 +121,22 @@ func intentOfKind(k ticket.Kind) Intent {
 // newlines, without decoding the conversation (a JSON array re-read and
 // re-written on every message was a tenth of a message's CPU).
 func (s *session) record(question, answer string, at time.Time) {
-	conv := s.Conv
-	if strings.HasPrefix(conv, "[") { // the array form kept before
-		var b strings.Builder
-		for i, t := range s.turns() {
-			if i > 0 {
-				b.WriteByte('\n')
-			}
-			encodeTurn(&b, t)
-		}
-		conv = b.String()
-	}
 	var b strings.Builder
-	b.WriteString(conv)
-	if conv != "" {
-		b.WriteByte('\n')
+	var add []ticket.Turn
+	if strings.HasPrefix(s.Conv, "[") { // the array form kept before
+		add = s.turns()
+	} else {
+		b.WriteString(s.Conv)
 	}
-	encodeTurn(&b, ticket.Turn{From: "business", Text: fault.Clip(question, ticket.MaxTurnRunes), At: at})
-	b.WriteByte('\n')
-	encodeTurn(&b, ticket.Turn{From: "bot", Text: fault.Clip(answer, ticket.MaxTurnRunes), At: at})
-	conv = b.String()
+	add = append(add, ticket.Turn{From: "business", Text: fault.Clip(question, ticket.MaxTurnRunes), At: at},
+		ticket.Turn{From: "bot", Text: fault.Clip(answer, ticket.MaxTurnRunes), At: at})
+	for _, t := range add {
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		encodeTurn(&b, t)
+	}
+	conv := b.String()
 	for n := strings.Count(conv, "\n") + 1; n > ticket.MaxTurns; n-- {
 		conv = conv[strings.IndexByte(conv, '\n')+1:]
 	}

@@ -20,8 +20,8 @@ import (
 )
 
 // A snapshot is a built knowledge base written to one file, so that a
-// server starts, and reloads, by mapping the file instead of segmenting
-// and indexing every document again: for a province's thousands of
+// server starts by mapping the file instead of segmenting and indexing
+// every document again: for a province's thousands of
 // documents that is most of a minute of CPU. The search index's arrays
 // (term ids, offsets, postings, lengths) are stored as they lie in memory
 // and used in place, from a read-only mapping of the file: the pages a
@@ -237,19 +237,16 @@ func (w *snapWriter) ref(sec *[]byte, s string) {
 func (w *snapWriter) str(s string)  { w.ref(&w.hot, s) }
 func (w *snapWriter) text(s string) { w.ref(&w.cold, s) }
 
-func (w *snapWriter) strs(ss []string) {
+// list writes a count, then each string with write.
+func (w *snapWriter) list(ss []string, write func(string)) {
 	w.u32(len(ss))
 	for _, s := range ss {
-		w.str(s)
+		write(s)
 	}
 }
 
-func (w *snapWriter) texts(ss []string) {
-	w.u32(len(ss))
-	for _, s := range ss {
-		w.text(s)
-	}
-}
+func (w *snapWriter) strs(ss []string)  { w.list(ss, w.str) }
+func (w *snapWriter) texts(ss []string) { w.list(ss, w.text) }
 
 // writeArray appends vs to the arrays as they lie in memory, 8-aligned,
 // and their place and count to meta.

@@ -7,11 +7,10 @@ import (
 	"syscall"
 )
 
-// mapFile maps a snapshot read-only. The mapping is never undone while
-// the base lives, and a base's strings may outlive it in replies, so a
-// base read from a snapshot keeps its mapping for the life of the
-// process: a reload with new documents maps a new file, and the kernel
-// drops the old one's pages as they go unused (they are clean).
+// mapFile maps a snapshot read-only. A base's strings may outlive it in
+// replies, so a base read from a snapshot keeps its mapping for the life
+// of the process; that is why a server maps a snapshot at start-up only
+// (LoadWithSnapshot), and a reload serves the base it built.
 func mapFile(f *os.File, size int64) ([]byte, error) {
 	if size == 0 {
 		return nil, syscall.EINVAL

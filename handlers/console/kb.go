@@ -145,13 +145,22 @@ func (c *console) apiExport(g *gin.Context) error {
 // gapQuestionForm turns a gap into a question of an item from the gaps
 // page, then shows the page again. POST /console/kb/questions.
 func (c *console) gapQuestionForm(g *gin.Context) error {
+	return c.gapsForm(g, "question", func(req reportRequest) error {
+		doc, item, _ := strings.Cut(g.PostForm("item"), "#")
+		_, err := c.engine.AddQuestion(g.Request.Context(), principalOf(g).user, doc, item, g.PostForm("text"))
+		return err
+	})
+}
+
+// gapsForm runs an edit posted from the gaps page, then shows the page
+// again: with the edit's notice (added), or with why it failed.
+func (c *console) gapsForm(g *gin.Context, added string, edit func(reportRequest) error) error {
 	c.kit.LimitBody(g)
 	req := reportRequest{Region: g.PostForm("region"), From: g.PostForm("from"), To: g.PostForm("to")}
-	doc, item, _ := strings.Cut(g.PostForm("item"), "#")
-	if _, err := c.engine.AddQuestion(g.Request.Context(), principalOf(g).user, doc, item, g.PostForm("text")); err != nil {
+	if err := edit(req); err != nil {
 		return c.showGaps(g, req, httpkit.StatusOf(err), "", err)
 	}
-	q := url.Values{"region": {req.Region}, "from": {req.From}, "to": {req.To}, "added": {"question"}}
+	q := url.Values{"region": {req.Region}, "from": {req.From}, "to": {req.To}, "added": {added}}
 	g.Redirect(http.StatusSeeOther, "/console/gaps?"+q.Encode())
 	return nil
 }
@@ -163,13 +172,9 @@ var synonymSeparators = regexp.MustCompile(`[,，、;；\s]+`)
 // where the words a region's businesses use show up, then shows the page
 // again. POST /console/kb/synonyms.
 func (c *console) synonymsForm(g *gin.Context) error {
-	c.kit.LimitBody(g)
-	req := reportRequest{Region: g.PostForm("region"), From: g.PostForm("from"), To: g.PostForm("to")}
-	words := synonymSeparators.Split(strings.TrimSpace(g.PostForm("words")), -1)
-	if _, err := c.engine.AddSynonyms(g.Request.Context(), principalOf(g).user, req.Region, words); err != nil {
-		return c.showGaps(g, req, httpkit.StatusOf(err), "", err)
-	}
-	q := url.Values{"region": {req.Region}, "from": {req.From}, "to": {req.To}, "added": {"synonyms"}}
-	g.Redirect(http.StatusSeeOther, "/console/gaps?"+q.Encode())
-	return nil
+	return c.gapsForm(g, "synonyms", func(req reportRequest) error {
+		words := synonymSeparators.Split(strings.TrimSpace(g.PostForm("words")), -1)
+		_, err := c.engine.AddSynonyms(g.Request.Context(), principalOf(g).user, req.Region, words)
+		return err
+	})
 }
