@@ -99,7 +99,7 @@ func (l learned) equal(o learned) bool {
 // Load reads every document (.txt, .html, .htm, .docx) and the catalogue
 // from fsys. A document that cannot be read becomes a Problem; a catalogue
 // that does not validate fails the load, so a reload keeps the old base.
-func Load(fsys fs.FS, opts Options) (*Base, error) { return load(fsys, opts, nil) }
+func Load(fsys fs.FS, opts Options) (*Base, error) { return load(fsys, opts, nil, nil) }
 
 // load is Load, reusing what it can of prev, the base in use: the
 // analyzer, when the documents and the catalogue teach it the same words
@@ -107,8 +107,9 @@ func Load(fsys fs.FS, opts Options) (*Base, error) { return load(fsys, opts, nil
 // same. A reload after one document changed rebuilds that document's
 // regions only. (A change that teaches the segmenter a word — a new unit,
 // a new quoted term — changes how every region's text is cut, and
-// rebuilds them all.)
-func load(fsys fs.FS, opts Options, prev *Base) (*Base, error) {
+// rebuilds them all.) sums, when known, are the files' SHA-256 by name
+// (snapshotKey): a document whose parse prev keeps is then not read.
+func load(fsys fs.FS, opts Options, prev *Base, sums map[string][32]byte) (*Base, error) {
 	start := time.Now()
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = 20 << 20
@@ -152,7 +153,7 @@ func load(fsys fs.FS, opts Options, prev *Base) (*Base, error) {
 	errs := make([]error, len(names))
 	parsed := make([]parsedDoc, len(names))
 	parallel(len(names), func(i int) {
-		parsed[i], errs[i] = prev.readDocument(fsys, names[i], opts.MaxFileSize)
+		parsed[i], errs[i] = prev.readDocument(fsys, names[i], opts.MaxFileSize, sums)
 		if errs[i] == nil {
 			docs[i] = parsed[i].doc.clone() // the build changes its own copy
 		}
@@ -247,23 +248,37 @@ type parsedDoc struct {
 }
 
 // readDocument reads and parses a document, or takes the parse b made of
-// the same bytes (b may be nil).
-func (b *Base) readDocument(fsys fs.FS, name string, limit int64) (parsedDoc, error) {
+// the same bytes (b may be nil) — without reading them when sums already
+// says what they are.
+func (b *Base) readDocument(fsys fs.FS, name string, limit int64, sums map[string][32]byte) (parsedDoc, error) {
 	if info, err := fs.Stat(fsys, name); err == nil && info.Size() > limit {
 		return parsedDoc{}, fmt.Errorf("%d bytes is over the %d-byte limit for a document", info.Size(), limit)
+	}
+	if sum, ok := sums[name]; ok {
+		if p, ok := b.parsedAs(name, sum); ok {
+			return p, nil
+		}
 	}
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return parsedDoc{}, err
 	}
 	sum := sha256.Sum256(data)
-	if b != nil {
-		if p, ok := b.parsed[name]; ok && p.sum == sum {
-			return p, nil
-		}
+	if p, ok := b.parsedAs(name, sum); ok {
+		return p, nil
 	}
 	doc, err := parseDocument(name, data, limit)
 	return parsedDoc{sum: sum, doc: doc}, err
+}
+
+// parsedAs is b's parse of the document name whose bytes have the SHA-256
+// sum, if b has one (b may be nil).
+func (b *Base) parsedAs(name string, sum [32]byte) (parsedDoc, bool) {
+	if b == nil {
+		return parsedDoc{}, false
+	}
+	p, ok := b.parsed[name]
+	return p, ok && p.sum == sum
 }
 
 // parseDocument parses a document's bytes; a parser that fails on a

@@ -352,7 +352,7 @@ func BenchmarkReload100xOneDocument(b *testing.B) {
 	full := time.Since(start)
 	var kb *Base
 	for b.Loop() {
-		if kb, err = load(changed, Options{}, prev); err != nil {
+		if kb, err = load(changed, Options{}, prev, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -63,12 +63,19 @@ var (
 // by another build of frontdoor is rebuilt), every document, the catalogue,
 // the synonyms, the questions files, and the editors' changes.
 func SnapshotKey(fsys fs.FS, opts Options, build string) ([32]byte, error) {
+	key, _, err := snapshotKey(fsys, opts, build)
+	return key, err
+}
+
+// snapshotKey is SnapshotKey with the SHA-256 of each file it read, by
+// name: a load that follows it reads no document whose parse it keeps.
+func snapshotKey(fsys fs.FS, opts Options, build string) ([32]byte, map[string][32]byte, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "frontdoor knowledge snapshot %d\x00%s\x00%d\x00", SnapshotFormat, build, opts.MaxFileSize)
 	var names []string
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
-		return [32]byte{}, err
+		return [32]byte{}, nil, err
 	}
 	for _, e := range entries {
 		if n := e.Name(); !e.IsDir() && (isDocument(n) || n == CatalogueFile || n == SynonymsFile) {
@@ -77,17 +84,20 @@ func SnapshotKey(fsys fs.FS, opts Options, build string) ([32]byte, error) {
 	}
 	qs, err := fs.Glob(fsys, path.Join(QuestionsDir, "*.yaml"))
 	if err != nil {
-		return [32]byte{}, err
+		return [32]byte{}, nil, err
 	}
 	names = append(names, qs...)
 	slices.Sort(names)
+	sums := make(map[string][32]byte, len(names))
 	for _, n := range names {
 		data, err := fs.ReadFile(fsys, n)
 		if err != nil {
-			return [32]byte{}, err
+			return [32]byte{}, nil, err
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00", n, len(data))
-		h.Write(data)
+		sum := sha256.Sum256(data)
+		sums[n] = sum
+		fmt.Fprintf(h, "%s\x00", n)
+		h.Write(sum[:])
 	}
 	edits, err := json.Marshal(struct {
 		Q []*QuestionFile
@@ -96,12 +106,12 @@ func SnapshotKey(fsys fs.FS, opts Options, build string) ([32]byte, error) {
 		S []SynonymGroup
 	}{opts.Questions, opts.Items, opts.Retired, opts.Synonyms})
 	if err != nil {
-		return [32]byte{}, err
+		return [32]byte{}, nil, err
 	}
 	h.Write(edits)
 	var key [32]byte
 	h.Sum(key[:0])
-	return key, nil
+	return key, sums, nil
 }
 
 // WriteSnapshot writes the base, built from inputs whose SnapshotKey is

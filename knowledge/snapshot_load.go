@@ -37,10 +37,10 @@ type SnapshotUse struct {
 // every region it can (see load).
 func LoadWithSnapshot(fsys fs.FS, opts Options, snap Snapshot, prev *Base) (*Base, SnapshotUse, error) {
 	if snap.Path == "" {
-		b, err := load(fsys, opts, prev)
+		b, err := load(fsys, opts, prev, nil)
 		return b, SnapshotUse{Reason: "no snapshot configured"}, err
 	}
-	key, err := SnapshotKey(fsys, opts, snap.Build)
+	key, sums, err := snapshotKey(fsys, opts, snap.Build)
 	if err != nil {
 		return nil, SnapshotUse{}, err
 	}
@@ -52,7 +52,7 @@ func LoadWithSnapshot(fsys fs.FS, opts Options, snap Snapshot, prev *Base) (*Bas
 		return b, SnapshotUse{Loaded: true}, nil
 	}
 	use := SnapshotUse{Reason: err.Error()}
-	built, err := load(fsys, opts, prev)
+	built, err := load(fsys, opts, prev, sums)
 	if err != nil {
 		return nil, use, err
 	}
@@ -84,11 +84,11 @@ func LoadWithSnapshot(fsys fs.FS, opts Options, snap Snapshot, prev *Base) (*Bas
 // BuildSnapshot builds the base from the documents and writes its
 // snapshot to path, whatever is there: frontdoor kb build.
 func BuildSnapshot(fsys fs.FS, opts Options, snap Snapshot) (*Base, error) {
-	key, err := SnapshotKey(fsys, opts, snap.Build)
+	key, sums, err := snapshotKey(fsys, opts, snap.Build)
 	if err != nil {
 		return nil, err
 	}
-	b, err := Load(fsys, opts)
+	b, err := load(fsys, opts, nil, sums)
 	if err != nil {
 		return nil, err
 	}

@@ -277,7 +277,7 @@ func TestReloadKeepsUnchangedRegions(t *testing.T) {
 	region := fresh.byID[fresh.Docs[slices.IndexFunc(fresh.Docs, func(d *Document) bool { return d.File == doc })].Items[0].ID].Region
 	for name, prev := range map[string]*Base{"built": built, "read from the snapshot": mapped} {
 		t.Run(name, func(t *testing.T) {
-			b, err := load(changed, Options{}, prev)
+			b, err := load(changed, Options{}, prev, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -317,7 +317,7 @@ func TestReloadKeepsUnchangedRegions(t *testing.T) {
 	}
 	learnt := maps.Clone(fsys)
 	learnt[SynonymsFile] = &fstest.MapFile{Data: append(append([]byte{}, fsys[SynonymsFile].Data...), []byte("  - [甲乙丙丁, 戊己庚辛]\n")...)}
-	b, err := load(learnt, Options{}, built)
+	b, err := load(learnt, Options{}, built, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
