@@ -94,14 +94,11 @@ const maxItemRunes = 2000
 // catalogue is on load. Its id is made when none is given.
 func (e *Engine) AddItem(ctx context.Context, u *staff.User, ci knowledge.CatalogueItem) (kbedit.Edit, error) {
 	kb := e.kb()
-	region, ok := kb.ResolveRegion(ci.Region)
-	if !ok {
-		return kbedit.Edit{}, fault.Invalidf("unknown_region", "未知区域 %q", ci.Region)
+	region, err := editorsRegion(kb, u, ci.Region)
+	if err != nil {
+		return kbedit.Edit{}, err
 	}
 	ci.Region, ci.ID = region, strings.TrimSpace(ci.ID)
-	if !u.CanEdit(region) {
-		return kbedit.Edit{}, errNotYourRegion
-	}
 	if msg := ci.Check(); msg != "" {
 		return kbedit.Edit{}, fault.Invalidf("bad_item", "%s", msg)
 	}
@@ -161,12 +158,9 @@ func (e *Engine) RetireItem(ctx context.Context, u *staff.User, id string) (kbed
 // Checked as the synonyms file is on load; kept with who and when.
 func (e *Engine) AddSynonyms(ctx context.Context, u *staff.User, region string, words []string) (kbedit.Edit, error) {
 	kb := e.kb()
-	r, ok := kb.ResolveRegion(region)
-	if !ok {
-		return kbedit.Edit{}, fault.Invalidf("unknown_region", "未知区域 %q", region)
-	}
-	if !u.CanEdit(r) {
-		return kbedit.Edit{}, errNotYourRegion
+	r, err := editorsRegion(kb, u, region)
+	if err != nil {
+		return kbedit.Edit{}, err
 	}
 	var group []string
 	for _, w := range words {
@@ -196,4 +190,17 @@ func (e *Engine) AddSynonyms(ctx context.Context, u *staff.User, region string, 
 	ed, err := e.edits.Add(ctx, kbedit.Edit{Kind: kbedit.KindSynonyms, Region: r, Text: strings.Join(group, "、"),
 		Words: group, By: u.Name, At: e.now()})
 	return ed, e.storeErr(err)
+}
+
+// editorsRegion is the region an edit by u names (an alias resolved), or
+// why it may not be edited: unknown, or not u's to edit.
+func editorsRegion(kb *knowledge.Base, u *staff.User, region string) (string, error) {
+	r, ok := kb.ResolveRegion(region)
+	if !ok {
+		return "", fault.Invalidf("unknown_region", "未知区域 %q", region)
+	}
+	if !u.CanEdit(r) {
+		return "", errNotYourRegion
+	}
+	return r, nil
 }

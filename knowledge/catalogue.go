@@ -326,7 +326,7 @@ func (c *Catalogue) validate(fail func(int, string, ...any)) {
 		ids[it.ID] = true
 	}
 	for i, g := range c.Synonyms {
-		if msg := (SynonymGroup{Region: "-", Words: g}).Check(); msg != "" {
+		if msg := checkSynonyms(g); msg != "" {
 			line := 0
 			if i < len(c.synLines) {
 				line = c.synLines[i]
@@ -356,14 +356,20 @@ const maxSynonymRunes = 24
 
 // Check says what is wrong with a group, "" when nothing is.
 func (g SynonymGroup) Check() string {
-	seen := map[string]bool{}
-	switch {
-	case strings.TrimSpace(g.Region) == "":
+	if strings.TrimSpace(g.Region) == "" {
 		return "a regional synonym group needs a region"
-	case len(g.Words) < 2:
-		return fmt.Sprintf("a synonym group needs at least two words: %v", g.Words)
 	}
-	for _, w := range g.Words {
+	return checkSynonyms(g.Words)
+}
+
+// checkSynonyms says what is wrong with a group's words, shared or
+// regional, "" when nothing is.
+func checkSynonyms(words []string) string {
+	if len(words) < 2 {
+		return fmt.Sprintf("a synonym group needs at least two words: %v", words)
+	}
+	seen := map[string]bool{}
+	for _, w := range words {
 		k := normalizeText(w)
 		switch {
 		case strings.TrimSpace(k) == "":
