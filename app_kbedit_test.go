@@ -48,7 +48,7 @@ func TestEditsReachEveryReplica(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	replicas, cfg := followingReplicas(ctx, t, 2)
-	const region, question = "葛店开发区", "工人的崽崽念书有没有照顾"
+	const region, question = "葛店开发区", "外地工人的崽崽念书找哪个"
 	target, ok := replicas[0].lib.Current().FindItem("001_ae791fdead5d71ad.txt", "32")
 	if !ok {
 		t.Fatal("no item 32")
@@ -216,7 +216,7 @@ func TestSynonymsEditedOnEveryReplica(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	replicas, cfg := followingReplicas(ctx, t, 2)
-	const region, question = "葛店开发区", "工人的崽崽念书有没有照顾"
+	const region, question = "葛店开发区", "外地工人的崽崽念书找哪个"
 	words := []string{"崽崽念书", "子女教育"}
 	target, ok := replicas[0].lib.Current().FindItem("001_ae791fdead5d71ad.txt", "32")
 	if !ok {

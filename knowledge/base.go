@@ -123,6 +123,10 @@ func load(fsys fs.FS, opts Options, prev *Base, sums map[string][32]byte) (*Base
 		return nil, err
 	}
 	questions = append(questions, opts.Questions...)
+	sayings, err := readSaid(fsys)
+	if err != nil {
+		return nil, err
+	}
 	b := &Base{Catalog: cat}
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
@@ -175,7 +179,7 @@ func load(fsys fs.FS, opts Options, prev *Base, sums map[string][32]byte) (*Base
 		}
 		b.Docs = append(b.Docs, docs[i])
 	}
-	if err := b.build(g.an, questions, prev); err != nil {
+	if err := b.build(g.an, questions, sayings, prev); err != nil {
 		return nil, err
 	}
 	b.BuildTime = time.Since(start)
@@ -311,7 +315,7 @@ func ReadDocument(name string, data []byte, limit int64) (*Document, error) {
 
 // build applies the catalogue, repairs run-together units with the
 // endings the corpus teaches, and indexes every region.
-func (b *Base) build(an *analyzer, questions []*QuestionFile, prev *Base) error {
+func (b *Base) build(an *analyzer, questions []*QuestionFile, sayings said, prev *Base) error {
 	cat := b.Catalog
 	for _, d := range b.Docs {
 		if ov, ok := cat.documentEntry(d.File); ok {
@@ -336,6 +340,7 @@ func (b *Base) build(an *analyzer, questions []*QuestionFile, prev *Base) error 
 		b.Items = append(b.Items, d.Items...)
 	}
 	b.attachQuestions(questions)
+	b.attachSaid(sayings)
 	splitter := newUnitSplitter(b.allUnits())
 	for _, it := range b.Items {
 		it.Lead = splitter.splitAll(it.Lead)

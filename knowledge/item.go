@@ -62,6 +62,9 @@ type Item struct {
 	// FigureQuestions are questions whose answer is one of the item's
 	// figures, by the figure's text.
 	FigureQuestions map[string][]string `json:"figure_questions,omitempty"`
+	// Said are the corpus's messages about the item (CorpusDir): indexed
+	// as its questions are, but not part of its questions file.
+	Said []string `json:"said,omitempty"`
 }
 
 // Commitment is a concrete figure an item promises, with the phrase it
@@ -122,7 +125,7 @@ func (d *Document) clone() *Document {
 	c.Items = make([]*Item, len(d.Items))
 	for i, it := range d.Items {
 		x := *it
-		for _, p := range []*[]string{&x.Lead, &x.Resp, &x.Coop, &x.Leaders, &x.SectionUnits, &x.Tags, &x.Questions} {
+		for _, p := range []*[]string{&x.Lead, &x.Resp, &x.Coop, &x.Leaders, &x.SectionUnits, &x.Tags, &x.Questions, &x.Said} {
 			*p = slices.Clone(*p)
 		}
 		x.Commitments = slices.Clone(it.Commitments)

@@ -197,13 +197,14 @@ func findItem(d *Document, iq ItemQuestions) *Item {
 	return found
 }
 
-// AllQuestions lists an item's questions, figure questions included.
+// AllQuestions lists an item's questions, figure questions and the
+// corpus's messages about it included.
 func (it *Item) AllQuestions() []string {
 	out := slices.Clone(it.Questions)
 	for _, fig := range slices.Sorted(maps.Keys(it.FigureQuestions)) {
 		out = append(out, it.FigureQuestions[fig]...)
 	}
-	return out
+	return append(out, it.Said...)
 }
 
 // FindItem is the item of document doc that item names: its path, or its

@@ -44,7 +44,7 @@ const SnapshotFile = "kb.snapshot"
 // SnapshotFormat is the version of the snapshot's layout and of the
 // analysis stored in it. Whatever changes either — a field of an item, how
 // text becomes terms — must move it, so that older snapshots are rebuilt.
-const SnapshotFormat = 1
+const SnapshotFormat = 2
 
 const (
 	snapshotMagic  = "FDKBSNAP"
@@ -61,7 +61,7 @@ var (
 // SnapshotKey is the key of what a base is built from: the snapshot's
 // format, the program (build, which the caller names: a snapshot written
 // by another build of frontdoor is rebuilt), every document, the catalogue,
-// the synonyms, the questions files, and the editors' changes.
+// the synonyms, the questions files, the corpus, and the editors' changes.
 func SnapshotKey(fsys fs.FS, opts Options, build string) ([32]byte, error) {
 	key, _, err := snapshotKey(fsys, opts, build)
 	return key, err
@@ -82,11 +82,13 @@ func snapshotKey(fsys fs.FS, opts Options, build string) ([32]byte, map[string][
 			names = append(names, n)
 		}
 	}
-	qs, err := fs.Glob(fsys, path.Join(QuestionsDir, "*.yaml"))
-	if err != nil {
-		return [32]byte{}, nil, err
+	for _, pattern := range []string{path.Join(QuestionsDir, "*.yaml"), path.Join(CorpusDir, "*.jsonl")} {
+		more, err := fs.Glob(fsys, pattern)
+		if err != nil {
+			return [32]byte{}, nil, err
+		}
+		names = append(names, more...)
 	}
-	names = append(names, qs...)
 	slices.Sort(names)
 	sums := make(map[string][32]byte, len(names))
 	for _, n := range names {
@@ -302,7 +304,7 @@ func (w *snapWriter) item(it *Item) {
 	w.text(it.Section)
 	w.text(it.Text)
 	w.text(it.Body)
-	for _, ss := range [][]string{it.Lead, it.Resp, it.Coop, it.Leaders, it.SectionUnits, it.Tags, it.Questions} {
+	for _, ss := range [][]string{it.Lead, it.Resp, it.Coop, it.Leaders, it.SectionUnits, it.Tags, it.Questions, it.Said} {
 		w.strs(ss)
 	}
 	w.u32(len(it.Commitments))
@@ -526,7 +528,7 @@ func (r *snapReader) item() *Item {
 		*p = r.str()
 	}
 	it.Section, it.Text, it.Body = r.text(), r.text(), r.text()
-	for _, p := range []*[]string{&it.Lead, &it.Resp, &it.Coop, &it.Leaders, &it.SectionUnits, &it.Tags, &it.Questions} {
+	for _, p := range []*[]string{&it.Lead, &it.Resp, &it.Coop, &it.Leaders, &it.SectionUnits, &it.Tags, &it.Questions, &it.Said} {
 		*p = r.strs()
 	}
 	if n := r.count(48); n > 0 {

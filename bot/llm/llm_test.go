@@ -303,8 +303,8 @@ func TestEngineKeepsFiguresFromItems(t *testing.T) {
 	}{
 		{"stated figure", "不用外线施工的,3个工作日内就能通电。", true},
 		{"stated figure in chinese", "不用外线施工的,三个工作日内就能通电。", true},
-		{"changed figure", "不用外线施工的,5个工作日内就能通电。", false},
-		{"changed chinese figure", "不用外线施工的,五个工作日内就能通电。", false},
+		{"changed figure", "不用外线施工的,8个工作日内就能通电。", false},
+		{"changed chinese figure", "不用外线施工的,八个工作日内就能通电。", false},
 		{"added figure", "不用外线施工的,3个工作日内就能通电,费用约2000元。", false},
 	}
 	for _, tt := range tests {
