@@ -172,14 +172,17 @@ func ownPart(clause, figure string) string {
 	if own < 0 || with < 2 {
 		return clause
 	}
-	part, last := parts[own], parts[len(parts)-1]
-	if own == len(parts)-1 {
+	// the last part that states a figure: parts after it list other things
+	// ("…的小微企业用电报装零投资、零上门、零审批")
+	lastFig := len(parts) - 1
+	for lastFig > own && !reFigure.MatchString(parts[lastFig]) {
+		lastFig--
+	}
+	part, last := parts[own], parts[lastFig]
+	if own == lastFig {
 		return part
 	}
 	loc := reFigure.FindAllStringIndex(last, -1)
-	if len(loc) == 0 {
-		return part
-	}
 	// what follows the last part's figure, less what already follows ours
 	// ("及以下" of "…100千瓦及以下的小微企业…" when ours is "160千瓦及以下")
 	closing := last[loc[len(loc)-1][1]:]
