@@ -195,6 +195,10 @@ func faultCode(err error) string {
 
 // messageOf is what a person is told about an error; internal errors say
 // nothing about their cause.
+// tooLargeText is the page's message for a form longer than a request
+// may be.
+const tooLargeText = "提交的内容太长,请删减后重试"
+
 func messageOf(err error) string {
 	if fe, ok := fault.As(err); ok && fe.Kind != fault.Internal {
 		return fe.Msg

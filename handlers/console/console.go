@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"embed"
+	"errors"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -215,16 +216,39 @@ func (c *console) csrf(g *gin.Context) {
 		g.Next()
 		return
 	}
+	if isForm(g) {
+		// Parsed here, once, with the body's limit: gin's PostForm would
+		// hide a body cut at the limit as an empty form.
+		c.kit.LimitBody(g)
+		// (ParseMultipartForm reports a urlencoded body's error as "not
+		// multipart", so each form is parsed by its own kind.)
+		err := g.Request.ParseForm()
+		if g.ContentType() == "multipart/form-data" {
+			err = g.Request.ParseMultipartForm(c.kit.MaxBody)
+		}
+		var tooLarge *http.MaxBytesError
+		if err != nil && !errors.As(err, &tooLarge) {
+			err = fault.New(fault.Invalid, "bad_form", "表单无法解析,请刷新页面后重试")
+		}
+		if err != nil {
+			c.fail(g, err)
+			return
+		}
+	}
 	tok := g.GetHeader(csrfHeader)
 	if tok == "" && isForm(g) {
-		c.kit.LimitBody(g)
 		tok = g.PostForm(csrfField)
 	}
 	if p.sess.CheckCSRF(tok) {
 		g.Next()
 		return
 	}
-	err := fault.New(fault.Forbidden, "csrf", "缺少或无效的 CSRF 令牌,请刷新页面后重试")
+	c.fail(g, fault.New(fault.Forbidden, "csrf", "缺少或无效的 CSRF 令牌,请刷新页面后重试"))
+}
+
+// fail answers a request the middleware refuses: as a page for the
+// console's pages, as JSON for the API.
+func (c *console) fail(g *gin.Context, err error) {
 	if strings.HasPrefix(g.Request.URL.Path, "/console/") {
 		c.renderError(g, err)
 		g.Abort()

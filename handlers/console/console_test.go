@@ -402,6 +402,7 @@ func TestCSRF(t *testing.T) {
 		{"cookie form with a wrong token", "/console/tickets/" + id + "/note", "", formType, form(url.Values{"text": {"x"}, "csrf": {"nope"}}), cookie, 403, ""},
 		{"cookie JSON without header", "/api/v1/staff/tickets/" + id + "/claim", "", "application/json", []byte(`{}`), cookie, 403, ""},
 		{"logout form without token", "/console/logout", "", formType, nil, cookie, 403, ""},
+		{"cookie form that does not parse", "/console/tickets/" + id + "/note", "", formType, []byte("text=%zz&csrf=" + s.CSRF), cookie, 400, ""},
 		{"cookie form with token", "/console/tickets/" + id + "/note", "", formType, form(url.Values{"text": {"备注"}, "csrf": {s.CSRF}}), cookie, 303, "note"},
 		{"cookie JSON with header", "/api/v1/staff/tickets/" + id + "/claim", "", "application/json", []byte(`{}`), withToken, 200, ""},
 		{"bearer needs no token", "/api/v1/staff/tickets/" + id + "/note", s.Token, "application/json", []byte(`{"text":"y"}`), nil, 200, ""},
@@ -621,6 +622,7 @@ func TestTicketFormErrors(t *testing.T) {
 		{"another unit's ticket", "other", "claim", url.Values{}, 404, "无法完成"},
 		{"claim", "market", "claim", url.Values{}, 303, ""},
 		{"claimed by someone else", "boss", "claim", url.Values{}, 409, "已由 market 接单"},
+		{"a note larger than a request may be", "market", "note", url.Values{"text": {strings.Repeat("长", 1<<20)}}, 413, "提交的内容太长"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -68,17 +68,15 @@ func (c *console) render(g *gin.Context, status int, page string, pd pageData) {
 
 // renderError shows an error as a page, with the status the API would give.
 func (c *console) renderError(g *gin.Context, err error) {
-	fe, ok := fault.As(err)
-	if !ok {
-		c.kit.Log.ErrorContext(g.Request.Context(), "console request failed", "err", err, "request_id", httpkit.RequestID(g),
-			"route", g.FullPath())
-		fe = fault.New(fault.Internal, "internal", "系统内部错误,请稍后再试")
-	}
+	fe := c.kit.Fault(g, err)
 	if fe.RetryAfter > 0 {
 		g.Header("Retry-After", httpkit.RetrySeconds(fe.RetryAfter))
 	}
 	pd := c.pageData(g, "出错了", fe.Code)
-	pd.Error = messageOf(err)
+	pd.Error = messageOf(fe)
+	if fe.Kind == fault.TooLarge {
+		pd.Error = tooLargeText
+	}
 	c.render(g, httpkit.Status(fe.Kind), "error", pd)
 	g.Abort()
 }
