@@ -100,6 +100,13 @@ func (p Prediction) Of(label string) float64 {
 	return 0
 }
 
+// minCount is how many examples must hold a feature for the model to
+// weigh it. Features of one example only memorise it: leaving them out
+// cost nothing on the evaluation sets (intent right on 338.1 of 350
+// messages, mean over eight training orders, against 337.6) and takes
+// about 40% off training, which a server does at start-up.
+const minCount = 2
+
 // settled is how little probability an example's own intent may still
 // lack for it to be skipped: most of the corpus is learnt after an epoch
 // or two, and updating every weight of every feature for a gradient of
@@ -124,19 +131,31 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	for i, l := range labels {
 		classOf[l] = i
 	}
+	// Each example's features, and how many examples hold each: a feature
+	// of one example only (most character trigrams) is weighed by nothing
+	// but that example, and is left out (fastText's minCount).
+	hashes := make([][]uint64, len(examples))
+	vals := make([]float64, len(examples))
+	ys := make([]int, len(examples))
+	seen := map[uint64]int32{}
+	for i, ex := range examples {
+		hs, v := features(ex.Text, nil)
+		hashes[i], vals[i], ys[i] = hs, float64(v), classOf[ex.Intent]
+		for _, h := range hs {
+			seen[h]++
+		}
+	}
 	// Each example as rows of the weight matrix, numbered in the order the
 	// features are first seen, so the numbering is as fixed as the corpus;
 	// all examples' rows in one slice, example i's at rows[at[i]:at[i+1]].
 	index := map[uint64]int32{}
 	var rows []int32
 	at := make([]int, len(examples)+1)
-	vals := make([]float64, len(examples))
-	ys := make([]int, len(examples))
-	var buf []uint64
-	for i, ex := range examples {
-		var v float32
-		buf, v = features(ex.Text, buf)
-		for _, h := range buf {
+	for i, hs := range hashes {
+		for _, h := range hs {
+			if seen[h] < minCount {
+				continue
+			}
 			n, ok := index[h]
 			if !ok {
 				n = int32(len(index))
@@ -145,7 +164,6 @@ func Train(examples []Example, opts Options) (*Model, error) {
 			rows = append(rows, n)
 		}
 		at[i+1] = len(rows)
-		vals[i], ys[i] = float64(v), classOf[ex.Intent]
 	}
 	w := make([]float64, len(index)*k)
 	// AdaGrad's sum of squared gradients, one per feature (the mean over its
