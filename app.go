@@ -140,17 +140,38 @@ func corpusLayers(fsys fs.FS) []fs.FS {
 
 // loadIntents trains the intent model on the corpus shipped in the binary
 // and the knowledge directory's own corpus files (a file of the directory
-// replaces the shipped file of the same name).
-func loadIntents(fsys fs.FS, log *slog.Logger) (*intent.Model, error) {
+// replaces the shipped file of the same name), or reads the model trained
+// from the same corpus by the same build from the file cache names.
+func loadIntents(fsys fs.FS, log *slog.Logger, cache, build string) (*intent.Model, error) {
 	start := time.Now()
-	m, err := intent.FromCorpus(corpusLayers(fsys)...)
+	exs, err := intent.ReadCorpus(corpusLayers(fsys)...)
+	if err == nil {
+		_, err = intent.Check(exs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("intent model: %w", err)
+	}
+	m, read, why, err := intent.Cached(cache, exs, intent.Options{}, build)
 	if err != nil {
 		return nil, fmt.Errorf("intent model: %w", err)
 	}
 	if log != nil {
-		log.Info("intent model trained", "examples", m.Examples, "features", m.Features(), "ms", time.Since(start).Milliseconds())
+		msg, attrs := "intent model trained", []any{"why", why}
+		if read {
+			msg, attrs = "intent model read from its file", nil
+		}
+		log.Info(msg, append(attrs, "path", cache, "examples", m.Examples, "features", m.Features(), "ms", time.Since(start).Milliseconds())...)
 	}
 	return m, nil
+}
+
+// modelFileOf is where the intent model is kept: beside the knowledge
+// base's snapshot, and nowhere when there is none.
+func modelFileOf(snap knowledge.Snapshot) string {
+	if snap.Path == "" {
+		return ""
+	}
+	return snap.Path + ".intent"
 }
 
 // load builds the knowledge base and trains the intent model side by side,
@@ -162,15 +183,16 @@ func (a *app) load(fsys fs.FS) (*knowledge.Base, error) {
 		err error
 	}
 	done := make(chan trained, 1)
+	snap := snapshotOf(a.cfg, fsys, a.build)
 	go func() {
-		m, err := loadIntents(fsys, a.log)
+		m, err := loadIntents(fsys, a.log, modelFileOf(snap), a.build)
 		done <- trained{m, err}
 	}()
 	var prev *knowledge.Base
 	if a.lib != nil {
 		prev = a.lib.Current()
 	}
-	b, err := loadKB(fsys, a.log, a.edited(), snapshotOf(a.cfg, fsys, a.build), prev)
+	b, err := loadKB(fsys, a.log, a.edited(), snap, prev)
 	t := <-done
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"frontdoor/knowledge"
 )
@@ -195,9 +196,9 @@ func kbStats(args []string, stdout, stderr io.Writer) error {
 }
 
 // kbBuild builds the knowledge base of the seeds directory and writes its
-// snapshot, which servers of this build start from: a step for a release
-// (or an image) after its documents change, so that no replica pays for
-// the build at start-up. The editors' changes in Redis are not in it; a
+// snapshot and the intent model beside it, which servers of this build
+// start from: a step for a release (or an image) after its documents
+// change, so that no replica pays for the build at start-up. The editors' changes in Redis are not in it; a
 // server that finds them rebuilds and rewrites it.
 func kbBuild(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("kb build", "kb build [--seeds DIR]", stderr)
@@ -213,7 +214,8 @@ func kbBuild(args []string, stdout, stderr io.Writer) error {
 		cfg.SeedsDir = *seedsDir
 	}
 	fsys := seedsFS(cfg, nil)
-	snap := snapshotOf(cfg, fsys, buildIdentity())
+	build := buildIdentity()
+	snap := snapshotOf(cfg, fsys, build)
 	if snap.Path == "" {
 		return fmt.Errorf("no snapshot to build: the knowledge directory %q is missing, or FRONTDOOR_KB_SNAPSHOT is off", cfg.SeedsDir)
 	}
@@ -227,5 +229,12 @@ func kbBuild(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s: %d documents, %d items, %d regions, %.1f MiB, built in %d ms\n",
 		snap.Path, len(b.Docs), len(b.Items), len(b.Regions()), float64(info.Size())/(1<<20), b.BuildTime.Milliseconds())
+	start := time.Now()
+	m, err := loadIntents(fsys, nil, modelFileOf(snap), build)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: intent model of %d messages, %d features, in %d ms\n",
+		modelFileOf(snap), m.Examples, m.Features(), time.Since(start).Milliseconds())
 	return nil
 }

@@ -45,7 +45,7 @@ var settings = []setting{
 	{"data_dir", "FRONTDOOR_DATA_DIR", "var", "embedded Redis files (`var/redis`)", func(c *Config) any { return &c.DataDir }},
 	{"seeds_dir", "FRONTDOOR_SEEDS", "seeds", "documents, `catalogue.yaml`, `synonyms.yaml`, `calendar.yaml`; the copy built into the binary when missing",
 		func(c *Config) any { return &c.SeedsDir }},
-	{"kb_snapshot", "FRONTDOOR_KB_SNAPSHOT", knowledge.SnapshotFile, "the built knowledge base the server starts and reloads from (`frontdoor kb build`), relative to `seeds_dir`; rebuilt and rewritten when a document, the catalogue, the synonyms, the questions, the corpus, the editors' changes or the program change, or when it is damaged; `off` for none",
+	{"kb_snapshot", "FRONTDOOR_KB_SNAPSHOT", knowledge.SnapshotFile, "the built knowledge base the server starts and reloads from (`frontdoor kb build`), relative to `seeds_dir`; rebuilt and rewritten when a document, the catalogue, the synonyms, the questions, the corpus, the editors' changes or the program change, or when it is damaged; the intent model is kept beside it (`kb_snapshot` + `.intent`) on the same terms; `off` for none",
 		func(c *Config) any { return &c.KBSnapshot }},
 	{"api_key", "FRONTDOOR_API_KEY", "dev-key", "the demo tenant's key (tenant id `demo`); empty: no demo tenant", func(c *Config) any { return &c.APIKey }},
 	{"admin_key", "FRONTDOOR_ADMIN_KEY", "", "bearer key for `POST /api/v1/admin/reload`; empty: no admin endpoints", func(c *Config) any { return &c.AdminKey }},

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -258,6 +260,11 @@ func TestServeFootprint(t *testing.T) {
 		p.Start()
 		starts = append(starts, p.Ready)
 		p.Stop()
+	}
+	// the first start trained the intent model and kept it beside the
+	// snapshot; the later ones read it
+	if _, err := os.Stat(filepath.Join(p.workDir, "kb.snapshot.intent")); err != nil {
+		t.Errorf("no intent model beside the snapshot: %v", err)
 	}
 	p.Start()
 	idle := p.RSSKB()

@@ -1,0 +1,110 @@
+package intent
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// A model read from its file answers every message as the model written,
+// to the bit; a file of another corpus, build or format, or a damaged one,
+// is refused, and Cached then trains and writes the file anew.
+func TestModelFile(t *testing.T) {
+	exs := shippedCorpus(t)
+	key := ModelKey(exs, Options{}, "build-a")
+	m, err := Train(exs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Write(&buf, key); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	read, err := ReadModel(data, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := append(evaluationTexts(t), "", "在吗", "😀", "0000")
+	for _, ex := range exs {
+		texts = append(texts, ex.Text)
+	}
+	for _, text := range texts {
+		a, b := m.Predict(text), read.Predict(text)
+		for i := range a {
+			if a[i] != b[i] {
+				t.Fatalf("%q: read %v, written %v", text, b, a)
+			}
+		}
+	}
+	if read.Examples != m.Examples || read.Features() != m.Features() {
+		t.Errorf("read %d examples %d features, written %d %d", read.Examples, read.Features(), m.Examples, m.Features())
+	}
+
+	more := append(exs[:len(exs):len(exs)], Example{Text: "新加的一句", Intent: "greeting"})
+	stale := []struct {
+		name string
+		key  [32]byte
+	}{
+		{"another build", ModelKey(exs, Options{}, "build-b")},
+		{"another corpus", ModelKey(more, Options{}, "build-a")},
+		{"other options", ModelKey(exs, Options{Epochs: 7}, "build-a")},
+	}
+	for _, tt := range stale {
+		if _, err := ReadModel(data, tt.key); !errors.Is(err, ErrModelStale) {
+			t.Errorf("%s: %v, want stale", tt.name, err)
+		}
+	}
+	flipped := bytes.Clone(data)
+	flipped[len(flipped)/2] ^= 1
+	for name, d := range map[string][]byte{"flipped byte": flipped, "cut short": data[:len(data)-9], "empty": nil, "not a model": []byte("FDINTENT but not")} {
+		if _, err := ReadModel(d, key); !errors.Is(err, ErrModelCorrupt) {
+			t.Errorf("%s: %v, want corrupt", name, err)
+		}
+	}
+
+	path := filepath.Join(t.TempDir(), "kb.snapshot.intent")
+	if _, read, why, err := Cached(path, exs, Options{}, "build-a"); err != nil || read || why == "" {
+		t.Fatalf("no file yet: read %v (%q), %v", read, why, err)
+	}
+	if _, read, _, err := Cached(path, exs, Options{}, "build-a"); err != nil || !read {
+		t.Fatalf("the file written is not read: %v", err)
+	}
+	if _, read, why, err := Cached(path, more, Options{}, "build-a"); err != nil || read {
+		t.Fatalf("another corpus read the file: %q %v", why, err)
+	}
+	if err := os.WriteFile(path, flipped, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, read, why, err := Cached(path, exs, Options{}, "build-a"); err != nil || read {
+		t.Fatalf("a damaged file was read: %q %v", why, err)
+	}
+	if _, read, _, err := Cached(path, exs, Options{}, "build-a"); err != nil || !read {
+		t.Fatalf("the damaged file was not rewritten: %v", err)
+	}
+}
+
+func FuzzReadModel(f *testing.F) {
+	exs := []Example{{Text: "在吗", Intent: "greeting"}, {Text: "要多久", Intent: "policy_query"}}
+	m, err := Train(exs, Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Write(&buf, [32]byte{}); err != nil {
+		f.Fatal(err)
+	}
+	// the body without its checksum: the fuzzer's bytes are given a
+	// good one, so that they reach the parser behind it
+	f.Add(buf.Bytes()[:buf.Len()-4])
+	f.Fuzz(func(t *testing.T, body []byte) {
+		data := binary.LittleEndian.AppendUint32(bytes.Clone(body), crc32.Checksum(body, castagnoli))
+		if m, err := ReadModel(data, [32]byte{}); err == nil {
+			m.Predict("在吗 要多久")
+		}
+	})
+}
