@@ -51,7 +51,8 @@ func runServe(args []string, _, stderr io.Writer) error {
 	defer cancelBG()
 	sched := &ticket.Scheduler{Store: a.Tickets, Tenants: a.tenantIDs, Notify: a.Engine.ClockNotifier(),
 		Logger: log, Interval: cfg.SchedulerInterval}
-	wg.Add(5)
+	wg.Add(6)
+	go func() { defer wg.Done(); flushUse(bg, a, useInterval) }()
 	go func() { defer wg.Done(); pushBenefits(bg, a, benefitsInterval) }()
 	go func() { defer wg.Done(); sched.Run(bg) }()
 	go func() { defer wg.Done(); followEdits(bg, a, editsInterval) }()
@@ -95,6 +96,9 @@ func runServe(args []string, _, stderr io.Writer) error {
 	}
 	cancelBG()
 	wg.Wait()
+	if ferr := a.Engine.FlushUse(sctx); ferr != nil {
+		log.Warn("item use counts not added at shutdown", "err", ferr)
+	}
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -103,11 +107,29 @@ func runServe(args []string, _, stderr io.Writer) error {
 }
 
 // editsInterval is how often a server looks for the editors' changes,
-// benefitsInterval for benefits added to the catalogue.
+// benefitsInterval for benefits added to the catalogue, useInterval how
+// often it adds the item-use counts it gathered to Redis.
 const (
 	editsInterval    = 2 * time.Second
 	benefitsInterval = 30 * time.Second
+	useInterval      = time.Second
 )
+
+// flushUse adds the item-use counts to Redis every interval.
+func flushUse(ctx context.Context, a *app, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if err := a.Engine.FlushUse(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("item use counts", "err", err)
+		}
+	}
+}
 
 // pushBenefits tells businesses of 免申即享 benefits added since the last
 // look, on every replica (each benefit is claimed by one).

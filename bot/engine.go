@@ -159,6 +159,7 @@ type Engine struct {
 	metrics *Metrics
 	log     *slog.Logger
 	now     func() time.Time
+	uses    useCounts
 }
 
 // New builds an engine.
@@ -261,7 +262,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 			e.handedOver(ctx, in, kept)
 		}
 		e.noteGaps(ctx, in, reply, st.session)
-		e.noteUse(ctx, in, reply, st.session)
+		e.noteUse(in, reply, st.session)
 		reply.encoded = stored
 		e.metrics.Messages.WithLabelValues(string(reply.Intent), in.Channel).Inc()
 		return reply, nil

@@ -129,7 +129,7 @@ func (e *Engine) rate(ctx context.Context, in Inbound, sess *session, r ticket.R
 		return Reply{}, err
 	}
 	e.metrics.Ratings.WithLabelValues(string(r)).Inc()
-	e.noteRating(ctx, t)
+	e.noteRating(t)
 	e.Announce(ctx, t, ticket.EvRated)
 	text := ratedText
 	if r == ticket.Bad {

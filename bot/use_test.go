@@ -11,7 +11,8 @@ import (
 
 // TestItemUse: an answer counts for the item it cites first, a call for a
 // person right after it counts against it, and the rating of a case
-// opened about an item counts for that item.
+// opened about an item counts for that item; counts reach Redis when
+// flushed, once, and a region's figures include what was not flushed yet.
 func TestItemUse(t *testing.T) {
 	env := bottest.New(t, bottest.Options{})
 	ctx := context.Background()
@@ -34,6 +35,25 @@ func TestItemUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	handle(t, env.Engine, bot.Inbound{User: "u-use-2", Region: "红谷滩区", Text: "3"})
+
+	// The counts wait in memory until flushed, then land in Redis, where
+	// every replica's add up.
+	useKey := env.Keys.Tenant("demo", "use", "葛店开发区")
+	if n, _ := env.Redis.HLen(ctx, useKey).Result(); n != 0 {
+		t.Errorf("counted in Redis before a flush: %d fields", n)
+	}
+	if err := env.Engine.FlushUse(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := env.Redis.HGet(ctx, useKey, item+"|cited").Int(); got != 2 {
+		t.Errorf("after the flush Redis counts %d answers citing %s, want 2", got, item)
+	}
+	if err := env.Engine.FlushUse(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := env.Redis.HGet(ctx, useKey, item+"|cited").Int(); got != 2 {
+		t.Errorf("a second flush counted again: %d", got)
+	}
 
 	boss := &staff.User{Name: "boss", Role: staff.RoleManager, Region: "葛店开发区", Tenant: "demo"}
 	uses, err := env.Engine.ItemUses(ctx, boss, "葛店开发区")
