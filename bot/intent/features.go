@@ -115,7 +115,7 @@ func lengthFeature(n int) uint64 {
 // weight every one carries: 1/√n, so that a long message is not more
 // certain of its class than a short one only for having more grams.
 func features(text string, buf []uint64) ([]uint64, float32) {
-	rs := fold(text)
+	rs := fold(withoutContacts(text))
 	buf = buf[:0]
 	for i := range rs {
 		for n := 1; n <= maxGram && i+n <= len(rs); n++ {
@@ -179,4 +179,76 @@ func lastClause(rs []rune) []rune {
 func Normalize(text string) string {
 	rs := fold(strings.TrimSpace(text))
 	return string(rs[1 : len(rs)-1])
+}
+
+// withoutContacts is a message without the clauses that only give contact
+// details ("我手机138…", "邮箱zhang@…"): they say nothing of what the
+// business wants, and a question followed by its sender's numbers would
+// otherwise be read by its numbers, its last clause among them. A message
+// that is nothing but contact details is kept whole.
+func withoutContacts(s string) string {
+	if !strings.Contains(s, "@") && digitCount(s) < minContactDigits {
+		return s
+	}
+	var b strings.Builder
+	start, kept := 0, false
+	for i, r := range s {
+		if !strings.ContainsRune(clauseMarks, r) {
+			continue
+		}
+		end := i + utf8.RuneLen(r)
+		if !isContact(s[start:end]) {
+			b.WriteString(s[start:end])
+			kept = true
+		}
+		start = end
+	}
+	if start < len(s) && !isContact(s[start:]) {
+		b.WriteString(s[start:])
+		kept = true
+	}
+	if !kept {
+		return s
+	}
+	return b.String()
+}
+
+// clauseMarks end a clause. Full stops inside an e-mail address and the
+// spaces and dashes inside a number do not.
+const clauseMarks = "，,。！!？?；;～~\n"
+
+// minContactDigits is the fewest digits a phone, card or ID number holds.
+const minContactDigits = 5
+
+// contactWords name a contact detail, longest first.
+var contactWords = []string{"联系方式", "身份证号", "手机号码", "电话号码", "手机号", "身份证", "银行卡", "微信号",
+	"联系人", "手机", "电话", "座机", "卡号", "邮箱", "微信", "号码", "我的", "我们", "我", "是", "：", ":", "号"}
+
+// isContact reports a clause that holds a number or an address and only
+// words that name it.
+func isContact(clause string) bool {
+	c := strings.TrimRight(clause, clauseMarks+" ")
+	if !strings.Contains(c, "@") && digitCount(c) < minContactDigits {
+		return false
+	}
+	for _, w := range contactWords {
+		c = strings.ReplaceAll(c, w, "")
+	}
+	for _, r := range c {
+		if !(r < utf8.RuneSelf && (r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' ||
+			strings.ContainsRune(" .@_+*()-", r)) || r >= '０' && r <= '９' || strings.ContainsRune("　－＋（）", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+func digitCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' || r >= '０' && r <= '９' {
+			n++
+		}
+	}
+	return n
 }

@@ -234,6 +234,34 @@ func TestFold(t *testing.T) {
 	}
 }
 
+// Contact details a business adds to its message are not read: the
+// question alone decides, and a message of contact details only is read
+// whole. Ticket numbers and figures in a question stay.
+func TestContactsAreNotRead(t *testing.T) {
+	const q = "厂里要新装一路低压电,不用外线施工,几天能通?"
+	tests := []struct{ in, want string }{
+		{q + "我手机13812345678,身份证110101199003071234,卡号6222 0212 3456 7890 123,座机027-87654321,邮箱zhang.san@example.com", q},
+		{"电话：０７９１－８８８８８８８８。" + q, q},
+		{"我的微信号是wx_1358899,有人联系我吗", "有人联系我吗"},
+		{"我手机13812345678", "我手机13812345678"},
+		{"工单GD20261203-0042办到哪了", "工单GD20261203-0042办到哪了"},
+		{"160千瓦以下的小厂接电要多少钱", "160千瓦以下的小厂接电要多少钱"},
+		{"拖了20260101到现在,12345打了好几次", "拖了20260101到现在,12345打了好几次"},
+	}
+	for _, tt := range tests {
+		if got := withoutContacts(tt.in); got != tt.want {
+			t.Errorf("withoutContacts(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	m, err := Train(shippedCorpus(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := m.Predict(q), m.Predict(tests[0].in); a.Top() != b.Top() {
+		t.Errorf("with contact details %v, without %v", b.Top(), a.Top())
+	}
+}
+
 func FuzzPredict(f *testing.F) {
 	for _, s := range []string{"你好", "接电要多久", "", "\x02\x03", "🙂🙂", "ＧＤ２０２６"} {
 		f.Add(s)

@@ -22,7 +22,7 @@ import (
 // ModelFormat is the version of the model file's layout, and of how a
 // message becomes features and a corpus a model: whatever changes either
 // must move it, so that older files are retrained.
-const ModelFormat = 1
+const ModelFormat = 2
 
 const modelMagic = "FDINTENT"
 
