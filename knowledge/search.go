@@ -275,10 +275,11 @@ func (qn *Question) KeySentences(it *Item, n int) []string {
 // BestCommitment chooses, among an item's figures of the given kinds, the
 // one whose condition the question states ("不用外线施工" → 无外部工程 3个工作日,
 // not 高压 30个工作日): by the words its clause, and the questions known to
-// ask for it, share with the question, and by whether the question and the
-// clause negate the same conditions. Words every candidate shares ("用电",
-// "千瓦") tell none of them apart and count for little; the condition that
-// differs ("城区" against "农村") decides.
+// ask for it, share with the question; by whether the question and the
+// clause negate the same conditions; and by whether a quantity the
+// question states meets the bound the figure sets (boundEvidence). Words
+// every candidate shares ("用电", "千瓦") tell none of them apart and count
+// for little; the condition that differs ("城区" against "农村") decides.
 func (qn *Question) BestCommitment(it *Item, kinds map[string]bool) (Commitment, bool) {
 	t := qn.analysed(it)
 	var cands []int
@@ -310,7 +311,7 @@ func (qn *Question) BestCommitment(it *Item, kinds map[string]bool) (Commitment,
 	}
 	best, bestScore := cands[0], math.Inf(-1)
 	for j, i := range cands {
-		s := qn.an.polarity(qn.q, t.subjects[i])
+		s := qn.an.polarity(qn.q, t.subjects[i]) + boundEvidence(qn.q.full, it.Commitments[i])
 		for _, e := range evidence[j] {
 			w := e.w
 			if len(cands) > 1 && shared(e.term) == len(cands) {

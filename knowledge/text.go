@@ -129,10 +129,10 @@ func uniqueStrings(in []string) []string {
 // chineseNumerals maps the numerals headings use to their values.
 var chineseNumerals = map[rune]int{
 	'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5,
-	'六': 6, '七': 7, '八': 8, '九': 9, '十': 10, '百': 100,
+	'六': 6, '七': 7, '八': 8, '九': 9, '十': 10, '百': 100, '千': 1000,
 }
 
-// parseChineseNumber reads numerals like 三, 十二, 二十一, 一百零五.
+// parseChineseNumber reads numerals like 三, 十二, 二十一, 一百零五, 两千.
 func parseChineseNumber(s string) (int, bool) {
 	if s == "" {
 		return 0, false
@@ -144,7 +144,7 @@ func parseChineseNumber(s string) (int, bool) {
 			return 0, false
 		}
 		switch v {
-		case 10, 100:
+		case 10, 100, 1000:
 			if cur == 0 {
 				cur = 1
 			}
