@@ -57,7 +57,7 @@ func TestBestCommitmentMeetsTheBound(t *testing.T) {
 	kinds := map[string]bool{"quantity": true, "money": true}
 	tests := []struct{ question, want string }{
 		{"城里的小厂子一百二十千瓦 接电外线要自己掏钱吗", "160千瓦"}, // 120 is over the rural 100
-		{"农村的小厂报装五百千瓦 外线要自己出钱吗", "100千瓦"},         // over both: the place decides
+		{"农村的小厂报装五百千瓦 外线要自己出钱吗", "100千瓦"},    // over both: the place decides
 	}
 	for _, tt := range tests {
 		q, err := b.Ask("葛店开发区", tt.question)
