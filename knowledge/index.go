@@ -84,8 +84,12 @@ type termTable struct {
 	ids    []uint32    // the table's terms, ascending
 	offs   []uint32    // postings of ids[i] are packed[offs[i]:offs[i+1]]
 	packed []posting
-	lens   [][nFields]float32
-	avg    [nFields]float64
+	// norms are, per entry and field, the field's weight over its BM25
+	// length norm (fieldWeight / (1 - b + b·len/avg)): the lengths while
+	// entries are added, the factors once finished, so that scoring a
+	// posting multiplies instead of dividing.
+	norms [][nFields]float32
+	avg   [nFields]float64
 }
 
 // tableBuild is a termTable's state while items are added.
@@ -129,11 +133,12 @@ func (t *termTable) add(doc int32, fields [nFields][]string) {
 			b.pending[i].p.count(f)
 		}
 	}
-	t.lens = append(t.lens, lens)
+	t.norms = append(t.norms, lens)
 }
 
 // finish numbers the terms, packs their posting lists into one exactly
-// sized array in id order, and computes the average field lengths.
+// sized array in id order, computes the average field lengths and turns
+// the entries' lengths into their norms.
 func (t *termTable) finish() {
 	b := t.build
 	t.build = nil
@@ -163,18 +168,24 @@ func (t *termTable) finish() {
 		t.packed[next[pp.term]] = pp.p
 		next[pp.term]++
 	}
-	n := float64(len(t.lens))
+	n := float64(len(t.norms))
 	if n == 0 {
 		return
 	}
 	var sum [nFields]float64
-	for _, l := range t.lens {
+	for _, l := range t.norms {
 		for f := range l {
 			sum[f] += float64(l[f])
 		}
 	}
 	for f := range sum {
 		t.avg[f] = math.Max(sum[f]/n, 1)
+	}
+	for i := range t.norms {
+		l := &t.norms[i]
+		for f := range l {
+			l[f] = float32(fieldWeight[f] / (1 - bm25B + bm25B*float64(l[f])/t.avg[f]))
+		}
 	}
 }
 
@@ -208,7 +219,7 @@ func (t *termTable) tf(qt qterm, doc int32) ([nFields]uint8, bool) {
 
 // idf is the BM25 inverse document frequency of a term.
 func (t *termTable) idf(df int) float64 {
-	n := float64(len(t.lens))
+	n := float64(len(t.norms))
 	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
 }
 
@@ -216,15 +227,12 @@ func (t *termTable) idf(df int) float64 {
 // field, weighted and saturated: below 1, so a term adds less than its
 // weight however often it occurs.
 func (t *termTable) saturated(p posting) float64 {
-	l := t.lens[p.doc()]
+	k := &t.norms[p.doc()]
 	var tf float64
 	for f := 0; f < nFields; f++ {
-		n := p.tf(f)
-		if n == 0 {
-			continue
+		if n := p.tf(f); n != 0 {
+			tf += float64(n) * float64(k[f])
 		}
-		norm := 1 - bm25B + bm25B*float64(l[f])/t.avg[f]
-		tf += fieldWeight[f] * float64(n) / norm
 	}
 	return tf / (bm25K1 + tf)
 }

@@ -44,7 +44,7 @@ const SnapshotFile = "kb.snapshot"
 // SnapshotFormat is the version of the snapshot's layout and of the
 // analysis stored in it. Whatever changes either — a field of an item, how
 // text becomes terms — must move it, so that older snapshots are rebuilt.
-const SnapshotFormat = 2
+const SnapshotFormat = 3
 
 const (
 	snapshotMagic  = "FDKBSNAP"
@@ -336,7 +336,7 @@ func (w *snapWriter) table(t *termTable) {
 	writeArray(w, t.ids)
 	writeArray(w, t.offs)
 	writeArray(w, t.packed)
-	writeArray(w, t.lens)
+	writeArray(w, t.norms)
 	for _, a := range t.avg {
 		w.f64(a)
 	}
@@ -566,7 +566,7 @@ func (r *snapReader) table(d *dictionary) *termTable {
 	t.ids = readArray[uint32](r)
 	t.offs = readArray[uint32](r)
 	t.packed = readArray[posting](r)
-	t.lens = readArray[[nFields]float32](r)
+	t.norms = readArray[[nFields]float32](r)
 	for f := range t.avg {
 		t.avg[f] = r.f64()
 	}
@@ -631,7 +631,7 @@ func (r *snapReader) decode(b *Base) (names []string, built []*regionIndex, doma
 			lv.item, lv.first, lv.end = readArray[int32](r), readArray[int32](r), readArray[int32](r)
 			lv.weight = r.f64()
 			if r.err == nil && (len(lv.first) != len(ri.items) || len(lv.end) != len(ri.items) ||
-				len(lv.words.lens) != len(lv.item) || len(lv.grams.lens) != len(lv.item)) {
+				len(lv.words.norms) != len(lv.item) || len(lv.grams.norms) != len(lv.item)) {
 				r.err = fmt.Errorf("%w: region %q: a level does not match its items", ErrSnapshotCorrupt, names[k])
 			}
 			ri.levels = append(ri.levels, lv)
@@ -642,7 +642,7 @@ func (r *snapReader) decode(b *Base) (names []string, built []*regionIndex, doma
 			return nil, nil, nil
 		}
 		for _, t := range []*termTable{ri.words, ri.grams, ri.chars, ri.sounds} {
-			if len(t.lens) != len(ri.items) {
+			if len(t.norms) != len(ri.items) {
 				r.err = fmt.Errorf("%w: region %q: a table does not match its items", ErrSnapshotCorrupt, names[k])
 				return nil, nil, nil
 			}
