@@ -34,25 +34,18 @@ func (a *app) edited() knowledge.Options {
 // whichever replica: every interval it compares the edits' version with
 // the one the current base was built with.
 func followEdits(ctx context.Context, a *app, interval time.Duration) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+	every(ctx, interval, func() {
 		v, err := a.Engine.KBEdits().Version(ctx)
 		a.editsMu.Lock()
 		same := a.editsVersion == v
 		a.editsMu.Unlock()
 		if err != nil || same {
-			continue
+			return
 		}
 		if b, err := a.lib.Reload(); err != nil {
 			a.log.Error("rebuild with the editors' changes failed; keeping the previous knowledge base", "err", err)
 		} else {
 			a.log.Info("knowledge base rebuilt with the editors' changes", "version", v, "items", len(b.Items))
 		}
-	}
+	})
 }

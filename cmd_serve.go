@@ -117,6 +117,15 @@ const (
 
 // flushUse adds the item-use counts to Redis every interval.
 func flushUse(ctx context.Context, a *app, interval time.Duration) {
+	every(ctx, interval, func() {
+		if err := a.Engine.FlushUse(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("item use counts", "err", err)
+		}
+	})
+}
+
+// every calls f every interval until ctx is done.
+func every(ctx context.Context, interval time.Duration, f func()) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -124,9 +133,7 @@ func flushUse(ctx context.Context, a *app, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-		}
-		if err := a.Engine.FlushUse(ctx); err != nil && ctx.Err() == nil {
-			a.log.Warn("item use counts", "err", err)
+			f()
 		}
 	}
 }
