@@ -141,7 +141,7 @@ func corpusLayers(fsys fs.FS) []fs.FS {
 // loadIntents trains the intent model on the corpus shipped in the binary
 // and the knowledge directory's own corpus files (a file of the directory
 // replaces the shipped file of the same name), or reads the model trained
-// from the same corpus by the same build from the file cache names.
+// from the same corpus by the same build from the file at cache.
 func loadIntents(fsys fs.FS, log *slog.Logger, cache, build string) (*intent.Model, error) {
 	start := time.Now()
 	exs, err := intent.ReadCorpus(corpusLayers(fsys)...)

@@ -82,19 +82,28 @@ func (e *Engine) FlushUse(ctx context.Context) error {
 	if len(pending) == 0 {
 		return nil
 	}
+	type sent struct {
+		kf  [2]string
+		n   int64
+		cmd *redis.IntCmd
+	}
+	all := make([]sent, 0, len(pending))
 	_, err := e.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for kf, n := range pending {
-			p.HIncrBy(ctx, kf[0], kf[1], n)
+			all = append(all, sent{kf, n, p.HIncrBy(ctx, kf[0], kf[1], n)})
 		}
 		return nil
 	})
-	if err != nil {
-		for kf, n := range pending {
-			e.uses.add(kf[0], kf[1], n)
-		}
-		return e.storeErr(err)
+	if err == nil {
+		return nil
 	}
-	return nil
+	// keep what did not reach Redis, and only that: what did is counted
+	for _, s := range all {
+		if s.cmd.Err() != nil {
+			e.uses.add(s.kf[0], s.kf[1], s.n)
+		}
+	}
+	return e.storeErr(err)
 }
 
 // noteUse counts what a reply did with the items it names.

@@ -56,30 +56,29 @@ func (m *Model) Write(w io.Writer, key [32]byte) error {
 	for h, row := range m.index {
 		hashes[row] = h
 	}
-	var b bytes.Buffer
-	b.WriteString(modelMagic)
 	le := binary.LittleEndian
-	put32 := func(v int) { b.Write(le.AppendUint32(nil, uint32(v))) }
-	put32(ModelFormat)
-	b.Write(key[:])
-	put32(len(m.labels))
+	b := make([]byte, 0, 64+len(hashes)*(8+4*k)+4*k)
+	b = append(b, modelMagic...)
+	b = le.AppendUint32(b, ModelFormat)
+	b = append(b, key[:]...)
+	b = le.AppendUint32(b, uint32(k))
 	for _, l := range m.labels {
-		put32(len(l))
-		b.WriteString(l)
+		b = le.AppendUint32(b, uint32(len(l)))
+		b = append(b, l...)
 	}
-	put32(m.Examples)
-	put32(len(hashes))
+	b = le.AppendUint32(b, uint32(m.Examples))
+	b = le.AppendUint32(b, uint32(len(hashes)))
 	for _, h := range hashes {
-		b.Write(le.AppendUint64(nil, h))
+		b = le.AppendUint64(b, h)
 	}
 	for _, v := range m.w[:len(hashes)*k] {
-		b.Write(le.AppendUint32(nil, math.Float32bits(v)))
+		b = le.AppendUint32(b, math.Float32bits(v))
 	}
 	for _, v := range m.bias {
-		b.Write(le.AppendUint32(nil, math.Float32bits(v)))
+		b = le.AppendUint32(b, math.Float32bits(v))
 	}
-	b.Write(le.AppendUint32(nil, crc32.Checksum(b.Bytes(), castagnoli)))
-	_, err := w.Write(b.Bytes())
+	b = le.AppendUint32(b, crc32.Checksum(b, castagnoli))
+	_, err := w.Write(b)
 	return err
 }
 
