@@ -2,6 +2,7 @@ package intent
 
 import (
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -217,6 +218,11 @@ func withoutContacts(s string) string {
 // spaces and dashes inside a number do not.
 const clauseMarks = "，,。！!？?；;～~\n"
 
+// reReference is a reference number (a ticket's YH20261207-0001, a
+// case's, an invoice's): capitals, then digits. It is what a progress
+// query is about, not a contact detail.
+var reReference = regexp.MustCompile(`[A-Z]{2}[0-9]`)
+
 // minContactDigits is the fewest digits a phone, card or ID number holds.
 const minContactDigits = 5
 
@@ -228,7 +234,7 @@ var contactWords = []string{"联系方式", "身份证号", "手机号码", "电
 // words that name it.
 func isContact(clause string) bool {
 	c := strings.TrimRight(clause, clauseMarks+" ")
-	if !strings.Contains(c, "@") && digitCount(c) < minContactDigits {
+	if !strings.Contains(c, "@") && digitCount(c) < minContactDigits || reReference.MatchString(c) {
 		return false
 	}
 	for _, w := range contactWords {
