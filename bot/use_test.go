@@ -3,10 +3,12 @@ package bot_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"frontdoor/bot"
 	"frontdoor/bot/bottest"
 	"frontdoor/bot/staff"
+	"frontdoor/bot/store/storetest"
 )
 
 // TestItemUse: an answer counts for the item it cites first, a call for a
@@ -79,5 +81,31 @@ func TestItemUse(t *testing.T) {
 	}
 	if _, err := env.Engine.ItemUses(ctx, boss, "红谷滩区"); err == nil {
 		t.Error("a manager read another region's figures")
+	}
+}
+
+// Counts that cannot reach Redis are kept, and added once it is back.
+func TestItemUseKeptThroughAnOutage(t *testing.T) {
+	srv := storetest.StartServer(t)
+	env := bottest.New(t, bottest.Options{Redis: openTest(t, srv.URL())})
+	ctx := context.Background()
+	in := bot.Inbound{User: "u-use-out", Region: "葛店开发区", Text: "厂里要新装一路低压电,不用外线施工,从申请到通电大概几天?"}
+	a := handle(t, env.Engine, in)
+	if len(a.Citations) == 0 {
+		t.Fatalf("no citation: %+v", a)
+	}
+	field := a.Citations[0].Doc + "#" + a.Citations[0].Path + "|cited"
+	srv.Stop()
+	octx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := env.Engine.FlushUse(octx); err == nil {
+		t.Fatal("a flush with Redis down reported no error")
+	}
+	srv.Start()
+	if err := env.Engine.FlushUse(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := env.Redis.HGet(ctx, env.Keys.Tenant("demo", "use", "葛店开发区"), field).Int(); got != 1 {
+		t.Errorf("after the outage Redis counts %d, want 1", got)
 	}
 }
