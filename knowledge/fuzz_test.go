@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -50,6 +51,7 @@ func FuzzSearch(f *testing.F) {
 		"开个公司要多久", "注消公司", "办电要几天", "12345", "", " ", "??", "\x00\xff",
 		"我想问一下不动产登记抵押要多长时间啊", "有没有免申即享的政策", "政务服务小哥怎么联系",
 		"ＡＢＣ１２３", "😀😀开店", strings.Repeat("营商环境", 200),
+		"城里的小厂子一百二十千瓦 接电外线要自己掏钱吗", "营收八百来万的企业有奖励吗", "千千千千瓦",
 	} {
 		f.Add("葛店开发区", s)
 		f.Add("红谷滩", s)
@@ -64,6 +66,18 @@ func FuzzSearch(f *testing.F) {
 			t.Fatalf("search %q in %q: %v", text, region, err)
 		}
 		checkHits(t, hits)
+		// the headline's choice reads the question's conditions and
+		// quantities: it must take any question too
+		if len(hits) > 0 {
+			q, err := b.Ask(region, text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, ok := q.BestCommitment(hits[0].Item, map[string]bool{"quantity": true, "money": true, "time": true})
+			if ok && !slices.Contains(hits[0].Item.Commitments, c) {
+				t.Fatalf("%q: a figure %q the item does not state", text, c.Text)
+			}
+		}
 	})
 }
 
