@@ -144,10 +144,7 @@ func corpusLayers(fsys fs.FS) []fs.FS {
 // from the same corpus by the same build from the file at cache.
 func loadIntents(fsys fs.FS, log *slog.Logger, cache, build string) (*intent.Model, error) {
 	start := time.Now()
-	exs, err := intent.ReadCorpus(corpusLayers(fsys)...)
-	if err == nil {
-		_, err = intent.Check(exs)
-	}
+	exs, err := intent.LoadCorpus(corpusLayers(fsys)...)
 	if err != nil {
 		return nil, fmt.Errorf("intent model: %w", err)
 	}

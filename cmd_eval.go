@@ -13,6 +13,7 @@ import (
 	"frontdoor/bot/evaluate"
 	"frontdoor/bot/intent"
 	"frontdoor/bot/store"
+	"frontdoor/knowledge"
 )
 
 // setList is a repeatable --set flag.
@@ -80,7 +81,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	var cv *intent.CVReport
 	if *folds > 1 {
-		exs, err := intent.ReadCorpus(corpusLayers(seedsFS(cfg, nil))...)
+		exs, err := knowledge.ReadCorpus(corpusLayers(seedsFS(cfg, nil))...)
 		if err != nil {
 			return err
 		}

@@ -1,25 +1,17 @@
 package knowledge
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"fmt"
 	"io/fs"
 	"maps"
-	"path"
 	"slices"
 	"strings"
 	"unicode/utf8"
 )
 
-// CorpusDir holds the corpus of labelled business messages
-// (corpus/*.jsonl) that the intent model learns from. A message labelled
-// with the item it is about ("item_id") is also what a business says about
-// that item: the knowledge base indexes it beside the item's questions, so
-// that a story or a complaint worded like the corpus's finds its item and
-// its unit.
-const CorpusDir = "corpus"
+// A corpus message labelled with the item it is about ("item_id") is also
+// what a business says about that item: the knowledge base indexes it
+// beside the item's questions, so that a story or a complaint worded like
+// the corpus's finds its item and its unit.
 
 // saidIntents are the intents whose messages are about an item's matter: a
 // question it answers, a complaint or a request for paperwork it routes. A
@@ -30,49 +22,23 @@ var saidIntents = map[string]bool{"policy_query": true, "complaint": true, "assi
 // item path, in the corpus's order.
 type said map[string]map[string][]string
 
-// readSaid reads the corpus files of fsys for messages labelled with an
-// item. A line that is not a JSON object fails the load, naming the file
-// and line, as the intent model's reading of the same file does.
+// readSaid reads the corpus files of fsys (ReadCorpus) for messages
+// labelled with an item.
 func readSaid(fsys fs.FS) (said, error) {
-	names, err := fs.Glob(fsys, path.Join(CorpusDir, "*.jsonl"))
+	msgs, err := ReadCorpus(fsys)
 	if err != nil {
 		return nil, err
 	}
 	out := said{}
-	for _, name := range names {
-		data, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
+	for _, m := range msgs {
+		doc, item, ok := strings.Cut(m.ItemID, "#")
+		if !ok || !saidIntents[m.Intent] || utf8.RuneCountInString(m.Text) > maxQuestionRunes {
+			continue
 		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-		for line := 1; sc.Scan(); line++ {
-			raw := bytes.TrimSpace(sc.Bytes())
-			if len(raw) == 0 {
-				continue
-			}
-			var m struct {
-				Text   string `json:"text"`
-				Intent string `json:"intent"`
-				ItemID string `json:"item_id"`
-			}
-			if err := json.Unmarshal(raw, &m); err != nil {
-				return nil, &CatalogueError{File: name, Line: line, Msg: "not a JSON object: " + err.Error()}
-			}
-			doc, item, ok := strings.Cut(m.ItemID, "#")
-			text := strings.TrimSpace(m.Text)
-			if !ok || !saidIntents[m.Intent] || text == "" || !utf8.ValidString(text) ||
-				utf8.RuneCountInString(text) > maxQuestionRunes {
-				continue
-			}
-			if out[doc] == nil {
-				out[doc] = map[string][]string{}
-			}
-			out[doc][item] = append(out[doc][item], text)
+		if out[doc] == nil {
+			out[doc] = map[string][]string{}
 		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
+		out[doc][item] = append(out[doc][item], m.Text)
 	}
 	return out, nil
 }

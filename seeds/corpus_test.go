@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/text/width"
 
-	"frontdoor/bot/intent"
 	"frontdoor/knowledge"
 	"frontdoor/seeds"
 )
@@ -41,7 +40,7 @@ type trainingText struct{ text, where string }
 
 func trainingTexts(t *testing.T) []trainingText {
 	t.Helper()
-	exs, err := intent.ReadCorpus(seeds.FS)
+	exs, err := knowledge.ReadCorpus(seeds.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

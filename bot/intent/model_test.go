@@ -9,14 +9,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 
+	"frontdoor/knowledge"
 	"frontdoor/seeds"
 )
 
 func shippedCorpus(t testing.TB) []Example {
 	t.Helper()
-	exs, err := ReadCorpus(seeds.FS)
+	exs, err := knowledge.ReadCorpus(seeds.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,8 +111,8 @@ func TestTheModelLearnsTheCorpus(t *testing.T) {
 	if acc := float64(right) / float64(len(exs)); acc < 0.97 {
 		t.Errorf("the model fits only %.3f of its own corpus", acc)
 	}
-	if len(m.Labels()) != len(Known) {
-		t.Errorf("labels %v, want every one of %v", m.Labels(), Known)
+	if len(m.Labels()) != len(knowledge.Intents) {
+		t.Errorf("labels %v, want every one of %v", m.Labels(), knowledge.Intents)
 	}
 }
 
@@ -148,60 +148,6 @@ func TestPredictionsAreProbabilities(t *testing.T) {
 func TestTrainNeedsTwoIntents(t *testing.T) {
 	if _, err := Train([]Example{{Text: "你好", Intent: "greeting"}}, Options{}); !errors.Is(err, ErrEmptyCorpus) {
 		t.Fatalf("err = %v", err)
-	}
-}
-
-func TestParseCorpus(t *testing.T) {
-	tests := []struct {
-		name, data, err string
-		n               int
-	}{
-		{"good", `{"text": "你好", "intent": "greeting", "region": "", "item_id": ""}` + "\n\n" + `{"text": " 接电要多久 ", "intent": "policy_query"}`, "", 2},
-		{"unknown intent", `{"text": "你好", "intent": "chitchat"}`, "x.jsonl:1: intent \"chitchat\"", 0},
-		{"empty text", `{"text": "  ", "intent": "greeting"}`, "x.jsonl:1: text is empty", 0},
-		{"unknown field", `{"text": "你好", "intent": "greeting", "lable": "x"}`, "x.jsonl:1:", 0},
-		{"not JSON", "{\"text\": \"你好\", \"intent\": \"greeting\"}\n{text", "x.jsonl:2:", 0},
-		{"too long", `{"text": "` + strings.Repeat("长", 2001) + `", "intent": "complaint"}`, "longer than", 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			exs, err := ParseCorpus("x.jsonl", []byte(tt.data))
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("err = %v, want %q", err, tt.err)
-				}
-				return
-			}
-			if err != nil || len(exs) != tt.n {
-				t.Fatalf("%d examples, err %v", len(exs), err)
-			}
-			if exs[1].Text != "接电要多久" || exs[1].Source != "x.jsonl:3" {
-				t.Errorf("%+v", exs[1])
-			}
-		})
-	}
-}
-
-func TestCorpusLayers(t *testing.T) {
-	base := fstest.MapFS{
-		"corpus/a.jsonl": {Data: []byte(`{"text": "你好", "intent": "greeting"}`)},
-		"corpus/b.jsonl": {Data: []byte(`{"text": "接电要多久", "intent": "policy_query"}`)},
-	}
-	local := fstest.MapFS{
-		"corpus/b.jsonl": {Data: []byte(`{"text": "用水要多久", "intent": "policy_query"}`)},
-		"corpus/c.jsonl": {Data: []byte(`{"text": "太过分了", "intent": "complaint"}`)},
-		"corpus/x.txt":   {Data: []byte(`not a corpus file`)},
-	}
-	exs, err := ReadCorpus(base, local)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, ex := range exs {
-		got = append(got, ex.Text)
-	}
-	if strings.Join(got, "|") != "你好|用水要多久|太过分了" {
-		t.Fatalf("read %q; a local file replaces the shipped one of its name and adds its own", got)
 	}
 }
 
@@ -277,7 +223,7 @@ func FuzzPredict(f *testing.F) {
 		for _, x := range p {
 			sum += x.P
 		}
-		if len(p) != len(Known) || math.Abs(sum-1) > 1e-9 {
+		if len(p) != len(knowledge.Intents) || math.Abs(sum-1) > 1e-9 {
 			t.Fatalf("%q: %v", s, p)
 		}
 	})
