@@ -93,13 +93,8 @@ func TestSnapshotAnswersAsBuilt(t *testing.T) {
 			continue
 		}
 		wh, gh := want.Search(5, ""), got.Search(5, "")
-		if len(wh) != len(gh) {
-			t.Fatalf("%q: %d hits against %d", q[1], len(gh), len(wh))
-		}
+		sameHits(t, q[1], gh, wh)
 		for i := range wh {
-			if wh[i].Item.ID != gh[i].Item.ID || wh[i].Score != gh[i].Score || wh[i].Snippet != gh[i].Snippet {
-				t.Fatalf("%q: hit %d is %s %v, built %s %v", q[1], i, gh[i].Item.ID, gh[i].Score, wh[i].Item.ID, wh[i].Score)
-			}
 			it := wh[i].Item
 			if !reflect.DeepEqual(want.KeySentences(it, 2), got.KeySentences(read.byID[it.ID], 2)) {
 				t.Fatalf("%q: key sentences of %s differ", q[1], it.ID)
@@ -298,15 +293,7 @@ func TestReloadKeepsUnchangedRegions(t *testing.T) {
 					continue
 				}
 				got, _ := b.Ask(q[0], q[1])
-				wh, gh := want.Search(5, ""), got.Search(5, "")
-				if len(wh) != len(gh) {
-					t.Fatalf("%q: %d hits, fresh %d", q[1], len(gh), len(wh))
-				}
-				for i := range wh {
-					if wh[i].Item.ID != gh[i].Item.ID || wh[i].Score != gh[i].Score || wh[i].Snippet != gh[i].Snippet {
-						t.Fatalf("%q: hit %d %s %v, fresh %s %v", q[1], i, gh[i].Item.ID, gh[i].Score, wh[i].Item.ID, wh[i].Score)
-					}
-				}
+				sameHits(t, q[1], got.Search(5, ""), want.Search(5, ""))
 			}
 			var w snapWriter
 			w.encode(b)
@@ -323,5 +310,19 @@ func TestReloadKeepsUnchangedRegions(t *testing.T) {
 	}
 	if b.Rebuilt != len(b.regions) {
 		t.Errorf("a new synonym group rebuilt %d of %d regions", b.Rebuilt, len(b.regions))
+	}
+}
+
+// sameHits fails the test unless got ranks the items want ranks, with the
+// same scores and snippets.
+func sameHits(t *testing.T, question string, got, want []Hit) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%q: %d hits, want %d", question, len(got), len(want))
+	}
+	for i := range want {
+		if want[i].Item.ID != got[i].Item.ID || want[i].Score != got[i].Score || want[i].Snippet != got[i].Snippet {
+			t.Fatalf("%q: hit %d is %s %v, want %s %v", question, i, got[i].Item.ID, got[i].Score, want[i].Item.ID, want[i].Score)
+		}
 	}
 }
