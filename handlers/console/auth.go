@@ -193,15 +193,20 @@ func faultCode(err error) string {
 	return "internal"
 }
 
-// messageOf is what a person is told about an error; internal errors say
-// nothing about their cause.
 // tooLargeText is the page's message for a form longer than a request
 // may be.
 const tooLargeText = "提交的内容太长,请删减后重试"
 
+// messageOf is what a person is told about an error; internal errors say
+// nothing about their cause, and a body over the limit, whose fault the
+// API words in English, is told in the console's words.
 func messageOf(err error) string {
-	if fe, ok := fault.As(err); ok && fe.Kind != fault.Internal {
-		return fe.Msg
+	fe, ok := fault.As(err)
+	switch {
+	case !ok || fe.Kind == fault.Internal:
+		return "系统内部错误,请稍后再试"
+	case fe.Kind == fault.TooLarge:
+		return tooLargeText
 	}
-	return "系统内部错误,请稍后再试"
+	return fe.Msg
 }

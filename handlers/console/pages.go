@@ -74,9 +74,6 @@ func (c *console) renderError(g *gin.Context, err error) {
 	}
 	pd := c.pageData(g, "出错了", fe.Code)
 	pd.Error = messageOf(fe)
-	if fe.Kind == fault.TooLarge {
-		pd.Error = tooLargeText
-	}
 	c.render(g, httpkit.Status(fe.Kind), "error", pd)
 	g.Abort()
 }
