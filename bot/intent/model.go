@@ -57,14 +57,20 @@ type Model struct {
 	index  map[uint64]int32 // feature hash → row of w
 	w      []float32        // rows × len(labels)
 	bias   []float32
+	near   *neighbours
 	// Examples is how many messages it was trained on.
 	Examples int
 	bufs     sync.Pool // of *scratch
 }
 
 type scratch struct {
-	hashes []uint64
-	scores []float64
+	hashes  []uint64
+	rows    []int32
+	scores  []float64
+	votes   []float64
+	acc     []float32 // per corpus message, zero between uses
+	touched []int32
+	best    []near
 }
 
 // Labels are the classes the model tells apart, in a fixed order.
@@ -214,14 +220,15 @@ func Train(examples []Example, opts Options) (*Model, error) {
 			}
 		}
 	}
-	m := &Model{labels: labels, index: index, w: make([]float32, len(w)), bias: make([]float32, k), Examples: len(examples)}
+	m := &Model{labels: labels, index: index, w: make([]float32, len(w)), bias: make([]float32, k), Examples: len(examples),
+		near: buildNeighbours(rows, at, ys, len(index))}
 	for i, v := range w {
 		m.w[i] = float32(v)
 	}
 	for i, v := range bias {
 		m.bias[i] = float32(v)
 	}
-	m.bufs.New = func() any { return &scratch{scores: make([]float64, k)} }
+	m.bufs.New = func() any { return &scratch{scores: make([]float64, k), votes: make([]float64, k)} }
 	return m, nil
 }
 
@@ -267,15 +274,20 @@ func (m *Model) Predict(text string) Prediction {
 	for c := range z {
 		z[c] = float64(m.bias[c])
 	}
+	sc.rows = sc.rows[:0]
 	for _, h := range sc.hashes {
 		f, ok := m.index[h]
 		if !ok {
 			continue
 		}
+		sc.rows = append(sc.rows, f)
 		row := m.w[int(f)*k : int(f)*k+k]
 		for c := range z {
 			z[c] += float64(x * row[c])
 		}
+	}
+	if m.near.votes(sc.rows, sc, sc.votes) {
+		pool(z, sc.votes)
 	}
 	softmax(z)
 	out := make(Prediction, k)

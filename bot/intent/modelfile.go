@@ -22,7 +22,7 @@ import (
 // ModelFormat is the version of the model file's layout, and of how a
 // message becomes features and a corpus a model: whatever changes either
 // must move it, so that older files are retrained.
-const ModelFormat = 2
+const ModelFormat = 3
 
 const modelMagic = "FDINTENT"
 
@@ -77,6 +77,7 @@ func (m *Model) Write(w io.Writer, key [32]byte) error {
 	for _, v := range m.bias {
 		b = le.AppendUint32(b, math.Float32bits(v))
 	}
+	b = m.near.append(b)
 	b = le.AppendUint32(b, crc32.Checksum(b, castagnoli))
 	_, err := w.Write(b)
 	return err
@@ -87,6 +88,7 @@ func (m *Model) Write(w io.Writer, key [32]byte) error {
 const (
 	maxModelLabels   = 64
 	maxModelFeatures = 1 << 26
+	maxModelExamples = 1 << 26
 )
 
 // ReadModel reads a model written with key: ErrModelStale when the file
@@ -130,7 +132,7 @@ func ReadModel(data []byte, key [32]byte) (*Model, error) {
 		labels[i] = string(take(u32()))
 	}
 	examples, nf := u32(), u32()
-	if short || nf > maxModelFeatures || nf*(8+4*nl)+4*nl != len(r) {
+	if short || nf > maxModelFeatures || examples > maxModelExamples || nf*(8+4*nl)+4*nl > len(r) {
 		return nil, fmt.Errorf("%w: cut short or overlong", ErrModelCorrupt)
 	}
 	m := &Model{labels: labels, index: make(map[uint64]int32, nf), w: make([]float32, nf*nl),
@@ -147,7 +149,11 @@ func ReadModel(data []byte, key [32]byte) (*Model, error) {
 	for i := range m.bias {
 		m.bias[i] = math.Float32frombits(le.Uint32(take(4)))
 	}
-	m.bufs.New = func() any { return &scratch{scores: make([]float64, nl)} }
+	var err error
+	if m.near, err = readNeighbours(r, nf, examples, nl); err != nil {
+		return nil, err
+	}
+	m.bufs.New = func() any { return &scratch{scores: make([]float64, nl), votes: make([]float64, nl)} }
 	return m, nil
 }
 

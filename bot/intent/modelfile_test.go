@@ -89,7 +89,14 @@ func TestModelFile(t *testing.T) {
 }
 
 func FuzzReadModel(f *testing.F) {
-	exs := []Example{{Text: "在吗", Intent: "greeting"}, {Text: "要多久", Intent: "policy_query"}}
+	// a sample of the corpus small enough to mutate quickly, large enough
+	// that the nearest-neighbour index has postings
+	var exs []Example
+	for i, ex := range shippedCorpus(f) {
+		if i%150 == 0 {
+			exs = append(exs, ex)
+		}
+	}
 	m, err := Train(exs, Options{})
 	if err != nil {
 		f.Fatal(err)
