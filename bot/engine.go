@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"frontdoor/bot/gaps"
-	"frontdoor/bot/kbedit"
 	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"frontdoor/bot/gaps"
+	"frontdoor/bot/kbedit"
 
 	"github.com/redis/go-redis/v9"
 

@@ -3,8 +3,9 @@ package bot
 import (
 	"context"
 	"errors"
-	"frontdoor/bot/gaps"
 	"strings"
+
+	"frontdoor/bot/gaps"
 
 	"frontdoor/bot/ticket"
 	"frontdoor/knowledge"

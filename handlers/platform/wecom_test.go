@@ -1,13 +1,14 @@
 package platform_test
 
 import (
-	"frontdoor/handlers/handlertest"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"frontdoor/handlers/handlertest"
 
 	"frontdoor/handlers/platform/wxproto"
 )
