@@ -68,15 +68,3 @@ func TestNeighbours(t *testing.T) {
 		t.Errorf("a unanimous vote against a weak lean: %v", z)
 	}
 }
-
-func BenchmarkVotes(b *testing.B) {
-	m, err := Train(shippedCorpus(b), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	texts := evaluationTexts(b)
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		m.Predict(texts[i%len(texts)])
-	}
-}
