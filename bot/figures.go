@@ -17,26 +17,44 @@ import (
 //     "10" is a different value;
 //   - dates are their numbers: 2024年3月 states "2024" and "3".
 //
-// Other units are not compared: 3个工作日 and 3天 both state "3".
+// The unit is not part of the value: 3个工作日 and 3天 both state "3";
+// measuredFigures says which unit each is in.
 // Arabic digits always state a figure. A Chinese numeral states one when a
 // measure word follows it (三个工作日, 十余家, 五天), 百分之 precedes it, it
 // is a whole number with a unit or a year (二十, 五十万, 二〇二四), or it
 // starts a range whose end is a figure (三到五个): words that merely hold a
 // numeral (统一, 一网通办, 十分, 一次性, 十四五) state none.
-func figures(s string) []string { return scanFigures(s, false) }
+func figures(s string) []string { return valuesOf(scanFigures(s, false)) }
 
 // numerals is figures counting every Chinese numeral: in names (an item's
 // number 一(四), a document's title) a numeral need not be a quantity.
-func numerals(s string) []string { return scanFigures(s, true) }
+func numerals(s string) []string { return valuesOf(scanFigures(s, true)) }
+
+// measured is a figure's value and the unit it is stated in ("" when it
+// is none of measureUnits, or none at all).
+type measured struct{ value, unit string }
+
+// measuredFigures is figures with each value's unit: 3个工作日 is {3 工作日},
+// 三到五天 {3 天} and {5 天}.
+func measuredFigures(s string) []measured { return scanFigures(s, false) }
+
+func valuesOf(ms []measured) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.value
+	}
+	return out
+}
 
 // numberToken is a number read from text.
 type numberToken struct {
 	values     []string
 	start, end int // runes, 百分之 and multipliers included
 	counts     bool
+	unit       string
 }
 
-func scanFigures(s string, all bool) []string {
+func scanFigures(s string, all bool) []measured {
 	rs := []rune(s)
 	for i, r := range rs {
 		switch {
@@ -64,7 +82,7 @@ func scanFigures(s string, all bool) []string {
 			if percent {
 				v += "%"
 			}
-			toks = append(toks, numberToken{values: []string{v}, start: i, end: end, counts: true})
+			toks = append(toks, numberToken{values: []string{v}, start: i, end: end, counts: true, unit: unitAt(rs, end)})
 			i = end
 		case j < len(rs) && isChineseNumeral(rs[j]):
 			k := j
@@ -84,26 +102,58 @@ func scanFigures(s string, all bool) []string {
 			}
 			counts := all || percent || len(vals) > 0 &&
 				(whole || measureAt(rs, end) || runesAt(rs, j-2, "分之")) && !idiom(rs, j, k)
-			toks = append(toks, numberToken{values: vals, start: i, end: end, counts: counts})
+			toks = append(toks, numberToken{values: vals, start: i, end: end, counts: counts, unit: unitAt(rs, end)})
 			i = end
 		default:
 			i++
 		}
 	}
-	// A range's start counts when its end does: 三到五个工作日.
+	// A range's start counts when its end does, and is in its unit:
+	// 三到五个工作日.
 	for t := len(toks) - 2; t >= 0; t-- {
-		if !toks[t].counts && toks[t+1].counts && toks[t+1].start == toks[t].end+1 &&
-			strings.ContainsRune("到至~～-－—、或和", rs[toks[t].end]) {
-			toks[t].counts = true
+		if toks[t+1].start == toks[t].end+1 && strings.ContainsRune("到至~～-－—、或和", rs[toks[t].end]) {
+			if !toks[t].counts && toks[t+1].counts {
+				toks[t].counts = true
+			}
+			if toks[t].unit == "" {
+				toks[t].unit = toks[t+1].unit
+			}
 		}
 	}
-	var out []string
+	var out []measured
 	for _, t := range toks {
 		if t.counts {
-			out = append(out, t.values...)
+			for _, v := range t.values {
+				out = append(out, measured{v, t.unit})
+			}
 		}
 	}
 	return out
+}
+
+// measureUnits are the units a figure's value is compared in, longest
+// first, each with the unit it is the same as: a time limit in working
+// days is not one in days, nor a fee in 元 a count of items. 日 and 月
+// alone are left out: they are as often a date's (31日, 3月) as a span's.
+var measureUnits = []struct{ word, unit string }{
+	{"个工作日", "工作日"}, {"工作日", "工作日"}, {"个自然日", "天"}, {"自然日", "天"}, {"天", "天"},
+	{"个半小时", "小时"}, {"个小时", "小时"}, {"小时", "小时"}, {"分钟", "分钟"}, {"个星期", "周"}, {"星期", "周"}, {"周", "周"},
+	{"个半月", "月"}, {"个月", "月"}, {"年", "年"}, {"元", "元"}, {"千瓦", "千瓦"}, {"平方米", "平方米"},
+	{"次", "次"}, {"项", "项"}, {"件", "件"}, {"家", "家"}, {"个", "个"},
+}
+
+// unitAt is the unit of measureUnits that rs holds at i, after an
+// approximation (多, 余, 来, 几); "" for none.
+func unitAt(rs []rune, i int) string {
+	if i < len(rs) && strings.ContainsRune("多余来几", rs[i]) {
+		i++
+	}
+	for _, u := range measureUnits {
+		if runesAt(rs, i, u.word) {
+			return u.unit
+		}
+	}
+	return ""
 }
 
 // arabic reads the number of Arabic digits at rs[i]: thousands commas are

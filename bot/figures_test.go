@@ -94,6 +94,32 @@ func TestFiguresCompare(t *testing.T) {
 	}
 }
 
+func TestMeasuredFigures(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []measured
+	}{
+		{"3个工作日内办结", []measured{{"3", "工作日"}}},
+		{"三天", []measured{{"3", "天"}}},
+		{"三到五个工作日", []measured{{"3", "工作日"}, {"5", "工作日"}}},
+		{"3-5天", []measured{{"3", "天"}, {"5", "天"}}},
+		{"两个半月", []measured{{"2", "月"}}},
+		{"最高五十万元", []measured{{"500000", "元"}}},
+		{"十余家企业", []measured{{"10", "家"}}},
+		{"24小时", []measured{{"24", "小时"}}},
+		{"2024年3月", []measured{{"2024", "年"}, {"3", ""}}}, // a date's month is no span
+		{"5日内", []measured{{"5", ""}}},
+		{"降低10%", []measured{{"10%", ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := measuredFigures(tt.in); !slices.Equal(got, tt.want) {
+				t.Errorf("measuredFigures(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestNumerals(t *testing.T) {
 	tests := []struct {
 		in   string

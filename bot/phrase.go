@@ -95,18 +95,34 @@ func unstatedFigure(answer string, items []*knowledge.Item, docTitle func(*knowl
 		add(titled, numerals(it.Title))
 		add(numbers, numerals(it.Number))
 	}
+	// units[v] are the units v is stated in; "" among them when it is
+	// stated once without one, which any unit may then restate
+	units := map[string]map[string]bool{}
+	addMeasured := func(ms []measured) {
+		for _, m := range ms {
+			stated[m.value] = true
+			if units[m.value] == nil {
+				units[m.value] = map[string]bool{}
+			}
+			units[m.value][m.unit] = true
+		}
+	}
 	rest, _ := uncited(draft, names, numbers)
-	add(stated, figures(rest))
+	addMeasured(measuredFigures(rest))
 	for _, it := range items {
-		add(stated, figures(it.Text))
+		addMeasured(measuredFigures(it.Text))
 		for _, c := range it.Commitments {
-			add(stated, figures(c.Text))
+			addMeasured(measuredFigures(c.Text))
 		}
 	}
 	rest, named := uncited(answer, names, numbers)
-	for _, f := range figures(rest) {
-		if !stated[f] {
-			return f, true
+	for _, f := range measuredFigures(rest) {
+		switch u := units[f.value]; {
+		case !stated[f.value]:
+			return f.value, true
+		case f.unit != "" && !u[f.unit] && !u[""]:
+			// 3个工作日 restated as 3天 is another promise
+			return f.value + f.unit, true
 		}
 	}
 	for _, f := range named {
