@@ -60,9 +60,10 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 	case picked.intent == "":
 		u = e.understand(norm)
 		// A short follow-up ("那高压的呢") reads like a greeting or nothing
-		// at all without the item it continues.
+		// at all without the item it continues, and the model, which
+		// reads no context, is seldom sure what it is.
 		if sess.Item != "" && looksLikeFollowUp(norm, f) &&
-			(u.intent == Greeting || u.intent == OutOfScope || u.intent == PolicyQuery) {
+			(u.intent == Greeting || u.intent == OutOfScope || u.intent == PolicyQuery || u.pred.Top().P < e.cfg.IntentConfidence) {
 			u = understanding{intent: PolicyQuery, pred: u.pred}
 		}
 	}
