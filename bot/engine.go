@@ -10,13 +10,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"frontdoor/bot/gaps"
-	"frontdoor/bot/kbedit"
-
 	"github.com/redis/go-redis/v9"
 
 	"frontdoor/bot/fault"
+	"frontdoor/bot/gaps"
 	"frontdoor/bot/intent"
+	"frontdoor/bot/kbedit"
 	"frontdoor/bot/outbox"
 	"frontdoor/bot/staff"
 	"frontdoor/bot/store"

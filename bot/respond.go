@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"frontdoor/bot/gaps"
-
 	"frontdoor/bot/ticket"
 	"frontdoor/knowledge"
 )

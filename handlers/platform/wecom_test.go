@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"frontdoor/handlers/handlertest"
-
 	"frontdoor/handlers/platform/wxproto"
 )
 
