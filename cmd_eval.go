@@ -30,6 +30,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	var sets setList
 	fs.Var(&sets, "set", "JSON-lines evaluation set (required; repeat for several)")
 	folds := fs.Int("folds", 5, "folds of the intent model's cross-validation on the corpus (0: none)")
+	orders := fs.Int("orders", 0, "also score the intent model alone trained in this many orders (seeds 1…N) on every set, and their mean")
 	asJSON := fs.Bool("json", false, "print the report as JSON, with every outcome")
 	seedsDir := fs.String("seeds", "", "knowledge directory (default FRONTDOOR_SEEDS or ./seeds)")
 	if err := parse(fs, args); err != nil {
@@ -80,29 +81,40 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		reps[i].Set = sets[i]
 	}
 	var cv *intent.CVReport
-	if *folds > 1 {
+	var ords *evaluate.OrdersReport
+	if *folds > 1 || *orders > 0 {
 		exs, err := knowledge.ReadCorpus(corpusLayers(seedsFS(cfg, nil))...)
 		if err != nil {
 			return err
 		}
-		r, err := intent.CrossValidate(exs, *folds, intent.Options{})
-		if err != nil {
-			return err
+		if *folds > 1 {
+			r, err := intent.CrossValidate(exs, *folds, intent.Options{})
+			if err != nil {
+				return err
+			}
+			cv = &r
 		}
-		cv = &r
+		if *orders > 0 {
+			r, err := evaluate.Orders(exs, intent.Options{}, *orders, sets, caseSets)
+			if err != nil {
+				return err
+			}
+			ords = &r
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
-		if len(reps) == 1 {
+		if len(reps) == 1 && ords == nil {
 			reps[0].CrossValidation = cv
 			return enc.Encode(reps[0])
 		}
 		return enc.Encode(struct {
-			Sets            []evaluate.Report `json:"sets"`
-			CrossValidation *intent.CVReport  `json:"cross_validation,omitempty"`
-		}{reps, cv})
+			Sets            []evaluate.Report      `json:"sets"`
+			CrossValidation *intent.CVReport       `json:"cross_validation,omitempty"`
+			Orders          *evaluate.OrdersReport `json:"orders,omitempty"`
+		}{reps, cv, ords})
 	}
 	for i, rep := range reps {
 		if len(reps) > 1 {
@@ -116,6 +128,10 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if cv != nil {
 		fmt.Fprintln(stdout)
 		cv.Print(stdout)
+	}
+	if ords != nil {
+		fmt.Fprintln(stdout)
+		ords.Print(stdout)
 	}
 	return nil
 }
