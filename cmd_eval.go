@@ -26,7 +26,7 @@ func (s *setList) Set(v string) error { *s = append(*s, v); return nil }
 // REDIS_URL or a throwaway in-memory Redis, under a key prefix of its own,
 // and cross-validates the intent model on the corpus it was trained on.
 func runEval(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", "eval --set FILE [--set FILE …] [--folds K] [--json]", stderr)
+	fs := newFlags("eval", "eval --set FILE [--set FILE …] [--folds K] [--orders N] [--json]", stderr)
 	var sets setList
 	fs.Var(&sets, "set", "JSON-lines evaluation set (required; repeat for several)")
 	folds := fs.Int("folds", 5, "folds of the intent model's cross-validation on the corpus (0: none)")
