@@ -22,9 +22,13 @@ type setList []string
 func (s *setList) String() string     { return strings.Join(*s, ",") }
 func (s *setList) Set(v string) error { *s = append(*s, v); return nil }
 
+// maxOrders bounds --orders: each order trains a model.
+const maxOrders = 64
+
 // runEval sends labelled sets through the same engine the API uses, on
 // REDIS_URL or a throwaway in-memory Redis, under a key prefix of its own,
-// and cross-validates the intent model on the corpus it was trained on.
+// cross-validates the intent model on the corpus it was trained on, and
+// with --orders scores the model alone trained in several orders.
 func runEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval", "eval --set FILE [--set FILE …] [--folds K] [--orders N] [--json]", stderr)
 	var sets setList
@@ -39,6 +43,9 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if len(sets) == 0 {
 		fs.Usage()
 		return errUsage
+	}
+	if *orders < 0 || *orders > maxOrders {
+		return fmt.Errorf("--orders %d: want 0 to %d", *orders, maxOrders)
 	}
 	caseSets := make([][]evaluate.Case, len(sets))
 	for i, name := range sets {

@@ -45,6 +45,9 @@ func TestEvalCommand(t *testing.T) {
 		t.Errorf("orders %+v", rep.Orders)
 	}
 
+	if err := runEval([]string{"--set", set, "--orders", "-1"}, &out, &errw); err == nil || !strings.Contains(err.Error(), "--orders") {
+		t.Errorf("--orders -1: %v", err)
+	}
 	out.Reset()
 	if err := runEval([]string{"--set", set, "--folds", "0", "--orders", "1"}, &out, &errw); err != nil {
 		t.Fatalf("eval: %v (%s)", err, errw.String())
