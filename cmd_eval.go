@@ -13,7 +13,6 @@ import (
 	"frontdoor/bot/evaluate"
 	"frontdoor/bot/intent"
 	"frontdoor/bot/store"
-	"frontdoor/knowledge"
 )
 
 // setList is a repeatable --set flag.
@@ -90,7 +89,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	var cv *intent.CVReport
 	var ords *evaluate.OrdersReport
 	if *folds > 1 || *orders > 0 {
-		exs, err := knowledge.ReadCorpus(corpusLayers(seedsFS(cfg, nil))...)
+		exs, err := intent.LoadCorpus(corpusLayers(seedsFS(cfg, nil))...)
 		if err != nil {
 			return err
 		}

@@ -198,8 +198,9 @@ func kbStats(args []string, stdout, stderr io.Writer) error {
 // kbBuild builds the knowledge base of the seeds directory and writes its
 // snapshot and the intent model beside it, which servers of this build
 // start from: a step for a release (or an image) after its documents
-// change, so that no replica pays for the build at start-up. The editors' changes in Redis are not in it; a
-// server that finds them rebuilds and rewrites it.
+// change, so that no replica pays for the build at start-up. The editors'
+// changes in Redis are not in it; a server that finds them rebuilds and
+// rewrites it.
 func kbBuild(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("kb build", "kb build [--seeds DIR]", stderr)
 	seedsDir := fs.String("seeds", "", "knowledge directory (default FRONTDOOR_SEEDS or ./seeds)")

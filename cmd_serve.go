@@ -141,9 +141,7 @@ func every(ctx context.Context, interval time.Duration, f func()) {
 // pushBenefits tells businesses of 免申即享 benefits added since the last
 // look, on every replica (each benefit is claimed by one).
 func pushBenefits(ctx context.Context, a *app, interval time.Duration) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
+	push := func() {
 		for _, tenant := range a.tenantIDs() {
 			if n, err := a.Engine.PushNewBenefits(ctx, tenant); err != nil && ctx.Err() == nil {
 				a.log.Warn("new benefits", "tenant", tenant, "err", err)
@@ -151,12 +149,9 @@ func pushBenefits(ctx context.Context, a *app, interval time.Duration) {
 				a.log.Info("businesses told of new benefits", "tenant", tenant, "businesses", n)
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
 	}
+	push()
+	every(ctx, interval, push)
 }
 
 // reloadOnHangup reloads documents and catalogue on SIGHUP; a failed

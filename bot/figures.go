@@ -145,9 +145,7 @@ var measureUnits = []struct{ word, unit string }{
 // unitAt is the unit of measureUnits that rs holds at i, after an
 // approximation (多, 余, 来, 几); "" for none.
 func unitAt(rs []rune, i int) string {
-	if i < len(rs) && strings.ContainsRune("多余来几", rs[i]) {
-		i++
-	}
+	i = pastApproximation(rs, i)
 	for _, u := range measureUnits {
 		if runesAt(rs, i, u.word) {
 			return u.unit
@@ -351,9 +349,7 @@ func chineseValues(run []rune) (vals []string, whole bool) {
 // measureAt reports whether a measure word (个, 天, 元, 小时…) stands at
 // rs[i], after an optional 多, 余, 来 or 几.
 func measureAt(rs []rune, i int) bool {
-	if i < len(rs) && strings.ContainsRune("多余来几", rs[i]) {
-		i++
-	}
+	i = pastApproximation(rs, i)
 	if i >= len(rs) {
 		return false
 	}
@@ -408,4 +404,13 @@ func runesAt(rs []rune, i int, w string) bool {
 		i++
 	}
 	return true
+}
+
+// pastApproximation is i, or i+1 when rs holds at i a word that makes the
+// number before it approximate (三十多天, 十余家, 十来个, 十几项).
+func pastApproximation(rs []rune, i int) int {
+	if i < len(rs) && strings.ContainsRune("多余来几", rs[i]) {
+		return i + 1
+	}
+	return i
 }

@@ -82,7 +82,7 @@ func citesAny(text string, items []*knowledge.Item) bool {
 // states.
 func unstatedFigure(answer string, items []*knowledge.Item, docTitle func(*knowledge.Item) string, draft string) (string, bool) {
 	var names []string
-	numbers, titled, stated := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	numbers, titled := map[string]bool{}, map[string]bool{}
 	add := func(set map[string]bool, values []string) {
 		for _, v := range values {
 			set[v] = true
@@ -95,12 +95,12 @@ func unstatedFigure(answer string, items []*knowledge.Item, docTitle func(*knowl
 		add(titled, numerals(it.Title))
 		add(numbers, numerals(it.Number))
 	}
-	// units[v] are the units v is stated in; "" among them when it is
-	// stated once without one, which any unit may then restate
+	// units[v] are the units the items and the template state v in, ""
+	// among them when they state it once without one, which any unit may
+	// then restate; a value with no units is not stated
 	units := map[string]map[string]bool{}
 	addMeasured := func(ms []measured) {
 		for _, m := range ms {
-			stated[m.value] = true
 			if units[m.value] == nil {
 				units[m.value] = map[string]bool{}
 			}
@@ -118,7 +118,7 @@ func unstatedFigure(answer string, items []*knowledge.Item, docTitle func(*knowl
 	rest, named := uncited(answer, names, numbers)
 	for _, f := range measuredFigures(rest) {
 		switch u := units[f.value]; {
-		case !stated[f.value]:
+		case u == nil:
 			return f.value, true
 		case f.unit != "" && !u[f.unit] && !u[""]:
 			// 3个工作日 restated as 3天 is another promise
@@ -126,7 +126,7 @@ func unstatedFigure(answer string, items []*knowledge.Item, docTitle func(*knowl
 		}
 	}
 	for _, f := range named {
-		if !stated[f] && !titled[f] {
+		if units[f] == nil && !titled[f] {
 			return f, true
 		}
 	}

@@ -3,6 +3,7 @@ package evaluate
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"frontdoor/bot/intent"
@@ -118,9 +119,4 @@ func (r OrdersReport) Print(w io.Writer) {
 }
 
 // setName is a set's file name without its directory and extension.
-func setName(path string) string {
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		path = path[i+1:]
-	}
-	return strings.TrimSuffix(path, ".jsonl")
-}
+func setName(path string) string { return strings.TrimSuffix(filepath.Base(path), ".jsonl") }

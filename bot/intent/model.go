@@ -230,8 +230,15 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	for i, v := range bias {
 		m.bias[i] = float32(v)
 	}
-	m.bufs.New = func() any { return &scratch{scores: make([]float64, k), votes: make([]float64, k)} }
+	m.initScratch()
 	return m, nil
+}
+
+// initScratch sets up the buffers a prediction borrows, sized for the
+// model's classes.
+func (m *Model) initScratch() {
+	k := len(m.labels)
+	m.bufs.New = func() any { return &scratch{scores: make([]float64, k), votes: make([]float64, k)} }
 }
 
 // labelsOf lists the examples' classes, sorted.

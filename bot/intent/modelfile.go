@@ -153,7 +153,7 @@ func ReadModel(data []byte, key [32]byte) (*Model, error) {
 	if m.near, err = readNeighbours(r, nf, examples, nl); err != nil {
 		return nil, err
 	}
-	m.bufs.New = func() any { return &scratch{scores: make([]float64, nl), votes: make([]float64, nl)} }
+	m.initScratch()
 	return m, nil
 }
 
