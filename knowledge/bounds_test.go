@@ -3,6 +3,7 @@ package knowledge
 import (
 	"slices"
 	"testing"
+	"testing/fstest"
 )
 
 func TestConditionBound(t *testing.T) {
@@ -67,5 +68,35 @@ func TestBestCommitmentMeetsTheBound(t *testing.T) {
 		if c, _ := q.BestCommitment(it, kinds); c.Text != tt.want {
 			t.Errorf("%q: %s, want %s", tt.question, c.Text, tt.want)
 		}
+	}
+}
+
+// Words the item's own questions hold tell which item a question is about,
+// not which of its figures: a figure's question sharing such a word with
+// the question is weaker evidence than one naming the condition.
+func TestBestCommitmentDiscountsTheItemsOwnWords(t *testing.T) {
+	fsys := seedsMapFS(t)
+	fsys["questions/001_ae791fdead5d71ad.yaml"] = &fstest.MapFile{Data: []byte(`doc: 001_ae791fdead5d71ad.txt
+items:
+  - path: "一、(二) 7"
+    questions: ["小作坊接电要不要自己出钱", "作坊拉电线谁出钱"]
+    figures:
+      "160千瓦": ["市区的企业多大容量以内免费接电"]
+      "100千瓦": ["乡下小作坊多少千瓦以下接电不花钱"]
+`)}
+	b, err := Load(fsys, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, ok := b.FindItem("001_ae791fdead5d71ad.txt", "7")
+	if !ok {
+		t.Fatal("no item 7")
+	}
+	q, err := b.Ask("葛店开发区", "市区的小作坊 接电外线要钱吗")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := q.BestCommitment(it, map[string]bool{"quantity": true, "money": true}); c.Text != "160千瓦" {
+		t.Errorf("%s (%s), want 160千瓦", c.Text, c.Subject)
 	}
 }

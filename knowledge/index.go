@@ -316,6 +316,8 @@ type itemText struct {
 	subjects  []analysedText // one per commitment
 	// figureQs are, per commitment, the questions that ask for its figure.
 	figureQs [][]analysedText
+	// questions are the questions known to ask about the item.
+	questions []analysedText
 }
 
 func analyseText(a *analyzer, raw, region string) analysedText {
@@ -335,6 +337,11 @@ func analyseItem(a *analyzer, it *Item) itemText {
 			qs = append(qs, analyseText(a, q, it.Region))
 		}
 		t.figureQs = append(t.figureQs, qs)
+	}
+	if len(it.Commitments) > 1 {
+		for _, q := range it.Questions {
+			t.questions = append(t.questions, analyseText(a, q, it.Region))
+		}
 	}
 	return t
 }

@@ -291,11 +291,21 @@ func (qn *Question) BestCommitment(it *Item, kinds map[string]bool) (Commitment,
 	if len(cands) == 0 {
 		return Commitment{}, false
 	}
+	// Words the item's own questions hold say that a question is about
+	// the item, not which of its figures it asks for ("小厂" in a question
+	// about free connection for small firms, whatever their area).
 	evidence := make([][]weighted, len(cands))
 	for j, i := range cands {
-		ev := qn.matchedTerms(nil, t.subjects[i], 1)
+		var asked []weighted
 		for _, fq := range t.figureQs[i] {
-			ev = qn.matchedTerms(ev, fq, figureQuestionWeight)
+			asked = qn.matchedTerms(asked, fq, figureQuestionWeight)
+		}
+		ev := qn.matchedTerms(nil, t.subjects[i], 1)
+		for _, e := range asked {
+			if slices.ContainsFunc(t.questions, func(q analysedText) bool { return holds(q, e.term) }) {
+				e.w *= sharedTermShare
+			}
+			ev = addWeighted(ev, e)
 		}
 		evidence[j] = ev
 	}
@@ -330,6 +340,26 @@ func (qn *Question) BestCommitment(it *Item, kinds map[string]bool) (Commitment,
 type weighted struct {
 	term string
 	w    float64
+}
+
+// holds reports whether a text holds a term of matchedTerms.
+func holds(t analysedText, term string) bool {
+	if strings.HasPrefix(term, "§") {
+		return t.concepts.count(term) > 0
+	}
+	term = strings.TrimPrefix(term, "w:")
+	return t.runes.mayHold(term) && strings.Contains(t.norm, term)
+}
+
+// addWeighted adds e to ev; a term already there keeps the larger weight.
+func addWeighted(ev []weighted, e weighted) []weighted {
+	for k := range ev {
+		if ev[k].term == e.term {
+			ev[k].w = max(ev[k].w, e.w)
+			return ev
+		}
+	}
+	return append(ev, e)
 }
 
 // focusWeight is how much more a bigram of the clause that asks counts.
