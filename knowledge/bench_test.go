@@ -360,3 +360,26 @@ func BenchmarkReload100xOneDocument(b *testing.B) {
 	b.ReportMetric(float64(kb.Rebuilt), "rebuilt")
 	b.ReportMetric(float64(len(kb.regions)), "regions")
 }
+
+// BenchmarkBestCommitment is the choice of a headline figure among an
+// item's figures, the question asked anew each time as for every message.
+func BenchmarkBestCommitment(b *testing.B) {
+	kb, err := Load(seeds.FS, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	it, ok := kb.FindItem("001_ae791fdead5d71ad.txt", "7")
+	if !ok {
+		b.Fatal("no item 7")
+	}
+	kinds := map[string]bool{"quantity": true, "money": true}
+	for b.Loop() {
+		q, err := kb.Ask(it.Region, "城里的小厂报装一百二十千瓦 接电外线要自己掏钱吗")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, ok := q.BestCommitment(it, kinds); !ok {
+			b.Fatal("no figure")
+		}
+	}
+}

@@ -88,12 +88,19 @@ const boundWeight = 1.5
 // whose figure bounds its condition: boundWeight when every quantity in
 // its unit meets the bound, minus boundWeight when one fails it, 0 when
 // the question states none.
-func boundEvidence(question string, c Commitment) float64 {
+func (qn *Question) boundEvidence(c Commitment) float64 {
 	limit, upper, ok := conditionBound(c)
 	if !ok {
 		return 0
 	}
-	qs := quantitiesIn(question, c.Unit)
+	qs, ok := qn.quantities[c.Unit]
+	if !ok {
+		qs = quantitiesIn(qn.q.full, c.Unit)
+		if qn.quantities == nil {
+			qn.quantities = map[string][]float64{}
+		}
+		qn.quantities[c.Unit] = qs
+	}
 	if len(qs) == 0 {
 		return 0
 	}

@@ -65,8 +65,10 @@ const (
 
 // polarity scores how the negations of the terms a question shares with a
 // clause agree: the question's words, and the members of the concepts
-// both hold.
-func (a *analyzer) polarity(q query, clause analysedText) float64 {
+// both hold. The question's side of each term is worked out once for all
+// the clauses it is weighed against.
+func (qn *Question) polarity(clause analysedText) float64 {
+	q := qn.q
 	score := 0.0
 	judge := func(qs, cs termSign) {
 		switch {
@@ -81,15 +83,37 @@ func (a *analyzer) polarity(q query, clause analysedText) float64 {
 		if strings.HasPrefix(w.tok, "§") || runeLen(w.tok) < 2 || !clause.runes.mayHold(w.tok) {
 			continue
 		}
-		judge(signOf(q.full, w.tok), signOf(clause.norm, w.tok))
+		if cs := signOf(clause.norm, w.tok); cs != signAbsent {
+			judge(qn.sign(w.tok), cs)
+		}
 	}
 	for _, c := range clause.concepts {
 		if !q.words.has(c.tok) {
 			continue
 		}
-		judge(a.conceptSign(q.full, c.tok), a.conceptSign(clause.norm, c.tok))
+		if qs := qn.sign(c.tok); qs != signAbsent {
+			judge(qs, qn.an.conceptSign(clause.norm, c.tok))
+		}
 	}
 	return score
+}
+
+// sign is how the question says a word or a concept (§n), remembered.
+func (qn *Question) sign(tok string) termSign {
+	if s, ok := qn.signs[tok]; ok {
+		return s
+	}
+	var s termSign
+	if strings.HasPrefix(tok, "§") {
+		s = qn.an.conceptSign(qn.q.full, tok)
+	} else {
+		s = signOf(qn.q.full, tok)
+	}
+	if qn.signs == nil {
+		qn.signs = map[string]termSign{}
+	}
+	qn.signs[tok] = s
+	return s
 }
 
 // conceptSign is how a text says a concept: negated if any member it holds

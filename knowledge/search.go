@@ -218,6 +218,10 @@ type Question struct {
 	ri   *regionIndex
 	an   *analyzer
 	cond *conditions // when a figure was first chosen for it
+	// signs and quantities are how the question says each term and what
+	// it states in each unit, worked out for the first figure weighed.
+	signs      map[string]termSign
+	quantities map[string][]float64
 	// scored are the sentence scores of the item last asked for: an
 	// answer asks for one item's key sentences several times.
 	scoredItem *Item
@@ -321,7 +325,7 @@ func (qn *Question) BestCommitment(it *Item, kinds map[string]bool) (Commitment,
 	}
 	best, bestScore := cands[0], math.Inf(-1)
 	for j, i := range cands {
-		s := qn.an.polarity(qn.q, t.subjects[i]) + boundEvidence(qn.q.full, it.Commitments[i])
+		s := qn.polarity(t.subjects[i]) + qn.boundEvidence(it.Commitments[i])
 		for _, e := range evidence[j] {
 			w := e.w
 			if len(cands) > 1 && shared(e.term) == len(cands) {
