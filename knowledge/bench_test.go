@@ -144,7 +144,7 @@ func gseFullDictionary() (string, error) {
 
 // searchPass asks every question once, in region(i, question) for the
 // i-th question, recording each one's time.
-func searchPass(b *testing.B, kb *Base, region func(i int, q string) string, times []time.Duration) []time.Duration {
+func searchPass(b testing.TB, kb *Base, region func(i int, q string) string, times []time.Duration) []time.Duration {
 	for i, q := range benchQueries {
 		start := time.Now()
 		hits, err := kb.Search(region(i, q.region), q.text, 5)

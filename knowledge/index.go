@@ -29,13 +29,12 @@ const (
 	bm25B  = 0.75
 )
 
-// posting is one item's term frequencies, per field, packed in 64 bits: the
-// item number in the low 24, then six bits per field, saturating at 63, far
-// beyond where BM25 saturates. A large region holds millions of postings;
-// an int32 and a byte per field would take 12.
-type posting uint64
+// counts are one entry's term frequencies while a table is built, packed
+// in 64 bits: the entry number in the low 24, then six bits per field,
+// saturating at 63, far beyond where BM25 saturates.
+type counts uint64
 
-// tfBits is the width of one field's frequency in a posting.
+// tfBits is the width of one field's frequency in counts.
 const (
 	tfBits = 6
 	maxTF  = 1<<tfBits - 1
@@ -47,28 +46,59 @@ var _ [64 - (24 + tfBits*nFields)]struct{}
 // maxRegionItems is the most items, or sentences, one region may hold.
 const maxRegionItems = 1<<24 - 1
 
-func newPosting(doc int32) posting { return posting(doc) & maxRegionItems }
+func newCounts(doc int32) counts { return counts(doc) & maxRegionItems }
 
-// doc is the posting's item number.
-func (p posting) doc() int32 { return int32(p & maxRegionItems) }
+// doc is the entry number.
+func (c counts) doc() int32 { return int32(c & maxRegionItems) }
 
 // tf is the term's frequency in field f.
-func (p posting) tf(f int) uint8 { return uint8(p>>(24+tfBits*f)) & maxTF }
+func (c counts) tf(f int) uint8 { return uint8(c>>(24+tfBits*f)) & maxTF }
 
 // count adds one occurrence in field f, up to maxTF.
-func (p *posting) count(f int) {
-	if p.tf(f) < maxTF {
-		*p += 1 << (24 + tfBits*f)
+func (c *counts) count(f int) {
+	if c.tf(f) < maxTF {
+		*c += 1 << (24 + tfBits*f)
 	}
 }
 
 // tfs is every field's frequency.
-func (p posting) tfs() (out [nFields]uint8) {
+func (c counts) tfs() (out [nFields]uint8) {
 	for f := range out {
-		out[f] = p.tf(f)
+		out[f] = c.tf(f)
 	}
 	return out
 }
+
+// posting is one entry of a finished table's posting list, in 64 bits: the
+// entry number in the low 24, a bit saying whether the term is in the
+// entry's title or body, and in the high 32 the term's frequency in the
+// entry as BM25F scores it — weighted and length-normalised per field, and
+// saturated — as a float32. Worked out when the table is finished, it
+// makes scoring a posting one multiplication: reading the entry's field
+// norms for every posting cost a cache miss each on the long lists of the
+// questions and messages. A large region holds millions of postings.
+type posting uint64
+
+// inTextBit marks a posting whose term is in the entry's title or body.
+const inTextBit = 1 << 24
+
+func makePosting(doc int32, inText bool, sat float64) posting {
+	p := posting(doc) & maxRegionItems
+	if inText {
+		p |= inTextBit
+	}
+	return p | posting(math.Float32bits(float32(sat)))<<32
+}
+
+// doc is the posting's entry number.
+func (p posting) doc() int32 { return int32(p & maxRegionItems) }
+
+// sat is the term's saturated frequency in the entry: below 1, so a term
+// adds less than its weight however often it occurs.
+func (p posting) sat() float64 { return float64(math.Float32frombits(uint32(p >> 32))) }
+
+// inText reports a term in the entry's title or body.
+func (p posting) inText() bool { return p&inTextBit != 0 }
 
 // termTable is an inverted index of one kind of term. While a region is
 // being built its postings are appended to one list in item order, each
@@ -84,12 +114,8 @@ type termTable struct {
 	ids    []uint32    // the table's terms, ascending
 	offs   []uint32    // postings of ids[i] are packed[offs[i]:offs[i+1]]
 	packed []posting
-	// norms are, per entry and field, the field's weight over its BM25
-	// length norm (fieldWeight / (1 - b + b·len/avg)): the lengths while
-	// entries are added, the factors once finished, so that scoring a
-	// posting multiplies instead of dividing.
-	norms [][nFields]float32
-	avg   [nFields]float64
+	// entries is how many entries the table indexes.
+	entries int
 }
 
 // tableBuild is a termTable's state while items are added.
@@ -98,11 +124,13 @@ type tableBuild struct {
 	terms   []string
 	last    []int32 // term number → index in pending of its latest posting
 	pending []pendingPosting
+	// lens are each entry's field lengths in terms.
+	lens [][nFields]float32
 }
 
 type pendingPosting struct {
 	term uint32
-	p    posting
+	p    counts
 }
 
 func newTermTable(d *dictionary) *termTable {
@@ -127,18 +155,19 @@ func (t *termTable) add(doc int32, fields [nFields][]string) {
 			i := b.last[n]
 			if i < 0 || b.pending[i].p.doc() != doc {
 				i = int32(len(b.pending))
-				b.pending = append(b.pending, pendingPosting{term: n, p: newPosting(doc)})
+				b.pending = append(b.pending, pendingPosting{term: n, p: newCounts(doc)})
 				b.last[n] = i
 			}
 			b.pending[i].p.count(f)
 		}
 	}
-	t.norms = append(t.norms, lens)
+	b.lens = append(b.lens, lens)
+	t.entries++
 }
 
 // finish numbers the terms, packs their posting lists into one exactly
-// sized array in id order, computes the average field lengths and turns
-// the entries' lengths into their norms.
+// sized array in id order, and works out each posting's saturated
+// frequency from the entry's field lengths against the table's averages.
 func (t *termTable) finish() {
 	b := t.build
 	t.build = nil
@@ -163,29 +192,36 @@ func (t *termTable) finish() {
 		at, next[n] = at+next[n], at
 	}
 	t.offs[len(order)] = at
-	t.packed = make([]posting, len(b.pending))
-	for _, pp := range b.pending {
-		t.packed[next[pp.term]] = pp.p
-		next[pp.term]++
-	}
-	n := float64(len(t.norms))
-	if n == 0 {
-		return
-	}
-	var sum [nFields]float64
-	for _, l := range t.norms {
+	// Each entry's field weights over their BM25 length norms:
+	// fieldWeight / (1 - b + b·len/avg).
+	var sum, avg [nFields]float64
+	for _, l := range b.lens {
 		for f := range l {
 			sum[f] += float64(l[f])
 		}
 	}
 	for f := range sum {
-		t.avg[f] = math.Max(sum[f]/n, 1)
+		avg[f] = math.Max(sum[f]/math.Max(float64(len(b.lens)), 1), 1)
 	}
-	for i := range t.norms {
-		l := &t.norms[i]
+	norms := b.lens
+	for i := range norms {
+		l := &norms[i]
 		for f := range l {
-			l[f] = float32(fieldWeight[f] / (1 - bm25B + bm25B*float64(l[f])/t.avg[f]))
+			l[f] = float32(fieldWeight[f] / (1 - bm25B + bm25B*float64(l[f])/avg[f]))
 		}
+	}
+	t.packed = make([]posting, len(b.pending))
+	for _, pp := range b.pending {
+		k := &norms[pp.p.doc()]
+		var tf float64
+		for f := range nFields {
+			if n := pp.p.tf(f); n != 0 {
+				tf += float64(n) * float64(k[f])
+			}
+		}
+		inText := pp.p.tf(fTitle) > 0 || pp.p.tf(fBody) > 0
+		t.packed[next[pp.term]] = makePosting(pp.p.doc(), inText, tf/(bm25K1+tf))
+		next[pp.term]++
 	}
 }
 
@@ -207,34 +243,19 @@ func (t *termTable) listID(id uint32) []posting {
 	return t.packed[t.offs[i]:t.offs[i+1]:t.offs[i+1]]
 }
 
-// tf is a term's frequencies in one item: doc ids are added in order, so
-// every posting list is sorted and gallop finds the item's posting.
-func (t *termTable) tf(qt qterm, doc int32) ([nFields]uint8, bool) {
+// inText reports whether a term is in one entry's title or body: doc ids
+// are added in order, so every posting list is sorted and gallop finds the
+// entry's posting.
+func (t *termTable) inText(qt qterm, doc int32) bool {
 	ps := t.postings(qt)
-	if i := gallop(ps, doc); i < len(ps) && ps[i].doc() == doc {
-		return ps[i].tfs(), true
-	}
-	return [nFields]uint8{}, false
+	i := gallop(ps, doc)
+	return i < len(ps) && ps[i].doc() == doc && ps[i].inText()
 }
 
 // idf is the BM25 inverse document frequency of a term.
 func (t *termTable) idf(df int) float64 {
-	n := float64(len(t.norms))
+	n := float64(t.entries)
 	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
-}
-
-// saturated is a posting's BM25F term frequency, length-normalised per
-// field, weighted and saturated: below 1, so a term adds less than its
-// weight however often it occurs.
-func (t *termTable) saturated(p posting) float64 {
-	k := &t.norms[p.doc()]
-	var tf float64
-	for f := 0; f < nFields; f++ {
-		if n := p.tf(f); n != 0 {
-			tf += float64(n) * float64(k[f])
-		}
-	}
-	return tf / (bm25K1 + tf)
 }
 
 // selfScore is the most a query could score against this table: every

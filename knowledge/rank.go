@@ -62,7 +62,7 @@ func (x term) add(acc []float64, touched *[]int32) {
 		if touched != nil && acc[d] == 0 {
 			*touched = append(*touched, d)
 		}
-		acc[d] += x.w * x.t.saturated(p)
+		acc[d] += x.w * p.sat()
 	}
 }
 
@@ -77,7 +77,7 @@ func (x term) addIn(acc []float64, ranges []span, touched *[]int32) {
 			if touched != nil && acc[d] == 0 {
 				*touched = append(*touched, d)
 			}
-			acc[d] += x.w * x.t.saturated(ps[0])
+			acc[d] += x.w * ps[0].sat()
 		}
 		if len(ps) == 0 {
 			return

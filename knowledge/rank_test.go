@@ -68,35 +68,42 @@ func prunes(qn *Question, k int) bool {
 	return len(sc.cands) > 0 && len(sc.cands)*commonShare <= len(qn.ri.items)
 }
 
-func TestPostingDoc(t *testing.T) {
+func TestCountsAndPostings(t *testing.T) {
 	for _, d := range []int32{0, 1, 255, 256, 65535, 65536, 1<<23 + 5, maxRegionItems} {
-		if p := newPosting(d); p.doc() != d {
-			t.Errorf("newPosting(%d).doc() = %d", d, p.doc())
+		if c := newCounts(d); c.doc() != d {
+			t.Errorf("newCounts(%d).doc() = %d", d, c.doc())
+		}
+		for _, sat := range []float64{0, 0.25, 0.999} {
+			for _, in := range []bool{false, true} {
+				if p := makePosting(d, in, sat); p.doc() != d || p.inText() != in || p.sat() != float64(float32(sat)) {
+					t.Errorf("makePosting(%d, %v, %v) = %d, %v, %v", d, in, sat, p.doc(), p.inText(), p.sat())
+				}
+			}
 		}
 	}
-	var p posting
+	var c counts
 	var full [nFields]uint8
 	for f := range nFields {
 		for range 300 + f {
-			p.count(f)
+			c.count(f)
 		}
 		full[f] = maxTF
 	}
-	if p.doc() != 0 || p.tfs() != full {
-		t.Errorf("counts saturate at %d each without touching the item number: %d, %v", maxTF, p.doc(), p.tfs())
+	if c.doc() != 0 || c.tfs() != full {
+		t.Errorf("counts saturate at %d each without touching the item number: %d, %v", maxTF, c.doc(), c.tfs())
 	}
-	p = newPosting(maxRegionItems)
-	p.count(fBody)
-	p.count(fTags)
-	if p.doc() != maxRegionItems || p.tf(fBody) != 1 || p.tf(fTags) != 1 || p.tf(fTitle) != 0 {
-		t.Errorf("item %d, counts %v", p.doc(), p.tfs())
+	c = newCounts(maxRegionItems)
+	c.count(fBody)
+	c.count(fTags)
+	if c.doc() != maxRegionItems || c.tf(fBody) != 1 || c.tf(fTags) != 1 || c.tf(fTitle) != 0 {
+		t.Errorf("item %d, counts %v", c.doc(), c.tfs())
 	}
 }
 
 func TestGallop(t *testing.T) {
 	var ps []posting
 	for _, d := range []int32{2, 3, 5, 8, 13, 21, 34} {
-		ps = append(ps, newPosting(d))
+		ps = append(ps, makePosting(d, false, 0.5))
 	}
 	for d := int32(0); d <= 40; d++ {
 		want, _ := slices.BinarySearchFunc(ps, d, func(p posting, d int32) int { return int(p.doc() - d) })

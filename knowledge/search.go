@@ -181,7 +181,7 @@ func (ri *regionIndex) snippet(h Hit, q query) (string, float64) {
 	}
 	covered := 0
 	for _, g := range q.grams {
-		if tf, ok := ri.grams.tf(g, int32(h.doc)); ok && (tf[fTitle] > 0 || tf[fBody] > 0) {
+		if ri.grams.inText(g, int32(h.doc)) {
 			covered++
 		}
 	}

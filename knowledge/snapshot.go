@@ -44,7 +44,7 @@ const SnapshotFile = "kb.snapshot"
 // SnapshotFormat is the version of the snapshot's layout and of the
 // analysis stored in it. Whatever changes either — a field of an item, how
 // text becomes terms — must move it, so that older snapshots are rebuilt.
-const SnapshotFormat = 3
+const SnapshotFormat = 4
 
 const (
 	snapshotMagic  = "FDKBSNAP"
@@ -336,10 +336,7 @@ func (w *snapWriter) table(t *termTable) {
 	writeArray(w, t.ids)
 	writeArray(w, t.offs)
 	writeArray(w, t.packed)
-	writeArray(w, t.norms)
-	for _, a := range t.avg {
-		w.f64(a)
-	}
+	w.u64(uint64(t.entries))
 }
 
 func (w *snapWriter) encode(b *Base) {
@@ -566,10 +563,7 @@ func (r *snapReader) table(d *dictionary) *termTable {
 	t.ids = readArray[uint32](r)
 	t.offs = readArray[uint32](r)
 	t.packed = readArray[posting](r)
-	t.norms = readArray[[nFields]float32](r)
-	for f := range t.avg {
-		t.avg[f] = r.f64()
-	}
+	t.entries = int(min(r.u64(), maxRegionItems+1))
 	if r.err == nil && len(t.offs) != len(t.ids)+1 {
 		r.err = fmt.Errorf("%w: a term table's ids and offsets do not hold together", ErrSnapshotCorrupt)
 	}
@@ -631,7 +625,7 @@ func (r *snapReader) decode(b *Base) (names []string, built []*regionIndex, doma
 			lv.item, lv.first, lv.end = readArray[int32](r), readArray[int32](r), readArray[int32](r)
 			lv.weight = r.f64()
 			if r.err == nil && (len(lv.first) != len(ri.items) || len(lv.end) != len(ri.items) ||
-				len(lv.words.norms) != len(lv.item) || len(lv.grams.norms) != len(lv.item)) {
+				lv.words.entries != len(lv.item) || lv.grams.entries != len(lv.item)) {
 				r.err = fmt.Errorf("%w: region %q: a level does not match its items", ErrSnapshotCorrupt, names[k])
 			}
 			ri.levels = append(ri.levels, lv)
@@ -642,7 +636,7 @@ func (r *snapReader) decode(b *Base) (names []string, built []*regionIndex, doma
 			return nil, nil, nil
 		}
 		for _, t := range []*termTable{ri.words, ri.grams, ri.chars, ri.sounds} {
-			if len(t.norms) != len(ri.items) {
+			if t.entries != len(ri.items) {
 				r.err = fmt.Errorf("%w: region %q: a table does not match its items", ErrSnapshotCorrupt, names[k])
 				return nil, nil, nil
 			}
