@@ -56,8 +56,8 @@ func (o *Options) defaults() {
 // use.
 type Model struct {
 	labels []string
-	index  map[uint64]int32 // feature hash → row of w
-	w      []float32        // rows × len(labels)
+	index  featureIndex // feature hash → row of w
+	w      []float32    // rows × len(labels)
 	bias   []float32
 	near   *neighbours
 	// Examples is how many messages it was trained on.
@@ -79,7 +79,7 @@ type scratch struct {
 func (m *Model) Labels() []string { return slices.Clone(m.labels) }
 
 // Features is how many distinct features the model weighs.
-func (m *Model) Features() int { return len(m.index) }
+func (m *Model) Features() int { return m.index.n }
 
 // Scored is one class with its probability.
 type Scored struct {
@@ -222,7 +222,12 @@ func Train(examples []Example, opts Options) (*Model, error) {
 			}
 		}
 	}
-	m := &Model{labels: labels, index: index, w: make([]float32, len(w)), bias: make([]float32, k), Examples: len(examples),
+	byRow := make([]uint64, len(index))
+	for h, r := range index {
+		byRow[r] = h
+	}
+	fx, _ := newFeatureIndex(byRow) // a map's keys never repeat
+	m := &Model{labels: labels, index: fx, w: make([]float32, len(w)), bias: make([]float32, k), Examples: len(examples),
 		near: buildNeighbours(rows, at, ys, len(index))}
 	for i, v := range w {
 		m.w[i] = float32(v)
@@ -285,7 +290,7 @@ func (m *Model) Predict(text string) Prediction {
 	}
 	sc.rows = sc.rows[:0]
 	for _, h := range sc.hashes {
-		f, ok := m.index[h]
+		f, ok := m.index.row(h)
 		if !ok {
 			continue
 		}

@@ -52,10 +52,7 @@ func ModelKey(examples []Example, opts Options, build string) [32]byte {
 // Write writes the model, trained from inputs whose ModelKey is key.
 func (m *Model) Write(w io.Writer, key [32]byte) error {
 	k := len(m.labels)
-	hashes := make([]uint64, len(m.index))
-	for h, row := range m.index {
-		hashes[row] = h
-	}
+	hashes := m.index.hashes()
 	le := binary.LittleEndian
 	b := make([]byte, 0, 64+len(hashes)*(8+4*k)+4*k)
 	b = append(b, modelMagic...)
@@ -135,12 +132,13 @@ func ReadModel(data []byte, key [32]byte) (*Model, error) {
 	if short || nf > maxModelFeatures || examples > maxModelExamples || nf*(8+4*nl)+4*nl > len(r) {
 		return nil, fmt.Errorf("%w: cut short or overlong", ErrModelCorrupt)
 	}
-	m := &Model{labels: labels, index: make(map[uint64]int32, nf), w: make([]float32, nf*nl),
-		bias: make([]float32, nl), Examples: examples}
-	for i := range nf {
-		m.index[le.Uint64(take(8))] = int32(i)
+	m := &Model{labels: labels, w: make([]float32, nf*nl), bias: make([]float32, nl), Examples: examples}
+	hashes := make([]uint64, nf)
+	for i := range hashes {
+		hashes[i] = le.Uint64(take(8))
 	}
-	if len(m.index) != nf {
+	var ok bool
+	if m.index, ok = newFeatureIndex(hashes); !ok {
 		return nil, fmt.Errorf("%w: a feature repeats", ErrModelCorrupt)
 	}
 	for i := range m.w {

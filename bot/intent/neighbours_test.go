@@ -19,7 +19,7 @@ func TestNeighbours(t *testing.T) {
 		hs, _ := features(text, nil)
 		var rows []int32
 		for _, h := range hs {
-			if r, ok := m.index[h]; ok {
+			if r, ok := m.index.row(h); ok {
 				rows = append(rows, r)
 			}
 		}
