@@ -290,8 +290,8 @@ func pinyinBigrams(text string) []string {
 	var starts, ends []int // each bigram's bounds in buf
 	prev := -1             // where the previous character's reading starts in buf, -1 after a break
 	for _, r := range text {
-		py, ok := readings[r]
-		if !ok || !isHan(r) {
+		py, ok := readings.of(r)
+		if !ok {
 			prev = -1
 			continue
 		}
@@ -317,14 +317,58 @@ func pinyinBigrams(text string) []string {
 	return out
 }
 
-// tonelessReadings maps each character to its first reading without tone
-// marks, worked out once rather than for every character of every text.
-var tonelessReadings = sync.OnceValue(func() map[rune]string {
-	m := make(map[rune]string, len(pinyin.PinyinDict))
-	for r, py := range pinyin.PinyinDict {
-		m[rune(r)] = toneless(py)
+// readings are the toneless readings of Chinese characters. Those of the
+// main block (U+4E00–U+9FFF, nearly every character a business types) are
+// found by position in a 40 KB array of syllable numbers rather than in a
+// map of forty thousand strings: a question reads one reading a character,
+// and the map's lookups missed the processor's caches.
+type readings struct {
+	main      []uint16 // per character from mainHan: its syllable plus one, 0 for none
+	syllables []string
+	other     map[rune]string // Han characters outside the main block
+}
+
+const (
+	mainHan    = 0x4E00
+	mainHanEnd = 0xA000
+)
+
+// of is the toneless reading of a Han character.
+func (rd *readings) of(r rune) (string, bool) {
+	if r >= mainHan && r < mainHanEnd {
+		if n := rd.main[r-mainHan]; n != 0 {
+			return rd.syllables[n-1], true
+		}
+		return "", false
 	}
-	return m
+	py, ok := rd.other[r]
+	return py, ok
+}
+
+// tonelessReadings is each character's first reading without tone marks,
+// worked out once rather than for every character of every text.
+var tonelessReadings = sync.OnceValue(func() *readings {
+	rd := &readings{main: make([]uint16, mainHanEnd-mainHan), other: map[rune]string{}}
+	number := map[string]uint16{}
+	for c, py := range pinyin.PinyinDict {
+		r := rune(c)
+		if !isHan(r) {
+			continue
+		}
+		py = toneless(py)
+		if r < mainHan || r >= mainHanEnd {
+			rd.other[r] = py
+			continue
+		}
+		n, ok := number[py]
+		if !ok {
+			rd.syllables = append(rd.syllables, py)
+			n = uint16(len(rd.syllables))
+			number[py] = n
+		}
+		rd.main[r-mainHan] = n
+	}
+	return rd
 })
 
 // toneless is the first reading of a character without tone marks.
