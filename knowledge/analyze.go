@@ -33,8 +33,8 @@ const domainFreq = 5000
 type analyzer struct {
 	seg      gse.Segmenter
 	concepts []concept
-	trie     *trieNode // concept members
-	dictSize int       // dictionary size, for stats
+	trie     *conceptTrie // concept members
+	dictSize int          // dictionary size, for stats
 }
 
 // concept is a synonym group; its token stands for every member.
@@ -50,7 +50,7 @@ type concept struct {
 // Load builds it while documents are read. A new analyzer is built on
 // every reload: gse must not learn words while other goroutines cut.
 func newGeneralAnalyzer() (*analyzer, error) {
-	a := &analyzer{trie: &trieNode{next: map[rune]*trieNode{}}}
+	a := &analyzer{trie: newConceptTrie()}
 	a.seg.SkipLog = true
 	a.seg.NotLoadHMM = true // the HMM model is package state in gse; DAG only
 	a.seg.Dict = gse.NewDict()
@@ -215,13 +215,12 @@ func (a *analyzer) countConcepts(text, region string) conceptCounts {
 	var matches []match
 	rs := []rune(text)
 	for i := range rs {
-		n := a.trie
+		n := int32(0)
 		for j := i; j < len(rs); j++ {
-			n = n.next[rs[j]]
-			if n == nil {
+			if n = a.trie.step(n, rs[j]); n == 0 {
 				break
 			}
-			for _, c := range n.concepts {
+			for _, c := range a.trie.nodes[n].concepts {
 				if r := a.concepts[c].region; r == "" || r == region {
 					matches = append(matches, match{i, j + 1, c})
 				}
@@ -256,28 +255,69 @@ func (a *analyzer) countConcepts(text, region string) conceptCounts {
 	return slices.Clip(out)
 }
 
-// trieNode is a node of the concept members' rune trie.
-type trieNode struct {
-	next     map[rune]*trieNode
+// conceptTrie holds the concept members as a trie of runes. A question
+// steps into it from every character, so the first step — most of them —
+// is a read at the character's position in an array for the main Han
+// block, and a node's few children are a short list in one allocation
+// rather than a map: with a map per node, a question's walks missed the
+// processor's caches at every step (BenchmarkAskCold).
+type conceptTrie struct {
+	han   []int32           // per character from mainHan: the node it leads to from the root, 0 for none
+	first map[rune]int32    // the same for other first characters
+	nodes []conceptTrieNode // nodes[0] is the root
+}
+
+type conceptTrieNode struct {
+	next     []trieEdge // by rune
 	concepts []int
 }
 
-func (t *trieNode) add(word string, concept int) {
-	n := t
+type trieEdge struct {
+	r  rune
+	to int32
+}
+
+func newConceptTrie() *conceptTrie {
+	return &conceptTrie{han: make([]int32, mainHanEnd-mainHan), first: map[rune]int32{}, nodes: make([]conceptTrieNode, 1)}
+}
+
+// step is the node r leads to from node n, 0 for none.
+func (t *conceptTrie) step(n int32, r rune) int32 {
+	if n == 0 {
+		if r >= mainHan && r < mainHanEnd {
+			return t.han[r-mainHan]
+		}
+		return t.first[r]
+	}
+	for _, e := range t.nodes[n].next {
+		if e.r == r {
+			return e.to
+		}
+	}
+	return 0
+}
+
+func (t *conceptTrie) add(word string, concept int) {
+	n := int32(0)
 	for _, r := range word {
-		c := n.next[r]
-		if c == nil {
-			c = &trieNode{next: map[rune]*trieNode{}}
-			n.next[r] = c
+		c := t.step(n, r)
+		if c == 0 {
+			c = int32(len(t.nodes))
+			t.nodes = append(t.nodes, conceptTrieNode{})
+			switch {
+			case n != 0:
+				t.nodes[n].next = append(t.nodes[n].next, trieEdge{r, c})
+			case r >= mainHan && r < mainHanEnd:
+				t.han[r-mainHan] = c
+			default:
+				t.first[r] = c
+			}
 		}
 		n = c
 	}
-	for _, c := range n.concepts {
-		if c == concept {
-			return
-		}
+	if !slices.Contains(t.nodes[n].concepts, concept) {
+		t.nodes[n].concepts = append(t.nodes[n].concepts, concept)
 	}
-	n.concepts = append(n.concepts, concept)
 }
 
 // pinyinBigrams lists bigrams of the toneless readings of each run of
