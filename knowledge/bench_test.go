@@ -386,30 +386,16 @@ func BenchmarkBestCommitment(b *testing.B) {
 
 // BenchmarkAskCold analyses questions with the analyser's tables out of the
 // processor's caches, as in a server that does other work between two
-// questions: each is preceded by a walk over 16 MB, and only Ask is timed
-// (ask-ns).
+// questions (ask-ns).
 func BenchmarkAskCold(b *testing.B) {
 	kb, err := Load(seeds.FS, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	evict := make([]byte, 16<<20)
-	var sink byte
-	var spent time.Duration
-	n := 0
-	for b.Loop() {
-		for i := 0; i < len(evict); i += 64 {
-			evict[i]++
-			sink += evict[i]
-		}
-		q := benchQueries[n%len(benchQueries)]
-		start := time.Now()
+	knowledgetest.Cold(b, "ask-ns", func(i int) {
+		q := benchQueries[i%len(benchQueries)]
 		if _, err := kb.Ask(q.region, q.text); err != nil {
 			b.Fatal(err)
 		}
-		spent += time.Since(start)
-		n++
-	}
-	b.ReportMetric(float64(spent.Nanoseconds())/float64(n), "ask-ns")
-	_ = sink
+	})
 }

@@ -381,15 +381,7 @@ func (qn *Question) matchedTerms(ev []weighted, t analysedText, scale float64) [
 	if qn.cond == nil {
 		qn.cond = conditionsOf(q)
 	}
-	add := func(term string, w float64) {
-		for k := range ev {
-			if ev[k].term == term {
-				ev[k].w = max(ev[k].w, w)
-				return
-			}
-		}
-		ev = append(ev, weighted{term, w})
-	}
+	add := func(term string, w float64) { ev = addWeighted(ev, weighted{term, w}) }
 	for _, g := range qn.cond.grams {
 		if t.runes.mayHold(g.tok) && strings.Contains(t.norm, g.tok) {
 			w := scale * g.w

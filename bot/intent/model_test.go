@@ -9,9 +9,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"frontdoor/knowledge"
+	"frontdoor/knowledge/knowledgetest"
 	"frontdoor/seeds"
 )
 
@@ -249,31 +249,13 @@ func BenchmarkPredict(b *testing.B) {
 
 // BenchmarkPredictCold is a prediction with the model out of the
 // processor's caches, as in a server that answers, searches and talks to
-// Redis between two predictions: each is preceded by a walk over 16 MB,
-// and only the prediction is timed (predict-ns). In the server's profile a
-// prediction costs several times what BenchmarkPredict, whose model stays
-// in cache, says.
+// Redis between two predictions (predict-ns).
 func BenchmarkPredictCold(b *testing.B) {
 	m, err := Train(shippedCorpus(b), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	evict := make([]byte, 16<<20)
-	var sink byte
-	var spent time.Duration
-	n := 0
-	for b.Loop() {
-		for i := 0; i < len(evict); i += 64 {
-			evict[i]++
-			sink += evict[i]
-		}
-		start := time.Now()
-		m.Predict(benchTexts[n%len(benchTexts)])
-		spent += time.Since(start)
-		n++
-	}
-	b.ReportMetric(float64(spent.Nanoseconds())/float64(n), "predict-ns")
-	_ = sink
+	knowledgetest.Cold(b, "predict-ns", func(i int) { m.Predict(benchTexts[i%len(benchTexts)]) })
 }
 
 func BenchmarkTrain(b *testing.B) {
