@@ -284,8 +284,8 @@ func newConceptTrie() *conceptTrie {
 // step is the node r leads to from node n, 0 for none.
 func (t *conceptTrie) step(n int32, r rune) int32 {
 	if n == 0 {
-		if r >= mainHan && r < mainHanEnd {
-			return t.han[r-mainHan]
+		if i, ok := mainHanIndex(r); ok {
+			return t.han[i]
 		}
 		return t.first[r]
 	}
@@ -304,12 +304,11 @@ func (t *conceptTrie) add(word string, concept int) {
 		if c == 0 {
 			c = int32(len(t.nodes))
 			t.nodes = append(t.nodes, conceptTrieNode{})
-			switch {
-			case n != 0:
+			if n != 0 {
 				t.nodes[n].next = append(t.nodes[n].next, trieEdge{r, c})
-			case r >= mainHan && r < mainHanEnd:
-				t.han[r-mainHan] = c
-			default:
+			} else if i, ok := mainHanIndex(r); ok {
+				t.han[i] = c
+			} else {
 				t.first[r] = c
 			}
 		}
@@ -368,15 +367,22 @@ type readings struct {
 	other     map[rune]string // Han characters outside the main block
 }
 
+// The main Han block, U+4E00–U+9FFF, where the readings and the concept
+// trie's first step are kept by position.
 const (
 	mainHan    = 0x4E00
 	mainHanEnd = 0xA000
 )
 
+// mainHanIndex is r's position in the main Han block.
+func mainHanIndex(r rune) (int, bool) {
+	return int(r - mainHan), r >= mainHan && r < mainHanEnd
+}
+
 // of is the toneless reading of a Han character.
 func (rd *readings) of(r rune) (string, bool) {
-	if r >= mainHan && r < mainHanEnd {
-		if n := rd.main[r-mainHan]; n != 0 {
+	if i, ok := mainHanIndex(r); ok {
+		if n := rd.main[i]; n != 0 {
 			return rd.syllables[n-1], true
 		}
 		return "", false
@@ -396,7 +402,8 @@ var tonelessReadings = sync.OnceValue(func() *readings {
 			continue
 		}
 		py = toneless(py)
-		if r < mainHan || r >= mainHanEnd {
+		i, ok := mainHanIndex(r)
+		if !ok {
 			rd.other[r] = py
 			continue
 		}
@@ -406,7 +413,7 @@ var tonelessReadings = sync.OnceValue(func() *readings {
 			n = uint16(len(rd.syllables))
 			number[py] = n
 		}
-		rd.main[r-mainHan] = n
+		rd.main[i] = n
 	}
 	return rd
 })

@@ -193,12 +193,12 @@ func (ri *regionIndex) snippet(h Hit, q query) (string, float64) {
 func textScore(q query, t analysedText) float64 {
 	score := 0.0
 	for _, g := range q.grams {
-		if t.runes.mayHold(g.tok) && strings.Contains(t.norm, g.tok) {
+		if t.contains(g.tok) {
 			score += g.w
 		}
 	}
 	for _, w := range q.words {
-		if !strings.HasPrefix(w.tok, "§") && runeLen(w.tok) > 1 && t.runes.mayHold(w.tok) && strings.Contains(t.norm, w.tok) {
+		if !strings.HasPrefix(w.tok, "§") && runeLen(w.tok) > 1 && t.contains(w.tok) {
 			score += w.w
 		}
 	}
@@ -352,7 +352,7 @@ func holds(t analysedText, term string) bool {
 		return t.concepts.count(term) > 0
 	}
 	term = strings.TrimPrefix(term, "w:")
-	return t.runes.mayHold(term) && strings.Contains(t.norm, term)
+	return t.contains(term)
 }
 
 // addWeighted adds e to ev; a term already there keeps the larger weight.
@@ -383,7 +383,7 @@ func (qn *Question) matchedTerms(ev []weighted, t analysedText, scale float64) [
 	}
 	add := func(term string, w float64) { ev = addWeighted(ev, weighted{term, w}) }
 	for _, g := range qn.cond.grams {
-		if t.runes.mayHold(g.tok) && strings.Contains(t.norm, g.tok) {
+		if t.contains(g.tok) {
 			w := scale * g.w
 			if qn.cond.focus.has(g.tok) {
 				w *= focusWeight
@@ -397,7 +397,7 @@ func (qn *Question) matchedTerms(ev []weighted, t analysedText, scale float64) [
 			if t.concepts.count(w.tok) > 0 {
 				add(w.tok, scale*w.w)
 			}
-		case runeLen(w.tok) > 1 && t.runes.mayHold(w.tok) && strings.Contains(t.norm, w.tok):
+		case runeLen(w.tok) > 1 && t.contains(w.tok):
 			add("w:"+w.tok, scale*w.w)
 		}
 	}
@@ -418,7 +418,7 @@ func (qn *Question) FigureAsked(it *Item) (Commitment, bool) {
 		for _, fq := range t.figureQs[i] {
 			shared := 0
 			for _, g := range grams {
-				if fq.runes.mayHold(g.tok) && strings.Contains(fq.norm, g.tok) {
+				if fq.contains(g.tok) {
 					shared++
 				}
 			}

@@ -157,6 +157,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	// features are first seen, so the numbering is as fixed as the corpus;
 	// all examples' rows in one slice, example i's at rows[at[i]:at[i+1]].
 	index := map[uint64]int32{}
+	var byRow []uint64 // index's hashes, by row
 	var rows []int32
 	at := make([]int, len(examples)+1)
 	for i, hs := range hashes {
@@ -168,6 +169,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 			if !ok {
 				n = int32(len(index))
 				index[h] = n
+				byRow = append(byRow, h)
 			}
 			rows = append(rows, n)
 		}
@@ -221,10 +223,6 @@ func Train(examples []Example, opts Options) (*Model, error) {
 				}
 			}
 		}
-	}
-	byRow := make([]uint64, len(index))
-	for h, r := range index {
-		byRow[r] = h
 	}
 	fx, _ := newFeatureIndex(byRow) // a map's keys never repeat
 	m := &Model{labels: labels, index: fx, w: make([]float32, len(w)), bias: make([]float32, k), Examples: len(examples),
