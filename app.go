@@ -74,6 +74,8 @@ func loadKB(fsys fs.FS, log *slog.Logger, edited knowledge.Options, snap knowled
 			log.Info("knowledge base read from its snapshot", "path", snap.Path, "reason", use.Reason)
 		case use.Wrote:
 			log.Info("knowledge base built and its snapshot written", "path", snap.Path, "why", use.Reason)
+		case use.Pending:
+			log.Info("knowledge base rebuilt; its snapshot is written in the background", "path", snap.Path, "why", use.Reason)
 		default:
 			log.Warn("knowledge base built from the documents", "path", snap.Path, "why", use.Reason)
 		}
@@ -181,6 +183,7 @@ func (a *app) load(fsys fs.FS) (*knowledge.Base, error) {
 	}
 	done := make(chan trained, 1)
 	snap := snapshotOf(a.cfg, fsys, a.build)
+	snap.Writer = a.snapshots
 	go func() {
 		m, err := loadIntents(fsys, a.log, modelFileOf(snap), a.build)
 		done <- trained{m, err}
@@ -240,6 +243,8 @@ type app struct {
 	lib      *knowledge.Library
 	build    string                       // this program, for the knowledge-base snapshot
 	intents  atomic.Pointer[intent.Model] // trained with every load of lib
+	// snapshots writes a reload's snapshot after the reload is served.
+	snapshots *knowledge.SnapshotWriter
 	// edits are the editors' changes the current base was built with,
 	// and their version; kept for a rebuild while Redis is away.
 	editsMu      sync.Mutex
@@ -261,6 +266,13 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	fsys := seedsFS(cfg, log)
 	if snapshotOf(cfg, fsys, "").Path != "" {
 		a.build = buildIdentity()
+		a.snapshots = knowledge.NewSnapshotWriter(func(b *knowledge.Base, took time.Duration, err error) {
+			if err != nil {
+				log.Warn("knowledge-base snapshot not written; the next start rebuilds", "err", err)
+				return
+			}
+			log.Info("knowledge-base snapshot written", "ms", took.Milliseconds())
+		})
 	}
 	restoreGC := collectLessOften()
 	lib, err := knowledge.NewLibrary(func() (*knowledge.Base, error) { return a.load(fsys) })
@@ -403,8 +415,10 @@ func (a *app) ready(ctx context.Context) error {
 	return nil
 }
 
-// close releases Redis and stops the embedded server, in that order.
+// close lets a snapshot being written finish, drops one still waiting,
+// then releases Redis and stops the embedded server.
 func (a *app) close() {
+	a.snapshots.Close()
 	if a.conn != nil {
 		_ = a.conn.Close()
 	}

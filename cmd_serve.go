@@ -99,6 +99,9 @@ func runServe(args []string, _, stderr io.Writer) error {
 	if ferr := a.Engine.FlushUse(sctx); ferr != nil {
 		log.Warn("item use counts not added at shutdown", "err", ferr)
 	}
+	if werr := a.snapshots.Wait(sctx); werr != nil {
+		log.Warn("knowledge-base snapshot not written before shutdown; the next start rebuilds", "err", werr)
+	}
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

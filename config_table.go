@@ -64,7 +64,7 @@ var settings = []setting{
 	{"read_timeout", "FRONTDOOR_READ_TIMEOUT", "10s", "HTTP server read timeout", func(c *Config) any { return &c.ReadTimeout }},
 	{"write_timeout", "FRONTDOOR_WRITE_TIMEOUT", "30s", "HTTP server write timeout (event streams lift it)", func(c *Config) any { return &c.WriteTimeout }},
 	{"idle_timeout", "FRONTDOOR_IDLE_TIMEOUT", "120s", "HTTP keep-alive idle timeout", func(c *Config) any { return &c.IdleTimeout }},
-	{"shutdown_timeout", "FRONTDOOR_SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for in-flight requests", func(c *Config) any { return &c.ShutdownTimeout }},
+	{"shutdown_timeout", "FRONTDOOR_SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for in-flight requests, then for a knowledge-base snapshot being written", func(c *Config) any { return &c.ShutdownTimeout }},
 	{"scheduler_interval", "FRONTDOOR_SCHEDULER_INTERVAL", "1s", "how often due clocks are polled", func(c *Config) any { return &c.SchedulerInterval }},
 	{"ask_below", "FRONTDOOR_ASK_BELOW", "0.5", "the intent model's confidence under which the bot asks which of the likely intents was meant (2–3 numbered choices) instead of acting on its first guess; `0` never asks",
 		func(c *Config) any { return &c.AskBelow }},

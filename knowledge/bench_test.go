@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -398,4 +399,58 @@ func BenchmarkAskCold(b *testing.B) {
 			b.Fatal(err)
 		}
 	})
+}
+
+// BenchmarkReload100xSnapshot is a reload of the 100-region base after one
+// document changed, as a server does it: with the snapshot written before
+// the reload returns (written), and left to a SnapshotWriter (background),
+// whose write the next reload waits for outside the timing. reload-s is
+// from the reload's start until it serves the new base.
+func BenchmarkReload100xSnapshot(b *testing.B) {
+	fsys, err := knowledgetest.Perturbed(100, knowledgetest.ByCopy)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const doc = "k42_002_c95ffdd180ea7e81.txt"
+	if fsys[doc] == nil {
+		b.Fatalf("no %s", doc)
+	}
+	for _, background := range []bool{false, true} {
+		name := "written"
+		if background {
+			name = "background"
+		}
+		b.Run(name, func(b *testing.B) {
+			snap := Snapshot{Path: filepath.Join(b.TempDir(), SnapshotFile), Build: "bench"}
+			if background {
+				snap.Writer = NewSnapshotWriter(nil)
+				defer snap.Writer.Close()
+			}
+			prev, _, err := LoadWithSnapshot(fsys, Options{}, snap, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var total time.Duration
+			n := 0
+			for b.Loop() {
+				changed := maps.Clone(fsys)
+				changed[doc] = &fstest.MapFile{Data: append(append([]byte{}, fsys[doc].Data...),
+					[]byte("\n加强督查考核第"+strconv.Itoa(n)+"轮,确保各项措施落地见效。\n")...)}
+				start := time.Now()
+				kb, use, err := LoadWithSnapshot(changed, Options{}, snap, prev)
+				total += time.Since(start)
+				if err != nil || use.Wrote == background || use.Pending != background {
+					b.Fatalf("%+v %v", use, err)
+				}
+				b.StopTimer()
+				if err := snap.Writer.Wait(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				prev = kb
+				n++
+			}
+			b.ReportMetric(total.Seconds()/float64(n), "reload-s")
+		})
+	}
 }

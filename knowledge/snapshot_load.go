@@ -14,13 +14,17 @@ import (
 type Snapshot struct {
 	Path  string
 	Build string
+	// Writer, if set, writes a reload's snapshot in the background (see
+	// SnapshotWriter); without one a reload writes it before it returns.
+	Writer *SnapshotWriter
 }
 
 // SnapshotUse says what a load did with the snapshot, for the log.
 type SnapshotUse struct {
 	// Loaded: the base was read from the snapshot; Wrote: a new one was
-	// written after the base was built from the documents.
-	Loaded, Wrote bool
+	// written after the base was built from the documents; Pending: it is
+	// being written in the background (Snapshot.Writer).
+	Loaded, Wrote, Pending bool
 	// Reason is why the snapshot was not used, or not written ("" when it
 	// was used).
 	Reason string
@@ -32,9 +36,10 @@ type SnapshotUse struct {
 // snapshot (to a temporary file renamed over the old, so a reader never
 // sees half of one) for the next start. At start-up (prev nil) it serves
 // the base read back from the new file; on a reload it serves the base it
-// built. prev is the base in use, if any: when nothing changed since it
-// was loaded, it is kept as it is; otherwise the build keeps the index of
-// every region it can (see load).
+// built, and leaves the writing to snap.Writer when there is one. prev
+// is the base in use, if any: when nothing changed since it was loaded, it
+// is kept as it is; otherwise the build keeps the index of every region it
+// can (see load).
 func LoadWithSnapshot(fsys fs.FS, opts Options, snap Snapshot, prev *Base) (*Base, SnapshotUse, error) {
 	if snap.Path == "" {
 		b, err := load(fsys, opts, prev, nil)
@@ -49,6 +54,9 @@ func LoadWithSnapshot(fsys fs.FS, opts Options, snap Snapshot, prev *Base) (*Bas
 	}
 	b, err := openSnapshot(snap.Path, key, fsys, opts)
 	if err == nil {
+		if snap.Writer != nil {
+			snap.Writer.drop() // an older base's snapshot would replace this one
+		}
 		return b, SnapshotUse{Loaded: true}, nil
 	}
 	use := SnapshotUse{Reason: err.Error()}
@@ -57,6 +65,10 @@ func LoadWithSnapshot(fsys fs.FS, opts Options, snap Snapshot, prev *Base) (*Bas
 		return nil, use, err
 	}
 	built.key = key
+	if prev != nil && snap.Writer != nil && snap.Writer.schedule(snap.Path, built) {
+		use.Pending = true
+		return built, use, nil
+	}
 	if err := writeSnapshotFile(snap.Path, built, key); err != nil {
 		use.Reason += "; not written: " + err.Error()
 		return built, use, nil
