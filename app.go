@@ -245,6 +245,8 @@ type app struct {
 	intents  atomic.Pointer[intent.Model] // trained with every load of lib
 	// snapshots writes a reload's snapshot after the reload is served.
 	snapshots *knowledge.SnapshotWriter
+	// kbedits reads the editors' changes for every build of the base.
+	kbedits *kbedit.Store
 	// edits are the editors' changes the current base was built with,
 	// and their version; kept for a rebuild while Redis is away.
 	editsMu      sync.Mutex
@@ -274,6 +276,20 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 			log.Info("knowledge-base snapshot written", "ms", took.Milliseconds())
 		})
 	}
+	// Redis before the knowledge base: the editors' changes live there, and
+	// a base built without them would neither match the snapshot written
+	// with them nor serve them until the first look for new ones.
+	built := false
+	defer func() {
+		if !built {
+			a.close()
+		}
+	}()
+	if err := a.connect(ctx); err != nil {
+		return nil, err
+	}
+	keys := store.Keys{Prefix: cfg.RedisPrefix}
+	a.kbedits = kbedit.New(a.rdb, keys)
 	restoreGC := collectLessOften()
 	lib, err := knowledge.NewLibrary(func() (*knowledge.Base, error) { return a.load(fsys) })
 	restoreGC()
@@ -299,10 +315,6 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := a.connect(ctx); err != nil {
-		return nil, err
-	}
-	keys := store.Keys{Prefix: cfg.RedisPrefix}
 	replication := cfg.Replication()
 	replication.Primaries = a.conn.Primaries()
 	a.System = system.New(system.Settings{Engine: cfg.engine(), ReplyBudget: cfg.ReplyBudget, Replication: replication,
@@ -311,6 +323,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 			MaxFailures: cfg.LoginMaxFailures, AddrMaxFailures: 4 * cfg.LoginMaxFailures, Window: cfg.LoginWindow}}},
 		system.Parts{Redis: a.rdb, Keys: keys, KB: lib.Current, Intents: a.intents.Load, Policy: policy,
 			Pushers: a.pushers(keys), Phraser: a.phraser(), Registry: a.registry, Logger: log})
+	built = true
 	return a, nil
 }
 

@@ -9,17 +9,17 @@ import (
 )
 
 // edited is what editors changed — questions added, curated items added
-// and retired, synonym groups added — read from Redis for a build of the knowledge base. Before
-// Redis is dialled (the first build at start-up) there is nothing yet:
-// followEdits rebuilds as soon as it can. Should Redis be away, the edits
-// of the last build are used again, so a reload never drops them.
+// and retired, synonym groups added — read from Redis for a build of the
+// knowledge base. Should Redis be away, the edits of the last build are
+// used again (none at start-up: followEdits rebuilds as soon as it can),
+// so a reload never drops them.
 func (a *app) edited() knowledge.Options {
 	a.editsMu.Lock()
 	defer a.editsMu.Unlock()
-	if a.System != nil {
+	if a.kbedits != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		if edits, err := a.Engine.KBEdits().All(ctx); err == nil {
+		if edits, err := a.kbedits.All(ctx); err == nil {
 			a.edits, a.editsVersion = edits, kbedit.VersionOf(edits)
 		} else {
 			a.log.Warn("knowledge-base edits not read; the last ones read are used", "err", err)

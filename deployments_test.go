@@ -120,6 +120,9 @@ func checkObject(t *testing.T, kind string, doc map[string]any) {
 		if path(c, "readinessProbe", "httpGet", "path") != "/readyz" || path(c, "livenessProbe", "httpGet", "path") != "/healthz" {
 			t.Error("probes must be /readyz (readiness) and /healthz (liveness)")
 		}
+		if start := path(c, "startupProbe", "httpGet", "path"); start != nil && start != "/healthz" {
+			t.Error("a startup probe must be /healthz: the server listens once its knowledge base is built")
+		}
 		if path(doc, "spec", "selector", "matchLabels") == nil {
 			t.Error("Deployment needs a selector")
 		}
