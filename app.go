@@ -73,9 +73,11 @@ func loadKB(fsys fs.FS, log *slog.Logger, edited knowledge.Options, snap knowled
 		case use.Loaded:
 			log.Info("knowledge base read from its snapshot", "path", snap.Path, "reason", use.Reason)
 		case use.Wrote:
-			log.Info("knowledge base built and its snapshot written", "path", snap.Path, "why", use.Reason)
+			log.Info("knowledge base built and its snapshot written", "path", snap.Path, "why", use.Reason,
+				"from_old_snapshot", use.Stale)
 		case use.Pending:
-			log.Info("knowledge base rebuilt; its snapshot is written in the background", "path", snap.Path, "why", use.Reason)
+			log.Info("knowledge base rebuilt; its snapshot is written in the background", "path", snap.Path,
+				"why", use.Reason, "from_old_snapshot", use.Stale)
 		default:
 			log.Warn("knowledge base built from the documents", "path", snap.Path, "why", use.Reason)
 		}
@@ -89,7 +91,7 @@ func loadKB(fsys fs.FS, log *slog.Logger, edited knowledge.Options, snap knowled
 				log.Warn("document warning", "file", d.File, "warning", w)
 			}
 		}
-		log.Info("knowledge base loaded", "documents", len(b.Docs), "items", len(b.Items), "regions_rebuilt", b.Rebuilt,
+		log.Info("knowledge base loaded", "documents", len(b.Docs), "items", len(b.Items), "documents_parsed", b.Parsed, "regions_rebuilt", b.Rebuilt,
 			"regions", strings.Join(b.Regions(), ","), "ms", b.BuildTime.Milliseconds())
 	}
 	return b, nil

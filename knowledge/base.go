@@ -62,15 +62,18 @@ type Base struct {
 	// Rebuilt is how many regions' indexes the load built; the others
 	// were kept from the base it replaced.
 	Rebuilt int
+	// Parsed is how many documents the load parsed; the others' parses
+	// were kept from the base it replaced.
+	Parsed int
 
 	an      *analyzer
 	regions map[string]*regionIndex
 	aliases map[string]string // alias → region
 	byID    map[string]*Item
 	asked   map[string]*Item // region + question key → the item whose question it is
-	// key is the SnapshotKey of what the base was built from, when it was
-	// loaded with a snapshot; mapped says it was read from one.
-	key    [32]byte
+	// key names what the base was built from, when it was loaded with a
+	// snapshot; mapped says it was read from one.
+	key    snapshotID
 	mapped bool
 	// dict numbers every region's terms; learned is what the analyzer was
 	// taught beyond the general dictionary. A rebuild that teaches it the
@@ -79,7 +82,17 @@ type Base struct {
 	dict    *dictionary
 	learned learned
 	// parsed are the documents as parsed, by file name, for the next
-	// reload (none in a base read from a snapshot).
+	// reload; in a base read from a snapshot, stored are, read on first
+	// use (parses).
+	parsed map[string]parsedDoc
+	stored *storedParses
+}
+
+// storedParses are the documents as parsed in a snapshot, read once when
+// a reload first asks for them.
+type storedParses struct {
+	once   sync.Once
+	r      *snapReader
 	parsed map[string]parsedDoc
 }
 
@@ -156,8 +169,9 @@ func load(fsys fs.FS, opts Options, prev *Base, sums map[string][32]byte) (*Base
 	docs := make([]*Document, len(names))
 	errs := make([]error, len(names))
 	parsed := make([]parsedDoc, len(names))
+	kept := make([]bool, len(names))
 	parallel(len(names), func(i int) {
-		parsed[i], errs[i] = prev.readDocument(fsys, names[i], opts.MaxFileSize, sums)
+		parsed[i], kept[i], errs[i] = prev.readDocument(fsys, names[i], opts.MaxFileSize, sums)
 		if errs[i] == nil {
 			docs[i] = parsed[i].doc.clone() // the build changes its own copy
 		}
@@ -166,6 +180,9 @@ func load(fsys fs.FS, opts Options, prev *Base, sums map[string][32]byte) (*Base
 	for i, name := range names {
 		if errs[i] == nil {
 			b.parsed[name] = parsed[i]
+		}
+		if !kept[i] {
+			b.Parsed++
 		}
 	}
 	g := <-loaded
@@ -252,27 +269,27 @@ type parsedDoc struct {
 }
 
 // readDocument reads and parses a document, or takes the parse b made of
-// the same bytes (b may be nil) — without reading them when sums already
-// says what they are.
-func (b *Base) readDocument(fsys fs.FS, name string, limit int64, sums map[string][32]byte) (parsedDoc, error) {
+// the same bytes (b may be nil; kept says it did) — without reading them
+// when sums already says what they are.
+func (b *Base) readDocument(fsys fs.FS, name string, limit int64, sums map[string][32]byte) (p parsedDoc, kept bool, err error) {
 	if info, err := fs.Stat(fsys, name); err == nil && info.Size() > limit {
-		return parsedDoc{}, fmt.Errorf("%d bytes is over the %d-byte limit for a document", info.Size(), limit)
+		return parsedDoc{}, false, fmt.Errorf("%d bytes is over the %d-byte limit for a document", info.Size(), limit)
 	}
 	if sum, ok := sums[name]; ok {
 		if p, ok := b.parsedAs(name, sum); ok {
-			return p, nil
+			return p, true, nil
 		}
 	}
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		return parsedDoc{}, err
+		return parsedDoc{}, false, err
 	}
 	sum := sha256.Sum256(data)
 	if p, ok := b.parsedAs(name, sum); ok {
-		return p, nil
+		return p, true, nil
 	}
 	doc, err := parseDocument(name, data, limit)
-	return parsedDoc{sum: sum, doc: doc}, err
+	return parsedDoc{sum: sum, doc: doc}, false, err
 }
 
 // parsedAs is b's parse of the document name whose bytes have the SHA-256
@@ -281,8 +298,30 @@ func (b *Base) parsedAs(name string, sum [32]byte) (parsedDoc, bool) {
 	if b == nil {
 		return parsedDoc{}, false
 	}
-	p, ok := b.parsed[name]
+	p, ok := b.parses()[name]
 	return p, ok && p.sum == sum
+}
+
+// parses are the documents as parsed, by file name: in a base read from
+// a snapshot, read from it on first use (safe for concurrent use: a load
+// asks from several goroutines).
+func (b *Base) parses() map[string]parsedDoc {
+	if b.stored == nil {
+		return b.parsed
+	}
+	sp := b.stored
+	sp.once.Do(func() {
+		defer func() {
+			// as ReadSnapshot: a block this program cannot read is a bug,
+			// and costs only parsing the documents again
+			if recover() != nil {
+				sp.parsed = nil
+			}
+			sp.r = nil
+		}()
+		sp.parsed = sp.r.parses()
+	})
+	return sp.parsed
 }
 
 // parseDocument parses a document's bytes; a parser that fails on a

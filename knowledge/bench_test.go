@@ -454,3 +454,64 @@ func BenchmarkReload100xSnapshot(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStart100xChanged is a server's start after one of the 100-region
+// base's 500 documents changed while it was down, with a SnapshotWriter as
+// a server has: the old snapshot's regions and parses taken (old-snapshot),
+// against a build from the documents alone (no-snapshot), what every such
+// start cost before. start-s is until the base is served.
+func BenchmarkStart100xChanged(b *testing.B) {
+	fsys, err := knowledgetest.Perturbed(100, knowledgetest.ByCopy)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const doc = "k42_002_c95ffdd180ea7e81.txt"
+	if fsys[doc] == nil {
+		b.Fatalf("no %s", doc)
+	}
+	changed := maps.Clone(fsys)
+	changed[doc] = &fstest.MapFile{Data: append(append([]byte{}, fsys[doc].Data...), []byte("\n加强督查考核,确保各项措施落地见效。\n")...)}
+	old := filepath.Join(b.TempDir(), SnapshotFile)
+	if _, err := BuildSnapshot(fsys, Options{}, Snapshot{Path: old, Build: "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	oldData, err := os.ReadFile(old)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, fromOld := range []bool{false, true} {
+		name := "no-snapshot"
+		if fromOld {
+			name = "old-snapshot"
+		}
+		b.Run(name, func(b *testing.B) {
+			snap := Snapshot{Path: filepath.Join(b.TempDir(), SnapshotFile), Build: "bench", Writer: NewSnapshotWriter(nil)}
+			defer snap.Writer.Close()
+			var total time.Duration
+			n := 0
+			for b.Loop() {
+				b.StopTimer()
+				os.Remove(snap.Path)
+				if fromOld {
+					if err := os.WriteFile(snap.Path, oldData, 0o644); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				start := time.Now()
+				_, use, err := LoadWithSnapshot(changed, Options{}, snap, nil)
+				total += time.Since(start)
+				if err != nil || use.Stale != fromOld {
+					b.Fatalf("%+v %v", use, err)
+				}
+				b.StopTimer()
+				if err := snap.Writer.Wait(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				n++
+			}
+			b.ReportMetric(total.Seconds()/float64(n), "start-s")
+		})
+	}
+}

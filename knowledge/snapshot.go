@@ -32,11 +32,13 @@ import (
 // derived again on load.
 //
 // The file starts with a header: magic, format, byte order, the key of the
-// inputs and program it was built from, the payload's length and CRC-32C.
-// A snapshot whose key differs (a document, the catalogue, the synonyms,
-// the questions or the editors' changes changed, or another program wrote
-// it) is stale; one whose checksum or structure does not hold is corrupt.
-// Either is rebuilt from the documents, never served.
+// inputs and program it was built from, the key of the program alone, the
+// payload's length and CRC-32C. A snapshot whose key differs (a document,
+// the catalogue, the synonyms, the questions or the editors' changes
+// changed, or another program wrote it) is stale; one whose checksum or
+// structure does not hold is corrupt. Neither is served. A stale snapshot
+// that this program wrote is the base of the build that replaces it: the
+// regions and the documents that did not change are taken from it.
 
 // SnapshotFile is the snapshot's name beside the documents.
 const SnapshotFile = "kb.snapshot"
@@ -44,13 +46,20 @@ const SnapshotFile = "kb.snapshot"
 // SnapshotFormat is the version of the snapshot's layout and of the
 // analysis stored in it. Whatever changes either — a field of an item, how
 // text becomes terms — must move it, so that older snapshots are rebuilt.
-const SnapshotFormat = 4
+const SnapshotFormat = 5
 
 const (
 	snapshotMagic  = "FDKBSNAP"
 	snapshotOrder  = 0x01020304 // as written by this machine's byte order
-	snapshotHeader = 8 + 4 + 4 + 32 + 8 + 4 + 4
+	snapshotHeader = 8 + 4 + 4 + 32 + 32 + 8 + 4 + 4
 )
+
+// snapshotID names what a snapshot was built from: inputs is the key of
+// everything (SnapshotKey), program the key of the program and the
+// settings that decide how a document becomes an index.
+type snapshotID struct {
+	inputs, program [32]byte
+}
 
 // ErrSnapshotStale and ErrSnapshotCorrupt say why a snapshot was not used.
 var (
@@ -63,19 +72,23 @@ var (
 // by another build of frontdoor is rebuilt), every document, the catalogue,
 // the synonyms, the questions files, the corpus, and the editors' changes.
 func SnapshotKey(fsys fs.FS, opts Options, build string) ([32]byte, error) {
-	key, _, err := snapshotKey(fsys, opts, build)
-	return key, err
+	id, _, err := snapshotKey(fsys, opts, build)
+	return id.inputs, err
 }
 
-// snapshotKey is SnapshotKey with the SHA-256 of each file it read, by
-// name: a load that follows it reads no document whose parse it keeps.
-func snapshotKey(fsys fs.FS, opts Options, build string) ([32]byte, map[string][32]byte, error) {
+// snapshotKey is SnapshotKey, the program's key, and the SHA-256 of each
+// file it read, by name: a load that follows it reads no document whose
+// parse it keeps.
+func snapshotKey(fsys fs.FS, opts Options, build string) (snapshotID, map[string][32]byte, error) {
+	var id snapshotID
+	program := fmt.Sprintf("frontdoor knowledge snapshot %d\x00%s\x00%d\x00", SnapshotFormat, build, opts.MaxFileSize)
+	id.program = sha256.Sum256([]byte(program))
 	h := sha256.New()
-	fmt.Fprintf(h, "frontdoor knowledge snapshot %d\x00%s\x00%d\x00", SnapshotFormat, build, opts.MaxFileSize)
+	h.Write([]byte(program))
 	var names []string
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
-		return [32]byte{}, nil, err
+		return id, nil, err
 	}
 	for _, e := range entries {
 		if n := e.Name(); !e.IsDir() && (isDocument(n) || n == CatalogueFile || n == SynonymsFile) {
@@ -85,7 +98,7 @@ func snapshotKey(fsys fs.FS, opts Options, build string) ([32]byte, map[string][
 	for _, pattern := range []string{path.Join(QuestionsDir, "*.yaml"), path.Join(CorpusDir, "*.jsonl")} {
 		more, err := fs.Glob(fsys, pattern)
 		if err != nil {
-			return [32]byte{}, nil, err
+			return id, nil, err
 		}
 		names = append(names, more...)
 	}
@@ -94,7 +107,7 @@ func snapshotKey(fsys fs.FS, opts Options, build string) ([32]byte, map[string][
 	for _, n := range names {
 		data, err := fs.ReadFile(fsys, n)
 		if err != nil {
-			return [32]byte{}, nil, err
+			return id, nil, err
 		}
 		sum := sha256.Sum256(data)
 		sums[n] = sum
@@ -108,17 +121,15 @@ func snapshotKey(fsys fs.FS, opts Options, build string) ([32]byte, map[string][
 		S []SynonymGroup
 	}{opts.Questions, opts.Items, opts.Retired, opts.Synonyms})
 	if err != nil {
-		return [32]byte{}, nil, err
+		return id, nil, err
 	}
 	h.Write(edits)
-	var key [32]byte
-	h.Sum(key[:0])
-	return key, sums, nil
+	h.Sum(id.inputs[:0])
+	return id, sums, nil
 }
 
-// WriteSnapshot writes the base, built from inputs whose SnapshotKey is
-// key, to w.
-func (b *Base) WriteSnapshot(w io.Writer, key [32]byte) error {
+// writeSnapshot writes the base, built from what id names, to w.
+func (b *Base) writeSnapshot(w io.Writer, id snapshotID) error {
 	var p snapWriter
 	p.encode(b)
 	payload, err := p.payload()
@@ -129,7 +140,8 @@ func (b *Base) WriteSnapshot(w io.Writer, key [32]byte) error {
 	head = append(head, snapshotMagic...)
 	head = binary.LittleEndian.AppendUint32(head, SnapshotFormat)
 	head = nativeUint32(head, snapshotOrder)
-	head = append(head, key[:]...)
+	head = append(head, id.inputs[:]...)
+	head = append(head, id.program[:]...)
 	head = binary.LittleEndian.AppendUint64(head, uint64(len(payload)))
 	head = binary.LittleEndian.AppendUint32(head, crc32.Checksum(payload, castagnoli))
 	head = append(head, 0, 0, 0, 0) // the payload starts 8-aligned
@@ -148,9 +160,10 @@ func nativeUint32(b []byte, v uint32) []byte {
 	return append(b, unsafe.Slice((*byte)(unsafe.Pointer(&v)), 4)...)
 }
 
-// snapshotPayload checks a snapshot's header against key and returns its
-// payload's place in the file and checksum.
-func snapshotPayload(head []byte, key [32]byte, size int64) (length int64, sum uint32, err error) {
+// snapshotPayload checks a snapshot's header against id and returns its
+// payload's place in the file and checksum. With anyInputs, a snapshot
+// this program wrote from other inputs passes too: the base of a build.
+func snapshotPayload(head []byte, id snapshotID, anyInputs bool, size int64) (length int64, sum uint32, err error) {
 	if len(head) < snapshotHeader || string(head[:8]) != snapshotMagic {
 		return 0, 0, fmt.Errorf("%w: not a snapshot", ErrSnapshotCorrupt)
 	}
@@ -160,14 +173,17 @@ func snapshotPayload(head []byte, key [32]byte, size int64) (length int64, sum u
 	if string(head[12:16]) != string(nativeUint32(nil, snapshotOrder)) {
 		return 0, 0, fmt.Errorf("%w: written on a machine of another byte order", ErrSnapshotStale)
 	}
-	if [32]byte(head[16:48]) != key {
-		return 0, 0, fmt.Errorf("%w: the documents, the catalogue, the edits or the program changed", ErrSnapshotStale)
+	if [32]byte(head[48:80]) != id.program {
+		return 0, 0, fmt.Errorf("%w: another program or its settings wrote it", ErrSnapshotStale)
 	}
-	length = int64(binary.LittleEndian.Uint64(head[48:]))
+	if !anyInputs && [32]byte(head[16:48]) != id.inputs {
+		return 0, 0, fmt.Errorf("%w: the documents, the catalogue or the edits changed", ErrSnapshotStale)
+	}
+	length = int64(binary.LittleEndian.Uint64(head[80:]))
 	if length < 0 || length != size-snapshotHeader {
 		return 0, 0, fmt.Errorf("%w: %d bytes of payload, the file holds %d", ErrSnapshotCorrupt, length, size-snapshotHeader)
 	}
-	return length, binary.LittleEndian.Uint32(head[56:]), nil
+	return length, binary.LittleEndian.Uint32(head[88:]), nil
 }
 
 // ReadSnapshot builds a base from a snapshot's payload (the bytes after
@@ -225,9 +241,12 @@ func ReadSnapshot(payload []byte, fsys fs.FS, opts Options) (b *Base, err error)
 // one touched, and kinds mixed in one stream would bring in nearly all.
 const snapSections = 4
 
-// snapWriter builds a payload.
+// snapWriter builds a payload. A string written twice to a section is
+// stored once: the documents as parsed share their items' text with the
+// built items.
 type snapWriter struct {
 	meta, arr, hot, cold []byte
+	placed               map[string]int // "h" or "c" + string → its offset in hot or cold
 	err                  error
 }
 
@@ -235,19 +254,34 @@ func (w *snapWriter) u32(v int)     { w.meta = binary.LittleEndian.AppendUint32(
 func (w *snapWriter) u64(v uint64)  { w.meta = binary.LittleEndian.AppendUint64(w.meta, v) }
 func (w *snapWriter) f64(v float64) { w.u64(math.Float64bits(v)) }
 
-// ref appends s to a string section and its place to meta.
-func (w *snapWriter) ref(sec *[]byte, s string) {
-	if len(*sec)+len(s) > math.MaxUint32 {
-		w.err = errors.New("snapshot: over 4 GiB of text in one section")
+// ref appends s to a string section, unless the section holds it
+// already, and its place to meta.
+func (w *snapWriter) ref(sec *[]byte, tag byte, s string) {
+	if s == "" {
+		w.u32(0)
+		w.u32(0)
 		return
 	}
-	w.u32(len(*sec))
+	if w.placed == nil {
+		w.placed = map[string]int{}
+	}
+	k := string(tag) + s
+	off, ok := w.placed[k]
+	if !ok {
+		if len(*sec)+len(s) > math.MaxUint32 {
+			w.err = errors.New("snapshot: over 4 GiB of text in one section")
+			return
+		}
+		off = len(*sec)
+		*sec = append(*sec, s...)
+		w.placed[k] = off
+	}
+	w.u32(off)
 	w.u32(len(s))
-	*sec = append(*sec, s...)
 }
 
-func (w *snapWriter) str(s string)  { w.ref(&w.hot, s) }
-func (w *snapWriter) text(s string) { w.ref(&w.cold, s) }
+func (w *snapWriter) str(s string)  { w.ref(&w.hot, 'h', s) }
+func (w *snapWriter) text(s string) { w.ref(&w.cold, 'c', s) }
 
 // list writes a count, then each string with write.
 func (w *snapWriter) list(ss []string, write func(string)) {
@@ -350,10 +384,7 @@ func (w *snapWriter) encode(b *Base) {
 	}
 	w.u32(len(b.Docs))
 	for _, d := range b.Docs {
-		for _, s := range []string{d.File, d.Title, d.Issuer, d.Date, d.Number, d.Region, d.Format, d.Encoding} {
-			w.str(s)
-		}
-		w.strs(d.Warnings)
+		w.document(d)
 		first := -1
 		if len(d.Items) > 0 {
 			first = pos[d.Items[0]]
@@ -394,6 +425,41 @@ func (w *snapWriter) encode(b *Base) {
 		}
 		w.texts(ri.sentText)
 	}
+	w.parses(b)
+}
+
+// document writes a document's own fields, not its items.
+func (w *snapWriter) document(d *Document) {
+	for _, s := range []string{d.File, d.Title, d.Issuer, d.Date, d.Number, d.Region, d.Format, d.Encoding} {
+		w.str(s)
+	}
+	w.strs(d.Warnings)
+}
+
+// parses writes the documents as parsed, for a reload of the base read
+// back to take instead of parsing them again, as a block of meta with its
+// length first: a load skips it, and the first reload reads it
+// (snapReader.parses).
+func (w *snapWriter) parses(b *Base) {
+	outer := w.meta
+	w.meta = nil
+	parsed := b.parses()
+	names := slices.Sorted(maps.Keys(parsed))
+	w.u32(len(names))
+	for _, name := range names {
+		p := parsed[name]
+		w.str(name)
+		w.str(string(p.sum[:]))
+		w.document(p.doc)
+		w.u32(len(p.doc.Items))
+		for _, it := range p.doc.Items {
+			w.item(it)
+		}
+	}
+	block := w.meta
+	w.meta = outer
+	w.u64(uint64(len(block)))
+	w.meta = append(w.meta, block...)
 }
 
 // snapReader reads a payload. Every read checks its bounds; the first
@@ -577,11 +643,7 @@ func (r *snapReader) decode(b *Base) (names []string, built []*regionIndex, doma
 	}
 	b.Docs = make([]*Document, r.count(40))
 	for i := range b.Docs {
-		d := &Document{}
-		for _, p := range []*string{&d.File, &d.Title, &d.Issuer, &d.Date, &d.Number, &d.Region, &d.Format, &d.Encoding} {
-			*p = r.str()
-		}
-		d.Warnings = r.strs()
+		d := r.document()
 		first, n := r.u32()-1, r.u32()
 		if n > 0 {
 			if first < 0 || first+n > len(b.Items) {
@@ -653,8 +715,49 @@ func (r *snapReader) decode(b *Base) (names []string, built []*regionIndex, doma
 		}
 		built[k] = ri
 	}
+	if n := r.u64(); r.need(int(min(n, math.MaxInt32))) {
+		b.stored = &storedParses{r: &snapReader{data: r.data[r.off : r.off+int(n) : r.off+int(n)], arr: r.arr, hot: r.hot, cold: r.cold}}
+		r.off += int(n)
+	}
 	if r.err == nil && r.off != len(r.data) {
 		r.err = fmt.Errorf("%w: %d bytes left over", ErrSnapshotCorrupt, len(r.data)-r.off)
 	}
 	return names, built, domain
+}
+
+func (r *snapReader) document() *Document {
+	d := &Document{}
+	for _, p := range []*string{&d.File, &d.Title, &d.Issuer, &d.Date, &d.Number, &d.Region, &d.Format, &d.Encoding} {
+		*p = r.str()
+	}
+	d.Warnings = r.strs()
+	return d
+}
+
+// parses reads the documents as parsed (snapWriter.parses); nil if the
+// block does not read.
+func (r *snapReader) parses() map[string]parsedDoc {
+	n := r.count(40)
+	out := make(map[string]parsedDoc, n)
+	for range n {
+		name, sum := r.str(), r.str()
+		d := r.document()
+		if len(sum) != 32 {
+			r.need(-1)
+		}
+		if k := r.count(64); k > 0 {
+			d.Items = make([]*Item, k)
+			for i := range d.Items {
+				d.Items[i] = r.item()
+			}
+		}
+		if r.err != nil {
+			return nil
+		}
+		out[name] = parsedDoc{sum: [32]byte([]byte(sum)), doc: d}
+	}
+	if r.off != len(r.data) {
+		return nil
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -23,8 +24,10 @@ type Snapshot struct {
 type SnapshotUse struct {
 	// Loaded: the base was read from the snapshot; Wrote: a new one was
 	// written after the base was built from the documents; Pending: it is
-	// being written in the background (Snapshot.Writer).
-	Loaded, Wrote, Pending bool
+	// being written in the background (Snapshot.Writer); Stale: the build
+	// at start-up took what did not change from this program's snapshot
+	// of other documents or edits.
+	Loaded, Wrote, Pending, Stale bool
 	// Reason is why the snapshot was not used, or not written ("" when it
 	// was used).
 	Reason string
@@ -45,14 +48,14 @@ func LoadWithSnapshot(fsys fs.FS, opts Options, snap Snapshot, prev *Base) (*Bas
 		b, err := load(fsys, opts, prev, nil)
 		return b, SnapshotUse{Reason: "no snapshot configured"}, err
 	}
-	key, sums, err := snapshotKey(fsys, opts, snap.Build)
+	id, sums, err := snapshotKey(fsys, opts, snap.Build)
 	if err != nil {
 		return nil, SnapshotUse{}, err
 	}
-	if prev != nil && prev.key == key {
+	if prev != nil && prev.key == id {
 		return prev, SnapshotUse{Loaded: prev.mapped, Reason: "unchanged"}, nil
 	}
-	b, err := openSnapshot(snap.Path, key, fsys, opts)
+	b, err := openSnapshot(snap.Path, id, false, fsys, opts)
 	if err == nil {
 		if snap.Writer != nil {
 			snap.Writer.drop() // an older base's snapshot would replace this one
@@ -60,16 +63,24 @@ func LoadWithSnapshot(fsys fs.FS, opts Options, snap Snapshot, prev *Base) (*Bas
 		return b, SnapshotUse{Loaded: true}, nil
 	}
 	use := SnapshotUse{Reason: err.Error()}
-	built, err := load(fsys, opts, prev, sums)
+	from := prev
+	if prev == nil && errors.Is(err, ErrSnapshotStale) {
+		// This program's snapshot of other documents or edits: the build
+		// takes from it what did not change, as a reload does.
+		if stale, err := openSnapshot(snap.Path, id, true, fsys, opts); err == nil {
+			from, use.Stale = stale, true
+		}
+	}
+	built, err := load(fsys, opts, from, sums)
 	if err != nil {
 		return nil, use, err
 	}
-	built.key = key
-	if prev != nil && snap.Writer != nil && snap.Writer.schedule(snap.Path, built) {
+	built.key = id
+	if from != nil && snap.Writer != nil && snap.Writer.schedule(snap.Path, built) {
 		use.Pending = true
 		return built, use, nil
 	}
-	if err := writeSnapshotFile(snap.Path, built, key); err != nil {
+	if err := writeSnapshotFile(snap.Path, built, id); err != nil {
 		use.Reason += "; not written: " + err.Error()
 		return built, use, nil
 	}
@@ -83,9 +94,9 @@ func LoadWithSnapshot(fsys fs.FS, opts Options, snap Snapshot, prev *Base) (*Bas
 		// space of each snapshot replaced since, until the process ends.
 		return built, use, nil
 	}
-	if b, err := openSnapshot(snap.Path, key, fsys, opts); err == nil {
-		// the parses, so that the next reload parses only what changed
-		b.BuildTime, b.parsed = built.BuildTime, built.parsed
+	if b, err := openSnapshot(snap.Path, id, false, fsys, opts); err == nil {
+		// its parses are in the file, for the next reload
+		b.BuildTime, b.Rebuilt, b.Parsed = built.BuildTime, built.Rebuilt, built.Parsed
 		return b, use, nil
 	} else {
 		use.Reason += "; written but not read back: " + err.Error()
@@ -96,7 +107,7 @@ func LoadWithSnapshot(fsys fs.FS, opts Options, snap Snapshot, prev *Base) (*Bas
 // BuildSnapshot builds the base from the documents and writes its
 // snapshot to path, whatever is there: frontdoor kb build.
 func BuildSnapshot(fsys fs.FS, opts Options, snap Snapshot) (*Base, error) {
-	key, sums, err := snapshotKey(fsys, opts, snap.Build)
+	id, sums, err := snapshotKey(fsys, opts, snap.Build)
 	if err != nil {
 		return nil, err
 	}
@@ -104,19 +115,19 @@ func BuildSnapshot(fsys fs.FS, opts Options, snap Snapshot) (*Base, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.key = key
-	return b, writeSnapshotFile(snap.Path, b, key)
+	b.key = id
+	return b, writeSnapshotFile(snap.Path, b, id)
 }
 
 // writeSnapshotFile writes the snapshot beside path and renames it into
 // place once it is on disk.
-func writeSnapshotFile(path string, b *Base, key [32]byte) error {
+func writeSnapshotFile(path string, b *Base, id snapshotID) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if err := b.WriteSnapshot(tmp, key); err != nil {
+	if err := b.writeSnapshot(tmp, id); err != nil {
 		tmp.Close()
 		return err
 	}
@@ -135,11 +146,12 @@ func writeSnapshotFile(path string, b *Base, key [32]byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// openSnapshot reads the snapshot at path if its key is key and its
-// checksum holds. The checksum is computed over reads of the file, not of
-// the mapping, so that checking it leaves the pages in the system's file
-// cache, not in the process.
-func openSnapshot(path string, key [32]byte, fsys fs.FS, opts Options) (*Base, error) {
+// openSnapshot reads the snapshot at path if it was built from what id
+// names (with anyInputs, if this program wrote it, from whatever inputs)
+// and its checksum holds. The checksum is computed over reads of the
+// file, not of the mapping, so that checking it leaves the pages in the
+// system's file cache, not in the process.
+func openSnapshot(path string, id snapshotID, anyInputs bool, fsys fs.FS, opts Options) (*Base, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -153,7 +165,7 @@ func openSnapshot(path string, key [32]byte, fsys fs.FS, opts Options) (*Base, e
 	if _, err := io.ReadFull(f, head); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSnapshotCorrupt, err)
 	}
-	length, sum, err := snapshotPayload(head, key, info.Size())
+	length, sum, err := snapshotPayload(head, id, anyInputs, info.Size())
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +186,6 @@ func openSnapshot(path string, key [32]byte, fsys fs.FS, opts Options) (*Base, e
 		unmapFile(data)
 		return nil, err
 	}
-	b.key, b.mapped = key, true
+	b.key, b.mapped = snapshotID{inputs: [32]byte(head[16:48]), program: id.program}, true
 	return b, nil
 }

@@ -110,13 +110,17 @@ func TestSnapshotAnswersAsBuilt(t *testing.T) {
 
 // TestSnapshotStaleOrCorrupt: a snapshot of other inputs, of another
 // build or format, or damaged, is never served: the base is built from
-// the documents, a new snapshot is written, and the next load reads it.
+// the documents — taking what did not change from a snapshot this program
+// wrote of other documents or edits — a new snapshot is written, and the
+// next load reads it.
 func TestSnapshotStaleOrCorrupt(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		// spoil changes the snapshot or the inputs after a snapshot was
 		// written; it returns the inputs and build to load with.
 		spoil func(t *testing.T, path string, fsys fstest.MapFS) (fstest.MapFS, string)
+		// stale: the build takes what did not change from the old snapshot
+		stale bool
 	}{
 		{"a document changed", func(t *testing.T, _ string, fsys fstest.MapFS) (fstest.MapFS, string) {
 			for name, f := range fsys {
@@ -127,35 +131,35 @@ func TestSnapshotStaleOrCorrupt(t *testing.T) {
 			}
 			t.Fatal("no document")
 			return nil, ""
-		}},
+		}, true},
 		{"the synonyms changed", func(_ *testing.T, _ string, fsys fstest.MapFS) (fstest.MapFS, string) {
 			f := fsys[SynonymsFile]
 			f.Data = append(append([]byte{}, f.Data...), []byte("  - [甲乙丙丁, 戊己庚辛]\n")...)
 			return fsys, "test"
-		}},
-		{"another build", func(_ *testing.T, _ string, fsys fstest.MapFS) (fstest.MapFS, string) { return fsys, "other" }},
+		}, true},
+		{"another build", func(_ *testing.T, _ string, fsys fstest.MapFS) (fstest.MapFS, string) { return fsys, "other" }, false},
 		{"another format", func(t *testing.T, path string, fsys fstest.MapFS) (fstest.MapFS, string) {
 			patch(t, path, 8, SnapshotFormat+1)
 			return fsys, "test"
-		}},
+		}, false},
 		{"a flipped byte", func(t *testing.T, path string, fsys fstest.MapFS) (fstest.MapFS, string) {
 			info, _ := os.Stat(path)
 			patch(t, path, info.Size()/2, 0)
 			return fsys, "test"
-		}},
+		}, false},
 		{"cut short", func(t *testing.T, path string, fsys fstest.MapFS) (fstest.MapFS, string) {
 			info, _ := os.Stat(path)
 			if err := os.Truncate(path, info.Size()-100); err != nil {
 				t.Fatal(err)
 			}
 			return fsys, "test"
-		}},
+		}, false},
 		{"not a snapshot", func(t *testing.T, path string, fsys fstest.MapFS) (fstest.MapFS, string) {
 			if err := os.WriteFile(path, []byte("{\"hello\": 1}"), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			return fsys, "test"
-		}},
+		}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			fsys := seedDir(t)
@@ -167,6 +171,25 @@ func TestSnapshotStaleOrCorrupt(t *testing.T) {
 			b, use, err := LoadWithSnapshot(fsys, Options{}, Snapshot{Path: path, Build: build}, nil)
 			if err != nil || use.Loaded || !use.Wrote || len(b.Items) == 0 {
 				t.Fatalf("the spoilt snapshot: %+v %v", use, err)
+			}
+			if use.Stale != tt.stale {
+				t.Errorf("built from the old snapshot = %v, want %v", use.Stale, tt.stale)
+			}
+			// (the sentence added may or may not change an item)
+			if tt.name == "a document changed" && (b.Parsed != 1 || b.Rebuilt > 1) {
+				t.Errorf("%d documents parsed and %d regions rebuilt, want 1 and at most 1", b.Parsed, b.Rebuilt)
+			}
+			if tt.stale {
+				fresh, err := Load(fsys, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, q := range evalQuestions(t) {
+					if want, err := fresh.Ask(q[0], q[1]); err == nil {
+						got, _ := b.Ask(q[0], q[1])
+						sameHits(t, q[1], got.Search(5, ""), want.Search(5, ""))
+					}
+				}
 			}
 			t.Logf("not used: %s", use.Reason)
 			if _, use, err := LoadWithSnapshot(fsys, Options{}, Snapshot{Path: path, Build: build}, nil); err != nil || !use.Loaded {
@@ -233,7 +256,9 @@ func FuzzReadSnapshot(f *testing.F) {
 		words := make([]uint64, len(data)/8+1)
 		aligned := unsafeBytes(words)[:len(data)]
 		copy(aligned, data)
-		_, _ = ReadSnapshot(aligned, fsys, Options{})
+		if b, err := ReadSnapshot(aligned, fsys, Options{}); err == nil {
+			b.parses() // read on a reload, not by the load
+		}
 	})
 }
 
@@ -242,8 +267,9 @@ func unsafeBytes(words []uint64) []byte {
 }
 
 // TestReloadKeepsUnchangedRegions: after one document changes, a reload
-// rebuilds that document's region only, keeps the others' indexes — from
-// a built base and from one read from its snapshot — and answers exactly
+// parses that document only and rebuilds its region only, keeps the
+// others' indexes — from a built base and from one read from its snapshot,
+// which keeps the documents as parsed — and answers exactly
 // as a base built from scratch; a change to what the segmenter learns
 // rebuilds every region.
 func TestReloadKeepsUnchangedRegions(t *testing.T) {
@@ -278,6 +304,9 @@ func TestReloadKeepsUnchangedRegions(t *testing.T) {
 			}
 			if b.Rebuilt != 1 {
 				t.Errorf("%d regions rebuilt, want 1 (%s)", b.Rebuilt, region)
+			}
+			if b.Parsed != 1 {
+				t.Errorf("%d documents parsed, want the one that changed", b.Parsed)
 			}
 			for r, ri := range b.regions {
 				if kept := ri == prev.regions[r]; kept == (r == region) {

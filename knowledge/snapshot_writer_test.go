@@ -50,7 +50,7 @@ func TestReloadServesBeforeItsSnapshotIsWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := openSnapshot(snap.Path, key, changed, Options{}); err == nil {
+	if _, err := openSnapshot(snap.Path, key, false, changed, Options{}); err == nil {
 		t.Fatal("the snapshot was current before the writer wrote it")
 	}
 	// The write reads the base while questions are answered from it.
@@ -73,7 +73,7 @@ func TestReloadServesBeforeItsSnapshotIsWritten(t *testing.T) {
 	if writes.Load() != 1 {
 		t.Fatalf("%d writes, want 1", writes.Load())
 	}
-	read, err := openSnapshot(snap.Path, key, changed, Options{})
+	read, err := openSnapshot(snap.Path, key, false, changed, Options{})
 	if err != nil {
 		t.Fatalf("the written snapshot is not current: %v", err)
 	}
