@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -302,10 +301,7 @@ func benchLoad100x(b *testing.B, layout string) {
 // snapshot, as a server starts: the time to a usable base, and the heap
 // it keeps (the index's arrays stay in the mapped file).
 func BenchmarkLoadSnapshot100xByCopy(b *testing.B) {
-	fsys, err := knowledgetest.Perturbed(100, knowledgetest.ByCopy)
-	if err != nil {
-		b.Fatal(err)
-	}
+	fsys := province100x(b)
 	snap := Snapshot{Path: filepath.Join(b.TempDir(), SnapshotFile), Build: "bench"}
 	built, err := BuildSnapshot(fsys, Options{}, snap)
 	if err != nil {
@@ -328,24 +324,32 @@ func BenchmarkLoadSnapshot100xByCopy(b *testing.B) {
 	runtime.KeepAlive(kb)
 }
 
-// BenchmarkReload100xOneDocument reloads the 100-region base after one
-// of its 500 documents changed: the reload keeps the other regions'
-// indexes. full-s is a whole build of the same documents, in this run.
-func BenchmarkReload100xOneDocument(b *testing.B) {
+// provinceDocument is the document of the 100-region base that the reload
+// and start benchmarks change.
+const provinceDocument = "k42_002_c95ffdd180ea7e81.txt"
+
+// province100x is the 100-region base's 500 documents.
+func province100x(b *testing.B) fstest.MapFS {
 	fsys, err := knowledgetest.Perturbed(100, knowledgetest.ByCopy)
 	if err != nil {
 		b.Fatal(err)
 	}
+	if fsys[provinceDocument] == nil {
+		b.Fatalf("no %s", provinceDocument)
+	}
+	return fsys
+}
+
+// BenchmarkReload100xOneDocument reloads the 100-region base after one
+// of its 500 documents changed: the reload keeps the other regions'
+// indexes. full-s is a whole build of the same documents, in this run.
+func BenchmarkReload100xOneDocument(b *testing.B) {
+	fsys := province100x(b)
 	prev, err := Load(fsys, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	changed := maps.Clone(fsys)
-	const doc = "k42_002_c95ffdd180ea7e81.txt"
-	if fsys[doc] == nil {
-		b.Fatalf("no %s", doc)
-	}
-	changed[doc] = &fstest.MapFile{Data: append(append([]byte{}, fsys[doc].Data...), []byte("\n加强督查考核,确保各项措施落地见效。\n")...)}
+	changed := withSentence(fsys, provinceDocument, 0)
 	start := time.Now()
 	if _, err := Load(changed, Options{}); err != nil {
 		b.Fatal(err)
@@ -407,14 +411,7 @@ func BenchmarkAskCold(b *testing.B) {
 // whose write the next reload waits for outside the timing. reload-s is
 // from the reload's start until it serves the new base.
 func BenchmarkReload100xSnapshot(b *testing.B) {
-	fsys, err := knowledgetest.Perturbed(100, knowledgetest.ByCopy)
-	if err != nil {
-		b.Fatal(err)
-	}
-	const doc = "k42_002_c95ffdd180ea7e81.txt"
-	if fsys[doc] == nil {
-		b.Fatalf("no %s", doc)
-	}
+	fsys := province100x(b)
 	for _, background := range []bool{false, true} {
 		name := "written"
 		if background {
@@ -433,9 +430,7 @@ func BenchmarkReload100xSnapshot(b *testing.B) {
 			var total time.Duration
 			n := 0
 			for b.Loop() {
-				changed := maps.Clone(fsys)
-				changed[doc] = &fstest.MapFile{Data: append(append([]byte{}, fsys[doc].Data...),
-					[]byte("\n加强督查考核第"+strconv.Itoa(n)+"轮,确保各项措施落地见效。\n")...)}
+				changed := withSentence(fsys, provinceDocument, n)
 				start := time.Now()
 				kb, use, err := LoadWithSnapshot(changed, Options{}, snap, prev)
 				total += time.Since(start)
@@ -461,16 +456,8 @@ func BenchmarkReload100xSnapshot(b *testing.B) {
 // against a build from the documents alone (no-snapshot), what every such
 // start cost before. start-s is until the base is served.
 func BenchmarkStart100xChanged(b *testing.B) {
-	fsys, err := knowledgetest.Perturbed(100, knowledgetest.ByCopy)
-	if err != nil {
-		b.Fatal(err)
-	}
-	const doc = "k42_002_c95ffdd180ea7e81.txt"
-	if fsys[doc] == nil {
-		b.Fatalf("no %s", doc)
-	}
-	changed := maps.Clone(fsys)
-	changed[doc] = &fstest.MapFile{Data: append(append([]byte{}, fsys[doc].Data...), []byte("\n加强督查考核,确保各项措施落地见效。\n")...)}
+	fsys := province100x(b)
+	changed := withSentence(fsys, provinceDocument, 0)
 	old := filepath.Join(b.TempDir(), SnapshotFile)
 	if _, err := BuildSnapshot(fsys, Options{}, Snapshot{Path: old, Build: "bench"}); err != nil {
 		b.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,15 +12,17 @@ import (
 	"time"
 )
 
-// withSentence is fsys with one more sentence at the end of a document,
+// withSentence is fsys with one more sentence at the end of doc,
 // different for each n.
-func withSentence(fsys fstest.MapFS, n int) fstest.MapFS {
-	const doc = "002_c95ffdd180ea7e81.txt"
+func withSentence(fsys fstest.MapFS, doc string, n int) fstest.MapFS {
 	out := maps.Clone(fsys)
 	out[doc] = &fstest.MapFile{Data: append(append([]byte{}, fsys[doc].Data...),
-		[]byte("\n加强督查考核第"+string(rune('一'+n))+"轮,确保各项措施落地见效。\n")...)}
+		[]byte("\n加强督查考核第"+strconv.Itoa(n)+"轮,确保各项措施落地见效。\n")...)}
 	return out
 }
+
+// seedDocument is the seeds' document the tests change.
+const seedDocument = "002_c95ffdd180ea7e81.txt"
 
 // TestReloadServesBeforeItsSnapshotIsWritten: with a writer, a reload
 // returns the base it built while its snapshot is still unwritten — and
@@ -41,7 +44,7 @@ func TestReloadServesBeforeItsSnapshotIsWritten(t *testing.T) {
 	if err != nil || !use.Wrote || writes.Load() != 0 {
 		t.Fatalf("start-up did not write its snapshot itself: %+v %v", use, err)
 	}
-	changed := withSentence(fsys, 1)
+	changed := withSentence(fsys, seedDocument, 1)
 	b, use, err := LoadWithSnapshot(changed, Options{}, snap, first)
 	if err != nil || !use.Pending || use.Wrote {
 		t.Fatalf("the reload did not leave its snapshot to the writer: %+v %v", use, err)
@@ -111,7 +114,7 @@ func TestSnapshotWritesCoalesce(t *testing.T) {
 	}
 	var bases []*Base
 	for n := range 3 {
-		b, use, err := LoadWithSnapshot(withSentence(fsys, n), Options{}, snap, prev)
+		b, use, err := LoadWithSnapshot(withSentence(fsys, seedDocument, n), Options{}, snap, prev)
 		if err != nil || !use.Pending {
 			t.Fatalf("reload %d: %+v %v", n, use, err)
 		}
@@ -127,7 +130,7 @@ func TestSnapshotWritesCoalesce(t *testing.T) {
 		t.Errorf("wrote %d bases, want the first and the last of 3", len(written))
 	}
 	mu.Unlock()
-	last := withSentence(fsys, 2)
+	last := withSentence(fsys, seedDocument, 2)
 	if b, use, err := LoadWithSnapshot(last, Options{}, snap, nil); err != nil || !use.Loaded {
 		t.Fatalf("the last base's snapshot was not left on disk: %+v %v", use, err)
 	} else {
@@ -137,11 +140,11 @@ func TestSnapshotWritesCoalesce(t *testing.T) {
 	// One base's write held and another waiting, then a reload back to
 	// what the file holds: the waiting base is dropped, not written over
 	// it (the one already being written still lands).
-	held, use, err := LoadWithSnapshot(withSentence(fsys, 4), Options{}, snap, prev)
+	held, use, err := LoadWithSnapshot(withSentence(fsys, seedDocument, 4), Options{}, snap, prev)
 	if err != nil || !use.Pending {
 		t.Fatalf("%+v %v", use, err)
 	}
-	waiting, use, err := LoadWithSnapshot(withSentence(fsys, 5), Options{}, snap, held)
+	waiting, use, err := LoadWithSnapshot(withSentence(fsys, seedDocument, 5), Options{}, snap, held)
 	if err != nil || !use.Pending {
 		t.Fatalf("%+v %v", use, err)
 	}
@@ -159,7 +162,7 @@ func TestSnapshotWritesCoalesce(t *testing.T) {
 	mu.Unlock()
 
 	w.Close()
-	if _, use, err := LoadWithSnapshot(withSentence(fsys, 5), Options{}, snap, prev); err != nil || !use.Wrote {
+	if _, use, err := LoadWithSnapshot(withSentence(fsys, seedDocument, 5), Options{}, snap, prev); err != nil || !use.Wrote {
 		t.Fatalf("a reload after Close did not write its snapshot itself: %+v %v", use, err)
 	}
 }
