@@ -235,6 +235,41 @@ func checkFrontdoorPod(t *testing.T, doc map[string]any, c map[string]any) {
 	if got := path(doc, "spec", "template", "metadata", "annotations", "prometheus.io/port"); got != strconv.Itoa(k8sMetricsPort) {
 		t.Errorf("frontdoor: prometheus.io/port %v, want %d", got, k8sMetricsPort)
 	}
+	// An init container that builds the knowledge base must build the one
+	// the server reads: the same documents, and the snapshot on a volume
+	// the server mounts at the same place.
+	inits, _ := path(doc, "spec", "template", "spec", "initContainers").([]any)
+	for _, ic := range inits {
+		ic := ic.(map[string]any)
+		initEnv := map[string]string{}
+		list, _ := ic["env"].([]any)
+		for _, e := range list {
+			e := e.(map[string]any)
+			if v, ok := e["value"].(string); ok {
+				initEnv[e["name"].(string)] = v
+			}
+		}
+		for _, k := range []string{"FRONTDOOR_SEEDS", "FRONTDOOR_KB_SNAPSHOT"} {
+			if initEnv[k] != env[k] {
+				t.Errorf("init container %v: %s %q, the server's %q", ic["name"], k, initEnv[k], env[k])
+			}
+		}
+		mounts := func(c map[string]any) map[string]string {
+			out := map[string]string{}
+			list, _ := c["volumeMounts"].([]any)
+			for _, m := range list {
+				m := m.(map[string]any)
+				out[m["mountPath"].(string)] = m["name"].(string)
+			}
+			return out
+		}
+		theirs := mounts(c)
+		for at, vol := range mounts(ic) {
+			if theirs[at] != vol {
+				t.Errorf("init container %v mounts %s at %s; the server mounts %q there", ic["name"], vol, at, theirs[at])
+			}
+		}
+	}
 }
 
 // TestRedisConfRequiresDurability checks the reference Redis configuration
