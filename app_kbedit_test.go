@@ -296,24 +296,8 @@ func TestSynonymsEditedOnEveryReplica(t *testing.T) {
 func TestRestartAfterEditsReadsItsSnapshot(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	replicas, cfg := followingReplicas(ctx, t, 1)
-	a := replicas[0]
 	const question = "外地工人的崽崽念书去哪里问"
-	editor := &staff.User{Name: "ed-gd", Role: staff.RoleEditor, Region: "葛店开发区", Tenant: "demo"}
-	if _, err := a.Engine.AddQuestion(ctx, editor, "001_ae791fdead5d71ad.txt", "32", question); err != nil {
-		t.Fatal(err)
-	}
-	hasEdit := func(a *app) bool {
-		it, ok := a.lib.Current().FindItem("001_ae791fdead5d71ad.txt", "32")
-		return ok && slices.Contains(it.AllQuestions(), question)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for !hasEdit(a) {
-		if time.Now().After(deadline) {
-			t.Fatal("the replica never rebuilt with the edit")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	a, cfg := editedReplica(ctx, t, question)
 	if err := a.snapshots.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -328,9 +312,66 @@ func TestRestartAfterEditsReadsItsSnapshot(t *testing.T) {
 	if !strings.Contains(logs.String(), "knowledge base read from its snapshot") {
 		t.Errorf("the restarted server did not start from its snapshot:\n%s", logs.String())
 	}
-	if !hasEdit(b) {
+	if !hasQuestion(b, question) {
 		t.Error("the restarted server does not serve the edit")
 	}
+}
+
+// TestStartFromASnapshotWithoutTheEdits: a server whose snapshot was
+// built without the editors' changes (frontdoor kb build, as the
+// Kubernetes init container runs it) starts from it, rebuilding what the
+// edits touch, and serves them.
+func TestStartFromASnapshotWithoutTheEdits(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const question = "外地工人的崽崽念书到哪里问"
+	a, cfg := editedReplica(ctx, t, question)
+	a.close() // its snapshot written; kb build then replaces it
+	fsys := seedsFS(cfg, nil)
+	if _, err := knowledge.BuildSnapshot(fsys, knowledge.Options{}, snapshotOf(cfg, fsys, a.build)); err != nil {
+		t.Fatal(err)
+	}
+
+	var logs lockedBuffer
+	b, err := newApp(ctx, cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.close)
+	if !strings.Contains(logs.String(), `"from_old_snapshot":true`) {
+		t.Errorf("the server did not start from the snapshot without the edits:\n%s", logs.String())
+	}
+	if !hasQuestion(b, question) {
+		t.Error("the server does not serve the edit")
+	}
+}
+
+// hasQuestion reports whether a's knowledge base holds question as one of
+// item 32's of 001 (the item the restart tests' editors add to).
+func hasQuestion(a *app, question string) bool {
+	it, ok := a.lib.Current().FindItem("001_ae791fdead5d71ad.txt", "32")
+	return ok && slices.Contains(it.AllQuestions(), question)
+}
+
+// editedReplica starts a replica following the edits (followingReplicas)
+// and returns it once it serves question, which an editor added to item
+// 32 of 001.
+func editedReplica(ctx context.Context, t *testing.T, question string) (*app, Config) {
+	t.Helper()
+	replicas, cfg := followingReplicas(ctx, t, 1)
+	a := replicas[0]
+	editor := &staff.User{Name: "ed-gd", Role: staff.RoleEditor, Region: "葛店开发区", Tenant: "demo"}
+	if _, err := a.Engine.AddQuestion(ctx, editor, "001_ae791fdead5d71ad.txt", "32", question); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !hasQuestion(a, question) {
+		if time.Now().After(deadline) {
+			t.Fatal("the replica never rebuilt with the edit")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return a, cfg
 }
 
 // lockedBuffer is a bytes.Buffer that goroutines may write at once.

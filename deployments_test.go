@@ -210,14 +210,7 @@ func checkCompose(t *testing.T, doc map[string]any) {
 // mode, and /metrics on a port of its own that Prometheus is told about.
 func checkFrontdoorPod(t *testing.T, doc map[string]any, c map[string]any) {
 	t.Helper()
-	env := map[string]string{}
-	list, _ := c["env"].([]any)
-	for _, e := range list {
-		e := e.(map[string]any)
-		if v, ok := e["value"].(string); ok {
-			env[e["name"].(string)] = v
-		}
-	}
+	env := containerEnv(c)
 	if env["FRONTDOOR_ENV"] != "production" {
 		t.Errorf("frontdoor: FRONTDOOR_ENV %q, want production", env["FRONTDOOR_ENV"])
 	}
@@ -241,14 +234,7 @@ func checkFrontdoorPod(t *testing.T, doc map[string]any, c map[string]any) {
 	inits, _ := path(doc, "spec", "template", "spec", "initContainers").([]any)
 	for _, ic := range inits {
 		ic := ic.(map[string]any)
-		initEnv := map[string]string{}
-		list, _ := ic["env"].([]any)
-		for _, e := range list {
-			e := e.(map[string]any)
-			if v, ok := e["value"].(string); ok {
-				initEnv[e["name"].(string)] = v
-			}
-		}
+		initEnv := containerEnv(ic)
 		for _, k := range []string{"FRONTDOOR_SEEDS", "FRONTDOOR_KB_SNAPSHOT"} {
 			if initEnv[k] != env[k] {
 				t.Errorf("init container %v: %s %q, the server's %q", ic["name"], k, initEnv[k], env[k])
@@ -270,6 +256,19 @@ func checkFrontdoorPod(t *testing.T, doc map[string]any, c map[string]any) {
 			}
 		}
 	}
+}
+
+// containerEnv is a container's environment variables given by value.
+func containerEnv(c map[string]any) map[string]string {
+	env := map[string]string{}
+	list, _ := c["env"].([]any)
+	for _, e := range list {
+		e := e.(map[string]any)
+		if v, ok := e["value"].(string); ok {
+			env[e["name"].(string)] = v
+		}
+	}
+	return env
 }
 
 // TestRedisConfRequiresDurability checks the reference Redis configuration
