@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -500,5 +501,22 @@ func BenchmarkStart100xChanged(b *testing.B) {
 			}
 			b.ReportMetric(total.Seconds()/float64(n), "start-s")
 		})
+	}
+}
+
+// BenchmarkWriteSnapshot100x writes the 100-region base's snapshot, as a
+// reload does beside serving: B/op is what the write allocates, which a
+// server must have to spare (the index's arrays and long strings are
+// written from where they lie, not copied).
+func BenchmarkWriteSnapshot100x(b *testing.B) {
+	kb, err := Load(province100x(b), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := kb.writeSnapshot(io.Discard, snapshotID{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

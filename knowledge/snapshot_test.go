@@ -355,3 +355,16 @@ func sameHits(t *testing.T, question string, got, want []Hit) {
 		}
 	}
 }
+
+// payload is the payload writeSnapshot writes, in one slice.
+func (w *snapWriter) payload() ([]byte, error) {
+	pieces, n, err := w.pieces()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, n)
+	for _, x := range pieces {
+		out = append(out, x...)
+	}
+	return out, nil
+}
