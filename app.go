@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -347,7 +348,7 @@ func (a *app) connect(ctx context.Context) error {
 		// the in-process store makes no directory of its own
 		err = os.MkdirAll(dir, 0o700)
 		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, "url"), []byte(e.URL), 0o600)
+			err = os.WriteFile(filepath.Join(dir, "url"), []byte(e.URL+"\n"+strconv.Itoa(os.Getpid())+"\n"), 0o600)
 		}
 		if err != nil {
 			a.log.Warn("record embedded redis address", "err", err)
@@ -408,15 +409,40 @@ func (a *app) sharedEmbedded(ctx context.Context) string {
 	if err != nil {
 		return ""
 	}
-	url := strings.TrimSpace(string(data))
+	url, owner, _ := strings.Cut(strings.TrimSpace(string(data)), "\n")
+	if pid, err := strconv.Atoi(strings.TrimSpace(owner)); err == nil && processGone(pid) {
+		// The server that started it died without removing the record: its
+		// redis-server is being stopped (the parent-death signal) and would
+		// vanish under whoever took it. Let it go before a new one starts in
+		// its directory.
+		deadline := time.Now().Add(10 * time.Second)
+		for answers(ctx, url) && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		return ""
+	}
+	if !answers(ctx, url) {
+		return ""
+	}
+	return url
+}
+
+// answers reports whether the Redis at url answers.
+func answers(ctx context.Context, url string) bool {
 	c, err := dial.Open(ctx, url, dial.Settings{})
 	if c != nil {
 		defer c.Close()
 	}
+	return err == nil
+}
+
+// processGone reports whether the process pid has exited.
+func processGone(pid int) bool {
+	p, err := os.FindProcess(pid)
 	if err != nil {
-		return ""
+		return true
 	}
-	return url
+	return errors.Is(p.Signal(syscall.Signal(0)), os.ErrProcessDone)
 }
 
 // ready reports whether Redis answers and a knowledge base is loaded.
