@@ -271,11 +271,16 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	fsys := seedsFS(cfg, log)
 	if snapshotOf(cfg, fsys, "").Path != "" {
 		a.build = buildIdentity()
+		writes := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "frontdoor_kb_snapshot_writes_total",
+			Help: "Knowledge-base snapshots written after a reload, by outcome (written, failed)."}, []string{"outcome"})
+		a.registry.MustRegister(writes)
 		a.snapshots = knowledge.NewSnapshotWriter(func(b *knowledge.Base, took time.Duration, err error) {
 			if err != nil {
-				log.Warn("knowledge-base snapshot not written; the next start rebuilds", "err", err)
+				writes.WithLabelValues("failed").Inc()
+				log.Warn("knowledge-base snapshot not written; the next start rebuilds what changed since the last one", "err", err)
 				return
 			}
+			writes.WithLabelValues("written").Inc()
 			log.Info("knowledge-base snapshot written", "ms", took.Milliseconds())
 		})
 	}

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"frontdoor/handlers/handlertest"
 
 	"frontdoor/bot"
@@ -300,6 +302,13 @@ func TestRestartAfterEditsReadsItsSnapshot(t *testing.T) {
 	a, cfg := editedReplica(ctx, t, question)
 	if err := a.snapshots.Wait(ctx); err != nil {
 		t.Fatal(err)
+	}
+	const written = `# HELP frontdoor_kb_snapshot_writes_total Knowledge-base snapshots written after a reload, by outcome (written, failed).
+# TYPE frontdoor_kb_snapshot_writes_total counter
+frontdoor_kb_snapshot_writes_total{outcome="written"} 1
+`
+	if err := testutil.GatherAndCompare(a.registry, strings.NewReader(written), "frontdoor_kb_snapshot_writes_total"); err != nil {
+		t.Errorf("the reload's snapshot write was not counted: %v", err)
 	}
 	a.close()
 
