@@ -119,6 +119,9 @@ func TestSnapshotWritesCoalesce(t *testing.T) {
 			t.Fatalf("reload %d: %+v %v", n, use, err)
 		}
 		bases, prev = append(bases, b), b
+		if n == 0 {
+			taken(t, w) // the first is being written when the others come
+		}
 	}
 	w.hold <- struct{}{}
 	w.hold <- struct{}{}
@@ -144,6 +147,7 @@ func TestSnapshotWritesCoalesce(t *testing.T) {
 	if err != nil || !use.Pending {
 		t.Fatalf("%+v %v", use, err)
 	}
+	taken(t, w)
 	waiting, use, err := LoadWithSnapshot(withSentence(fsys, seedDocument, 5), Options{}, snap, held)
 	if err != nil || !use.Pending {
 		t.Fatalf("%+v %v", use, err)
@@ -164,5 +168,23 @@ func TestSnapshotWritesCoalesce(t *testing.T) {
 	w.Close()
 	if _, use, err := LoadWithSnapshot(withSentence(fsys, seedDocument, 5), Options{}, snap, prev); err != nil || !use.Wrote {
 		t.Fatalf("a reload after Close did not write its snapshot itself: %+v %v", use, err)
+	}
+}
+
+// taken waits until w's writer has taken the base scheduled last.
+func taken(t *testing.T, w *SnapshotWriter) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		w.mu.Lock()
+		waiting := w.pending != nil
+		w.mu.Unlock()
+		if !waiting {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the writer never took the base")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
