@@ -89,7 +89,7 @@ func TestEditsReachEveryReplica(t *testing.T) {
 	start := time.Now()
 	deadline := start.Add(60 * time.Second)
 	for {
-		if it, _ := replicas[1].lib.Current().FindItem(target.Doc, target.Path); slices.Contains(it.AllQuestions(), question) {
+		if hasQuestion(replicas[1], question) {
 			t.Logf("the other replica answers with the edit %v after it was made", time.Since(start).Round(time.Millisecond))
 			break
 		}
@@ -356,7 +356,7 @@ func TestStartFromASnapshotWithoutTheEdits(t *testing.T) {
 }
 
 // hasQuestion reports whether a's knowledge base holds question as one of
-// item 32's of 001 (the item the restart tests' editors add to).
+// item 32's of 001 (the item these tests' editors add to).
 func hasQuestion(a *app, question string) bool {
 	it, ok := a.lib.Current().FindItem("001_ae791fdead5d71ad.txt", "32")
 	return ok && slices.Contains(it.AllQuestions(), question)

@@ -307,15 +307,15 @@ type analysedText struct {
 	runes     runeBits
 }
 
-// runeBits is a 256-bit filter of the runes of a text. Scoring a sentence
-// looks for each of the question's bigrams and words in it; one with a
-// rune whose bit is clear cannot be there, and most are skipped without
-// a search, for 32 bytes per sentence.
 // contains reports whether the text holds s, asking its rune bits first.
 func (t *analysedText) contains(s string) bool {
 	return t.runes.mayHold(s) && strings.Contains(t.norm, s)
 }
 
+// runeBits is a 256-bit filter of the runes of a text. Scoring a sentence
+// looks for each of the question's bigrams and words in it; one with a
+// rune whose bit is clear cannot be there, and most are skipped without
+// a search, for 32 bytes per sentence.
 type runeBits [4]uint64
 
 func runeBitsOf(s string) runeBits {

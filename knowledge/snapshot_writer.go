@@ -8,14 +8,16 @@ import (
 
 // SnapshotWriter writes the snapshots of reloaded bases in the background,
 // so that a reload serves what it built as soon as it is built. At a
-// province's scale writing the snapshot costs several times the rebuild
-// of the region that changed (100× the seeds: 0.3 s to rebuild, 0.9 s to
-// write and sync 170 MB), and an editor's change waited for both.
+// province's scale writing and syncing the snapshot costs several times
+// the rebuild of the region that changed (100× the seeds, one document
+// changed: served in 0.26 s, against 1.03 s with the write first), and an
+// editor's change waited for both.
 //
 // Writes run one at a time, the newest base last: a base scheduled while
 // another is written replaces any base still waiting, so a burst of edits
 // costs at most two writes. A snapshot not yet written when the process
-// ends is only a slower next start: it finds the file stale and rebuilds.
+// ends is only a slower next start: it finds the file stale and rebuilds
+// from it what changed since it was written.
 type SnapshotWriter struct {
 	// done, if set, hears of every write: the base, how long the write
 	// took, and why it failed.
