@@ -29,7 +29,7 @@ bench: ## the benchmark figures the issues ask for
 	.ci/with-redis $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -benchtime 2s ./knowledge/ ./bot/... ./handlers/... .
 
 eval: build ## intent, retrieval, routing and headline figures on the evaluation sets, the intent model's cross-validation and its mean over eight training orders
-	bin/frontdoor eval --orders 8 --set bot/evaluate/testdata/dev.jsonl --set bot/evaluate/testdata/extra.jsonl --set bot/evaluate/testdata/holdout.jsonl
+	bin/frontdoor eval --orders 8 --set bot/evaluate/testdata/dev.jsonl --set bot/evaluate/testdata/extra.jsonl --set bot/evaluate/testdata/holdout.jsonl --set bot/evaluate/testdata/holdout2.jsonl
 
 # A count, not a duration: with a duration Go 1.26 can fail a clean run with
 # "context deadline exceeded" when the time runs out (golang/go#75804).

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -396,28 +395,18 @@ func ticketText(ts *ticket.Store, t *ticket.Ticket, a asked, item *knowledge.Ite
 	return b.String()
 }
 
-// A complaint that counts what happened (停了4次电), says how long it has
-// been waiting (三个月了还没通) or what it paid (收了好几万) disputes a
-// standard of that kind. A span is a wait only when the wait goes on after
-// it (了, 还, 都, 也, 没): 一周来好几拨 counts visits, not days.
-var (
-	reCountSaid    = regexp.MustCompile(`(?:\d+|[一二两三四五六七八九十几]+)(?:次|回|趟)`)
-	reDurationSaid = regexp.MustCompile(`(?:\d+|[一二两三四五六七八九十几半]+)(?:个工作日|个月|天|周|个星期|年|个小时|小时)(?:半|多)?(?:了|还|都|也|没)`)
-	reAmountSaid   = regexp.MustCompile(`(?:\d+|[一二两三四五六七八九十几]+)(?:元|块|万|千)`)
-)
-
 // disputedStandard is the item's figure of the kind the complaint counts,
 // if it has one: the business and the unit see the standard at stake.
 func disputedStandard(a asked, it *knowledge.Item) (knowledge.Commitment, bool) {
 	kinds := map[string]bool{}
-	text := a.norm
-	if reCountSaid.MatchString(text) {
+	count, duration, amount := saidKinds(a.norm)
+	if count {
 		kinds["frequency"] = true
 	}
-	if reDurationSaid.MatchString(text) {
+	if duration {
 		kinds["time"] = true
 	}
-	if reAmountSaid.MatchString(text) {
+	if amount {
 		kinds["money"] = true
 	}
 	for k := range figureKinds(a.facet) {
