@@ -74,6 +74,15 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 			u, picked.item = understanding{intent: PolicyQuery}, it.ID
 		}
 	}
+	// A message that names a matter only a few of the region's items
+	// name (临床中心, 一业一证) is about them, whatever a model trained on
+	// every region's messages made of the words.
+	var q *knowledge.Question
+	if u.intent == OutOfScope && region != "" {
+		if named, err := kb.Ask(region, question); err == nil && named.NamedMatter() != "" {
+			u, q = understanding{intent: PolicyQuery, pred: u.pred}, named
+		}
+	}
 	if region != "" && wantsMyBenefits(norm) {
 		return e.myBenefits(ctx, in, kb, region)
 	}
@@ -98,9 +107,11 @@ func (e *Engine) respond(ctx context.Context, in Inbound, sess *session) (Reply,
 	if u.intent == AssistRequest {
 		prefer = knowledge.TagAssist
 	}
-	q, err := kb.Ask(region, question)
-	if err != nil {
-		return Reply{}, err
+	if q == nil {
+		var err error
+		if q, err = kb.Ask(region, question); err != nil {
+			return Reply{}, err
+		}
 	}
 	a := asked{kb: kb, region: region, text: question, norm: norm, q: q, facet: f,
 		offTopic: u.pred.Of(string(OutOfScope))}

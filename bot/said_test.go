@@ -28,7 +28,7 @@ func checkSaid(t *testing.T, text string) {
 
 func TestSaidMatchesItsPatterns(t *testing.T) {
 	cases := []struct {
-		text                     string
+		text                    string
 		count, duration, amount bool
 	}{
 		{"这个月已经停了4次电了", true, false, false},

@@ -158,3 +158,32 @@ func TestUnclearComplaintGoesToTheDispatcher(t *testing.T) {
 		t.Errorf("routed to %v, want the dispatcher %s", r.Ticket.Units, want)
 	}
 }
+
+// A short message naming a matter only the region's documents name is
+// answered from them, though the model, which knows no region's words,
+// takes it for one not meant for the service; in a region whose documents
+// do not name it, and for a message about nothing of the kind, the reply
+// says what the service is for.
+func TestANamedMatterIsNotOffTopic(t *testing.T) {
+	env := bottest.New(t, bottest.Options{})
+	tests := []struct {
+		region, text string
+		want         bot.Intent
+		cites        string
+	}{
+		{"葛店开发区", "临床中心几时开业", bot.PolicyQuery, "临床中心"},
+		{"朝阳区", "临床中心几时开业", bot.OutOfScope, ""},
+		{"葛店开发区", "今晚吃火锅还是烧烤", bot.OutOfScope, ""},
+	}
+	for i, tt := range tests {
+		t.Run(tt.region+"/"+tt.text, func(t *testing.T) {
+			r := handle(t, env.Engine, bot.Inbound{User: fmt.Sprintf("u-named-%d", i), Region: tt.region, Text: tt.text})
+			if r.Intent != tt.want {
+				t.Fatalf("intent %s, want %s; reply %q", r.Intent, tt.want, r.Text)
+			}
+			if tt.cites != "" && (len(r.Citations) == 0 || !strings.Contains(r.Citations[0].Text, tt.cites)) {
+				t.Errorf("first citation %+v, want the item naming %s", r.Citations, tt.cites)
+			}
+		})
+	}
+}
