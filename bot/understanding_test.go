@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"frontdoor/bot"
 	"frontdoor/bot/bottest"
+	"frontdoor/bot/intent"
 )
 
 func firstLine(s string) string {
@@ -163,17 +165,35 @@ func TestUnclearComplaintGoesToTheDispatcher(t *testing.T) {
 // answered from them, though the model, which knows no region's words,
 // takes it for one not meant for the service; in a region whose documents
 // do not name it, and for a message about nothing of the kind, the reply
-// says what the service is for.
+// says what the service is for. The model here is trained on a corpus in
+// which "…几时开门" asks after shops and parks, so that it reads every such
+// message as off-topic whatever the shipped corpus teaches.
 func TestANamedMatterIsNotOffTopic(t *testing.T) {
-	env := bottest.New(t, bottest.Options{})
+	var corpus strings.Builder
+	line := func(text, in string) {
+		fmt.Fprintf(&corpus, "{\"text\": %q, \"intent\": %q}\n", text, in)
+	}
+	for _, place := range []string{"超市", "公园", "银行", "菜市场", "电影院", "健身房", "商场", "理发店"} {
+		line(place+"几时开门", "out_of_scope")
+		line(place+"今天人多不多", "out_of_scope")
+	}
+	for _, q := range []string{"开办企业要多久", "接电要几天", "注销公告几天", "施工许可怎么办", "报装用水要什么材料", "贷款几天能批"} {
+		line(q, "policy_query")
+		line("请问"+q, "policy_query")
+	}
+	model, err := intent.FromCorpus(fstest.MapFS{"corpus/test.jsonl": {Data: []byte(corpus.String())}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := bottest.New(t, bottest.Options{Intents: model})
 	tests := []struct {
 		region, text string
 		want         bot.Intent
 		cites        string
 	}{
-		{"葛店开发区", "临床中心几时开业", bot.PolicyQuery, "临床中心"},
-		{"朝阳区", "临床中心几时开业", bot.OutOfScope, ""},
-		{"葛店开发区", "今晚吃火锅还是烧烤", bot.OutOfScope, ""},
+		{"葛店开发区", "临床中心几时开门", bot.PolicyQuery, "临床中心"},
+		{"朝阳区", "临床中心几时开门", bot.OutOfScope, ""},
+		{"葛店开发区", "电影院几时开门", bot.OutOfScope, ""},
 	}
 	for i, tt := range tests {
 		t.Run(tt.region+"/"+tt.text, func(t *testing.T) {

@@ -102,6 +102,9 @@ type Options struct {
 	// KB replaces the seeds' knowledge base; the engine reads it anew for
 	// every message, so a test can swap it.
 	KB func() *knowledge.Base
+	// Intents replaces the model trained on the shipped corpus, for a test
+	// that needs the model to read a message one way.
+	Intents *intent.Model
 }
 
 // New builds an engine on the test Redis.
@@ -119,7 +122,10 @@ func New(t testing.TB, opts Options) *Env {
 		b := KB(t)
 		kb = func() *knowledge.Base { return b }
 	}
-	m := Intents(t)
+	m := opts.Intents
+	if m == nil {
+		m = Intents(t)
+	}
 	env := &Env{Redis: rdb, Keys: keys, KB: kb()}
 	now := time.Now
 	if !opts.Now.IsZero() {
