@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -152,16 +153,41 @@ func startServer(t testing.TB, args ...string) *Server {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Fatalf("this test needs redis-server on PATH: %v", err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := freePort(t)
 	s := &Server{t: t, dir: t.TempDir(), port: port, args: args}
 	s.Start()
 	t.Cleanup(s.Stop)
 	return s
+}
+
+// taken are the ports this process's servers were given. A server stopped
+// to play an outage keeps its port, and the kernel may hand the same free
+// port to the next server a parallel test starts; the stopped one would
+// then come back to find its port answered by another test's Redis.
+var taken = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// freePort is a free loopback port no server of this process was given.
+func freePort(t testing.TB) int {
+	t.Helper()
+	taken.Lock()
+	defer taken.Unlock()
+	for range 100 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if !taken.ports[port] {
+			taken.ports[port] = true
+			return port
+		}
+	}
+	t.Fatal("no free loopback port that no test server had")
+	return 0
 }
 
 // URL is the server's redis:// URL.
@@ -178,12 +204,17 @@ func (s *Server) Start() {
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
+	// The server that answers must be this one: another program may have
+	// taken the port while it was stopped.
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
 		c := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", s.port)})
-		err := c.Ping(context.Background()).Err()
+		info, err := c.Info(context.Background(), "server").Result()
 		c.Close()
 		if err == nil {
+			if own := fmt.Sprintf("process_id:%d\r\n", s.cmd.Process.Pid); !strings.Contains(info, own) {
+				s.t.Fatalf("port %d is answered by another redis-server, not the one started (pid %d)", s.port, s.cmd.Process.Pid)
+			}
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
