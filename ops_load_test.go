@@ -172,39 +172,55 @@ func opsLatencies(out []opsOutcome) []time.Duration {
 	return d
 }
 
-// TestBadInputAtVolume mixes malformed and forged requests with good ones:
-// no 5xx, every bad one refused, every good one answered, and the good
-// ones no slower (p99 at most twice that of a good-only run measured in
-// the same test, before and after).
-func TestBadInputAtVolume(t *testing.T) {
-	opsNeed(t, "redis-server")
-	rs := storetest.StartServer(t)
-	p := opsServe(t, "server", map[string]string{"REDIS_URL": rs.URL(), "FRONTDOOR_WECHAT_TOKEN": opsWxToken,
+// badInputRun serves one server and sends it 1,000 good messages alone,
+// then 1,000 good and 1,000 bad ones shuffled, then 1,000 good ones alone
+// again: the statuses of the mixed run and the good messages' latencies
+// in each.
+type badInputRun struct {
+	mixed          []opsOutcome
+	before, after  []time.Duration // good-only runs, sorted
+	mixedTook      time.Duration
+	rssKB, workers int
+}
+
+func runBadInput(tb testing.TB) badInputRun {
+	opsNeed(tb, "redis-server")
+	rs := storetest.StartServer(tb)
+	p := opsServe(tb, "server", map[string]string{"REDIS_URL": rs.URL(), "FRONTDOOR_WECHAT_TOKEN": opsWxToken,
 		"FRONTDOOR_WECHAT_AES_KEY": opsWxAESKey, "FRONTDOOR_WECHAT_APPID": opsWxAppID,
 		"FRONTDOOR_WECHAT_REGION": opsPolicyRegion})
-	const workers = 8
-	opsRun(p.URL(), workers, opsGoodJobs("warm", 300))
+	r := badInputRun{workers: 8}
+	opsRun(p.URL(), r.workers, opsGoodJobs("warm", 300))
 
 	goodOnly := func(tag string) []time.Duration {
-		out := opsRun(p.URL(), workers, opsGoodJobs(tag, 1000))
+		out := opsRun(p.URL(), r.workers, opsGoodJobs(tag, 1000))
 		for _, o := range out {
 			if o.status != http.StatusOK {
-				t.Fatalf("good-only run %s: a good message answered %d", tag, o.status)
+				tb.Fatalf("good-only run %s: a good message answered %d", tag, o.status)
 			}
 		}
 		return opsLatencies(out)
 	}
-	before := goodOnly("before")
-
+	r.before = goodOnly("before")
 	jobs := append(opsGoodJobs("mixed", 1000), opsBadJobs(1000)...)
 	rand.New(rand.NewPCG(8, 8)).Shuffle(len(jobs), func(i, j int) { jobs[i], jobs[j] = jobs[j], jobs[i] })
 	mixedStart := time.Now()
-	out := opsRun(p.URL(), workers, jobs)
-	mixedTook := time.Since(mixedStart)
-	after := goodOnly("after")
+	r.mixed = opsRun(p.URL(), r.workers, jobs)
+	r.mixedTook = time.Since(mixedStart)
+	r.after = goodOnly("after")
+	r.rssKB = int(p.RSSKB())
+	return r
+}
 
+// TestBadInputAtVolume mixes malformed and forged requests with good ones:
+// no 5xx, every bad one refused, every good one answered. How much the bad
+// ones slow the good ones is a figure of BenchmarkBadInputAtVolume, not a
+// test's assertion: on a shared machine a timing fails for reasons of its
+// own.
+func TestBadInputAtVolume(t *testing.T) {
+	r := runBadInput(t)
 	byKind := map[string]map[int]int{}
-	for _, o := range out {
+	for _, o := range r.mixed {
 		if byKind[o.kind] == nil {
 			byKind[o.kind] = map[int]int{}
 		}
@@ -223,15 +239,27 @@ func TestBadInputAtVolume(t *testing.T) {
 		kinds = append(kinds, k+" "+strings.Trim(strings.ReplaceAll(opsSprintCodes(v), "map", ""), "[]"))
 	}
 	sort.Strings(kinds)
-	mixed := opsLatencies(out)
-	base := max(opsPct(before, 99), opsPct(after, 99))
-	t.Logf("2000 requests (1000 bad) at %d clients in %v; good p50/p99: good-only %v/%v and %v/%v, mixed %v/%v "+
-		"(p99 ratio %.2f); RSS after %d MB; statuses by kind: %s", workers, mixedTook.Round(time.Millisecond),
-		opsPct(before, 50), opsPct(before, 99), opsPct(after, 50), opsPct(after, 99), opsPct(mixed, 50), opsPct(mixed, 99),
-		float64(opsPct(mixed, 99))/float64(base), p.RSSKB()>>10, strings.Join(kinds, "; "))
-	if opsPct(mixed, 99) > 2*base {
-		t.Errorf("good messages' p99 among bad ones %v, more than twice the good-only p99 %v", opsPct(mixed, 99), base)
+	mixed := opsLatencies(r.mixed)
+	t.Logf("2000 requests (1000 bad) at %d clients in %v; good p50/p99: good-only %v/%v and %v/%v, mixed %v/%v; "+
+		"RSS after %d MB; statuses by kind: %s", r.workers, r.mixedTook.Round(time.Millisecond),
+		opsPct(r.before, 50), opsPct(r.before, 99), opsPct(r.after, 50), opsPct(r.after, 99), opsPct(mixed, 50),
+		opsPct(mixed, 99), r.rssKB>>10, strings.Join(kinds, "; "))
+}
+
+// BenchmarkBadInputAtVolume reports the good messages' p99 among as many
+// bad ones as a multiple of the good-only p99 measured before and after
+// in the same run (the larger of the two); the target is at most 2.
+func BenchmarkBadInputAtVolume(b *testing.B) {
+	var ratio, p99 float64
+	for range b.N {
+		r := runBadInput(b)
+		base := max(opsPct(r.before, 99), opsPct(r.after, 99))
+		mixed := opsPct(opsLatencies(r.mixed), 99)
+		ratio += float64(mixed) / float64(base)
+		p99 += float64(mixed) / float64(time.Millisecond)
 	}
+	b.ReportMetric(ratio/float64(b.N), "p99-x-good-only")
+	b.ReportMetric(p99/float64(b.N), "good-p99-ms")
 }
 
 func opsSprintCodes(m map[int]int) string {
