@@ -10,9 +10,9 @@ import (
 // standard of that kind. A span is a wait only when the wait goes on after
 // it (了, 还, 都, 也, 没): 一周来好几拨 counts visits, not days.
 //
-// These were three regular expressions; scanned by hand they cost a
-// complaint a fraction of a microsecond instead of about fifteen, and
-// TestSaidMatchesItsPatterns keeps them equal to the patterns.
+// These were three regular expressions; scanned by hand they cost a long
+// complaint 0.6 µs instead of 8.8 (BenchmarkSaidKinds), and
+// TestSaidMatchesItsPatterns keeps the scan equal to the patterns.
 
 var (
 	countUnits    = []string{"次", "回", "趟"}
@@ -20,16 +20,19 @@ var (
 	amountUnits   = []string{"元", "块", "万", "千"}
 )
 
-// saidKinds is the kinds of figure a complaint's text counts: "frequency",
-// "time" and "money", each only when the text says one.
+// waitGoesOnAfter are the words after a span that say the wait is not over.
+const waitGoesOnAfter = "了还都也没"
+
+// saidKinds reports whether a complaint's text counts something that
+// happened, a wait that goes on, and an amount.
 func saidKinds(text string) (count, duration, amount bool) {
 	var prev rune
 	for i, r := range text {
 		if n := numeral(prev); n != notNumeral {
 			rest := text[i:]
 			if n != half {
-				count = count || hasUnit(rest, countUnits) > 0
-				amount = amount || hasUnit(rest, amountUnits) > 0
+				count = count || startsWithAny(rest, countUnits)
+				amount = amount || startsWithAny(rest, amountUnits)
 			}
 			duration = duration || waitGoesOn(rest)
 		}
@@ -66,23 +69,23 @@ func waitGoesOn(s string) bool {
 		after := s[len(u):]
 		r, n := utf8.DecodeRuneInString(after)
 		if r == '半' || r == '多' {
-			if r2, _ := utf8.DecodeRuneInString(after[n:]); strings.ContainsRune("了还都也没", r2) {
+			if r2, _ := utf8.DecodeRuneInString(after[n:]); strings.ContainsRune(waitGoesOnAfter, r2) {
 				return true
 			}
 		}
-		if strings.ContainsRune("了还都也没", r) {
+		if strings.ContainsRune(waitGoesOnAfter, r) {
 			return true
 		}
 	}
 	return false
 }
 
-// hasUnit is the length of the unit of units that s starts with, 0 if none.
-func hasUnit(s string, units []string) int {
+// startsWithAny reports whether s starts with one of units.
+func startsWithAny(s string, units []string) bool {
 	for _, u := range units {
 		if strings.HasPrefix(s, u) {
-			return len(u)
+			return true
 		}
 	}
-	return 0
+	return false
 }
