@@ -2,12 +2,12 @@ package intent
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"frontdoor/knowledge"
@@ -50,32 +50,24 @@ func evaluationTexts(t testing.TB) []string {
 	return out
 }
 
-// A model retrained from the same corpus, on any replica, however busy,
-// answers every message the same, to the last bit of its probabilities.
+// A model retrained from the same corpus, on any replica, however many
+// processors it has, answers every message the same, to the last bit of
+// its probabilities: the orders' fits run as many at a time as there are
+// processors, and are summed in one sequence all the same.
 func TestRetrainedModelGivesTheSameAnswers(t *testing.T) {
 	exs := shippedCorpus(t)
 	models := make([]*Model, 2)
-	var wg sync.WaitGroup
-	for i := range models {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if i == 1 {
-				prev := runtime.GOMAXPROCS(1)
-				defer runtime.GOMAXPROCS(prev)
-			}
-			m, err := Train(exs, Options{})
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			models[i] = m
-		}()
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	for i, procs := range []int{3, 1} { // 3: sixteen orders in uneven batches
+		runtime.GOMAXPROCS(procs)
+		m, err := Train(exs, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		models[i] = m
 	}
-	wg.Wait()
-	if t.Failed() {
-		return
-	}
+	runtime.GOMAXPROCS(prev)
 	texts := evaluationTexts(t)
 	for _, ex := range exs {
 		texts = append(texts, ex.Text)
@@ -90,6 +82,31 @@ func TestRetrainedModelGivesTheSameAnswers(t *testing.T) {
 	}
 	if models[0].Features() != models[1].Features() {
 		t.Errorf("features %d and %d", models[0].Features(), models[1].Features())
+	}
+}
+
+func TestAverageFits(t *testing.T) {
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	fit := func(seed uint64) ([]float64, []float64) {
+		o := float64(seed / orderStride) // 0, 1, 2, … for Seed 0
+		return []float64{o, 1 / (o + 3)}, []float64{-o}
+	}
+	var want []float64
+	for _, procs := range []int{1, 2, 5} {
+		t.Run(fmt.Sprint(procs, " at a time"), func(t *testing.T) {
+			runtime.GOMAXPROCS(procs)
+			w, bias := averageFits(Options{Orders: 7}, fit)
+			if w[0] != 3 || bias[0] != -3 {
+				t.Errorf("mean of 0…6 = %v and %v, want 3 and -3", w[0], bias[0])
+			}
+			if want == nil {
+				want = w
+			}
+			if w[1] != want[1] { // the same sum in the same sequence, to the bit
+				t.Errorf("%d at a time: %v, want %v", procs, w[1], want[1])
+			}
+		})
 	}
 }
 

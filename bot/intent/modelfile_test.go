@@ -15,8 +15,11 @@ import (
 // is refused, and Cached then trains and writes the file anew.
 func TestModelFile(t *testing.T) {
 	exs := shippedCorpus(t)
-	key := ModelKey(exs, Options{}, "build-a")
-	m, err := Train(exs, Options{})
+	// Two orders, not the default sixteen: the file is the subject here,
+	// and the test trains four times.
+	opts := Options{Orders: 2}
+	key := ModelKey(exs, opts, "build-a")
+	m, err := Train(exs, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,9 +53,9 @@ func TestModelFile(t *testing.T) {
 		name string
 		key  [32]byte
 	}{
-		{"another build", ModelKey(exs, Options{}, "build-b")},
-		{"another corpus", ModelKey(more, Options{}, "build-a")},
-		{"other options", ModelKey(exs, Options{Epochs: 7}, "build-a")},
+		{"another build", ModelKey(exs, opts, "build-b")},
+		{"another corpus", ModelKey(more, opts, "build-a")},
+		{"other options", ModelKey(exs, Options{Orders: 2, Epochs: 7}, "build-a")},
 	}
 	for _, tt := range stale {
 		if _, err := ReadModel(data, tt.key); !errors.Is(err, ErrModelStale) {
@@ -68,22 +71,22 @@ func TestModelFile(t *testing.T) {
 	}
 
 	path := filepath.Join(t.TempDir(), "kb.snapshot.intent")
-	if _, read, why, err := Cached(path, exs, Options{}, "build-a"); err != nil || read || why == "" {
+	if _, read, why, err := Cached(path, exs, opts, "build-a"); err != nil || read || why == "" {
 		t.Fatalf("no file yet: read %v (%q), %v", read, why, err)
 	}
-	if _, read, _, err := Cached(path, exs, Options{}, "build-a"); err != nil || !read {
+	if _, read, _, err := Cached(path, exs, opts, "build-a"); err != nil || !read {
 		t.Fatalf("the file written is not read: %v", err)
 	}
-	if _, read, why, err := Cached(path, more, Options{}, "build-a"); err != nil || read {
+	if _, read, why, err := Cached(path, more, opts, "build-a"); err != nil || read {
 		t.Fatalf("another corpus read the file: %q %v", why, err)
 	}
 	if err := os.WriteFile(path, flipped, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, read, why, err := Cached(path, exs, Options{}, "build-a"); err != nil || read {
+	if _, read, why, err := Cached(path, exs, opts, "build-a"); err != nil || read {
 		t.Fatalf("a damaged file was read: %q %v", why, err)
 	}
-	if _, read, _, err := Cached(path, exs, Options{}, "build-a"); err != nil || !read {
+	if _, read, _, err := Cached(path, exs, opts, "build-a"); err != nil || !read {
 		t.Fatalf("the damaged file was not rewritten: %v", err)
 	}
 }
