@@ -20,11 +20,19 @@ import (
 
 // The constants below were chosen by those two measures together.
 const (
-	// neighbourCount is how many of the nearest messages vote.
-	neighbourCount = 10
+	// neighbourCount is how many of the nearest messages vote. Ten were
+	// chosen when the weights came from one fit; with the weights averaged
+	// over sixteen orders, 24 vote as accurately in cross-validation
+	// (0.947), with a lower log-loss and calibration error (0.152 and 0.003
+	// against 0.153 and 0.005), and get 1,288.0 of the 1,340 evaluation
+	// messages right against 1,287.1 (420.1 of the 433 complaints and
+	// paperwork requests against 418.9; mean over eight seeds; 16 gave
+	// 1,287.6 and 419.4, 32 the same as 24, 6 1,281.75 and 415.5), for
+	// about 0.7 µs more a prediction (BenchmarkPredict 4.3 → 5.0 µs).
+	neighbourCount = 24
 	// voteWeight is the power the vote is raised to when pooled with the
 	// weights' probabilities, and voteFloor what a class no neighbour
-	// votes for keeps: a vote of ten messages is evidence, not proof.
+	// votes for keeps: a vote of a few dozen messages is evidence, not proof.
 	voteWeight = 0.7
 	voteFloor  = 0.1
 	// commonShare is the share of the corpus's messages above which a
