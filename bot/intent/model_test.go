@@ -85,6 +85,8 @@ func TestRetrainedModelGivesTheSameAnswers(t *testing.T) {
 	}
 }
 
+// The mean of the fits is the mean, to the bit the same however many fits
+// run at once.
 func TestAverageFits(t *testing.T) {
 	prev := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(prev)
