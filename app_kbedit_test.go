@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -17,9 +18,12 @@ import (
 	"frontdoor/handlers/handlertest"
 
 	"frontdoor/bot"
+	"frontdoor/bot/bottest"
+	"frontdoor/bot/intent"
 	"frontdoor/bot/staff"
 	"frontdoor/bot/store/storetest"
 	"frontdoor/knowledge"
+	"frontdoor/seeds"
 )
 
 // followingReplicas starts n apps on the test Redis under a key prefix of
@@ -31,6 +35,7 @@ func followingReplicas(ctx context.Context, t *testing.T, n int) ([]*app, Config
 	cfg.RedisPrefix = "fdtest-kbedit-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	cfg.DataDir = t.TempDir()
 	cfg.KBSnapshot = filepath.Join(cfg.DataDir, "kb.snapshot")
+	presetModel(t, cfg)
 	replicas := make([]*app, n)
 	for i := range replicas {
 		a, err := newApp(ctx, cfg, handlertest.Quiet())
@@ -42,6 +47,38 @@ func followingReplicas(ctx context.Context, t *testing.T, n int) ([]*app, Config
 		replicas[i] = a
 	}
 	return replicas, cfg
+}
+
+// testBuild is buildIdentity of this test binary, read once.
+var testBuild = sync.OnceValue(buildIdentity)
+
+// presetModel writes the shipped corpus's model where an app of cfg keeps
+// it, keyed for this binary, so that the app reads it instead of training:
+// these tests are about editors' changes, and training under the race
+// detector takes seconds in each. When the seeds directory's corpus is not
+// the shipped one the app trains as it would.
+func presetModel(t *testing.T, cfg Config) {
+	t.Helper()
+	fsys := seedsFS(cfg, nil)
+	path := modelFileOf(snapshotOf(cfg, fsys, ""))
+	exs, err := intent.LoadCorpus(corpusLayers(fsys)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shipped, err := intent.LoadCorpus(seeds.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path == "" || !slices.Equal(exs, shipped) {
+		return
+	}
+	var buf bytes.Buffer
+	if err := bottest.Intents(t).Write(&buf, intent.ModelKey(exs, intent.Options{}, testBuild())); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestEditsReachEveryReplica: an editor adds a business's wording as a
@@ -137,6 +174,7 @@ func TestEditsSurviveRedisRestart(t *testing.T) {
 	cfg := Defaults()
 	cfg.RedisURL, cfg.DataDir = rs.URL(), t.TempDir()
 	cfg.KBSnapshot = filepath.Join(cfg.DataDir, "kb.snapshot")
+	presetModel(t, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a, err := newApp(ctx, cfg, handlertest.Quiet())

@@ -4,6 +4,14 @@
 package bottest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,11 +47,58 @@ var (
 // binary.
 func Intents(t testing.TB) *intent.Model {
 	t.Helper()
-	modelOnce.Do(func() { model, modelErr = intent.FromCorpus(seeds.FS) })
+	modelOnce.Do(func() { model, modelErr = sharedModel() })
 	if modelErr != nil {
 		t.Fatalf("train the intent model: %v", modelErr)
 	}
 	return model
+}
+
+// sharedModel is the shipped corpus's model, kept in a file of the
+// system's temporary directory between test binaries: most packages'
+// tests use it, and under the race detector training it takes seconds in
+// each. The file is keyed, as a server's is, by every message and label
+// and the training options, and by the intent package's sources in place
+// of the program's build, so a change to the corpus or to how the model
+// is trained trains it anew. Without the sources (a test binary moved
+// away from them) it trains.
+func sharedModel() (*intent.Model, error) {
+	exs, err := intent.LoadCorpus(seeds.FS)
+	if err != nil {
+		return nil, err
+	}
+	src, err := intentSources()
+	if err != nil {
+		return intent.Train(exs, intent.Options{})
+	}
+	path := filepath.Join(os.TempDir(), "frontdoor-test-intent.model")
+	m, _, _, err := intent.Cached(path, exs, intent.Options{}, "test, intent sources "+src)
+	return m, err
+}
+
+// intentSources is the SHA-256 of the intent package's Go files.
+func intentSources() (string, error) {
+	_, self, _, ok := runtime.Caller(0)
+	if !ok {
+		return "", errors.New("no source path")
+	}
+	files, err := filepath.Glob(filepath.Join(filepath.Dir(self), "..", "intent", "*.go"))
+	if err != nil || len(files) == 0 {
+		return "", fmt.Errorf("intent sources: %v", err)
+	}
+	h := sha256.New()
+	for _, f := range files { // Glob sorts
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d\n", filepath.Base(f), len(data))
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // KB is the knowledge base of the shipped seeds, loaded once per test binary.
