@@ -146,12 +146,21 @@ func corpusLayers(fsys fs.FS) []fs.FS {
 // loadIntents trains the intent model on the corpus shipped in the binary
 // and the knowledge directory's own corpus files (a file of the directory
 // replaces the shipped file of the same name), or reads the model trained
-// from the same corpus by the same build from the file at cache.
-func loadIntents(fsys fs.FS, log *slog.Logger, cache, build string) (*intent.Model, error) {
+// from the same corpus by the same build from the file at cache. A reload
+// whose corpus did not change keeps prev, the model in use: with the
+// binary's own seeds there is no file to read, and training again would
+// cost half a second of two cores for the same model.
+func loadIntents(fsys fs.FS, log *slog.Logger, cache, build string, prev *intent.Model) (*intent.Model, error) {
 	start := time.Now()
 	exs, err := intent.LoadCorpus(corpusLayers(fsys)...)
 	if err != nil {
 		return nil, fmt.Errorf("intent model: %w", err)
+	}
+	if prev != nil && prev.Key() == intent.ModelKey(exs, intent.Options{}, build) {
+		if log != nil {
+			log.Info("intent model kept: its corpus did not change", "examples", prev.Examples)
+		}
+		return prev, nil
 	}
 	m, read, why, err := intent.Cached(cache, exs, intent.Options{}, build)
 	if err != nil {
@@ -188,7 +197,7 @@ func (a *app) load(fsys fs.FS) (*knowledge.Base, error) {
 	snap := snapshotOf(a.cfg, fsys, a.build)
 	snap.Writer = a.snapshots
 	go func() {
-		m, err := loadIntents(fsys, a.log, modelFileOf(snap), a.build)
+		m, err := loadIntents(fsys, a.log, modelFileOf(snap), a.build, a.intents.Load())
 		done <- trained{m, err}
 	}()
 	var prev *knowledge.Base

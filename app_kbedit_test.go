@@ -438,3 +438,60 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// A reload whose corpus did not change keeps the intent model in use, even
+// with no model file to read (the binary's own seeds, no snapshot); one
+// whose corpus gained a message trains the model anew.
+func TestReloadKeepsTheIntentModel(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		seedsCopy bool // a knowledge directory instead of the binary's seeds
+		addLocal  bool // a corpus file of the directory's own, added before the reload
+		wantKept  bool
+	}{
+		{name: "built-in seeds, unchanged", wantKept: true},
+		{name: "a directory, unchanged", seedsCopy: true, wantKept: true},
+		{name: "a directory, a message added", seedsCopy: true, addLocal: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := Defaults()
+			cfg.RedisURL = storetest.URL()
+			cfg.RedisPrefix = "fdtest-reload-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+			cfg.DataDir = t.TempDir()
+			cfg.KBSnapshot = "off"
+			cfg.SeedsDir = filepath.Join(t.TempDir(), "none")
+			if tt.seedsCopy {
+				cfg.SeedsDir = t.TempDir()
+				if err := os.CopyFS(cfg.SeedsDir, seeds.FS); err != nil {
+					t.Fatal(err)
+				}
+			}
+			a, err := newApp(context.Background(), cfg, handlertest.Quiet())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(a.close)
+			before := a.intents.Load()
+			if tt.addLocal {
+				line := `{"text": "本地加的一句问候语", "intent": "greeting", "region": "", "item_id": ""}` + "\n"
+				if err := os.WriteFile(filepath.Join(cfg.SeedsDir, "corpus", "local.jsonl"), []byte(line), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := a.lib.Reload(); err != nil {
+				t.Fatal(err)
+			}
+			after := a.intents.Load()
+			if kept := after == before; kept != tt.wantKept {
+				t.Errorf("model kept = %v, want %v", kept, tt.wantKept)
+			}
+			want := before.Examples
+			if tt.addLocal {
+				want++
+			}
+			if after.Examples != want {
+				t.Errorf("examples %d, want %d", after.Examples, want)
+			}
+		})
+	}
+}

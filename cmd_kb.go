@@ -231,7 +231,7 @@ func kbBuild(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%s: %d documents, %d items, %d regions, %.1f MiB, built in %d ms\n",
 		snap.Path, len(b.Docs), len(b.Items), len(b.Regions()), float64(info.Size())/(1<<20), b.BuildTime.Milliseconds())
 	start := time.Now()
-	m, err := loadIntents(fsys, nil, modelFileOf(snap), build)
+	m, err := loadIntents(fsys, nil, modelFileOf(snap), build, nil)
 	if err != nil {
 		return err
 	}

@@ -166,6 +166,7 @@ func Cached(path string, examples []Example, opts Options, build string) (m *Mod
 		data, rerr := os.ReadFile(path)
 		if rerr == nil {
 			if m, rerr = ReadModel(data, key); rerr == nil {
+				m.key = key
 				return m, true, "", nil
 			}
 		}
@@ -174,6 +175,7 @@ func Cached(path string, examples []Example, opts Options, build string) (m *Mod
 	if m, err = Train(examples, opts); err != nil {
 		return nil, false, why, err
 	}
+	m.key = key
 	if path != "" {
 		if werr := writeModelFile(path, m, key); werr != nil {
 			why += "; not written: " + werr.Error()
