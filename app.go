@@ -156,19 +156,16 @@ func loadIntents(fsys fs.FS, log *slog.Logger, cache, build string, prev *intent
 	if err != nil {
 		return nil, fmt.Errorf("intent model: %w", err)
 	}
-	if prev != nil && prev.Key() == intent.ModelKey(exs, intent.Options{}, build) {
-		if log != nil {
-			log.Info("intent model kept: its corpus did not change", "examples", prev.Examples)
-		}
-		return prev, nil
-	}
-	m, read, why, err := intent.Cached(cache, exs, intent.Options{}, build)
+	m, read, why, err := intent.Cached(cache, prev, exs, intent.Options{}, build)
 	if err != nil {
 		return nil, fmt.Errorf("intent model: %w", err)
 	}
 	if log != nil {
 		msg, attrs := "intent model trained", []any{"why", why}
-		if read {
+		switch {
+		case m == prev:
+			msg, attrs = "intent model kept: its corpus did not change", nil
+		case read:
 			msg, attrs = "intent model read from its file", nil
 		}
 		log.Info(msg, append(attrs, "path", cache, "examples", m.Examples, "features", m.Features(), "ms", time.Since(start).Milliseconds())...)

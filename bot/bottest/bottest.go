@@ -72,7 +72,7 @@ func sharedModel() (*intent.Model, error) {
 		return intent.Train(exs, intent.Options{})
 	}
 	path := filepath.Join(os.TempDir(), "frontdoor-test-intent.model")
-	m, _, _, err := intent.Cached(path, exs, intent.Options{}, "test, intent sources "+src)
+	m, _, _, err := intent.Cached(path, nil, exs, intent.Options{}, "test, intent sources "+src)
 	return m, err
 }
 

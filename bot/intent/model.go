@@ -78,9 +78,10 @@ type Model struct {
 	near   *neighbours
 	// Examples is how many messages it was trained on.
 	Examples int
-	// key is what Cached keyed it by: its examples, options and build.
-	key [32]byte
-	bufs     sync.Pool // of *scratch
+	// key is what Cached keyed it by: its examples, options and build;
+	// zero for a model Train returned.
+	key  [32]byte
+	bufs sync.Pool // of *scratch
 }
 
 type scratch struct {
@@ -92,10 +93,6 @@ type scratch struct {
 	touched []int32
 	best    []near
 }
-
-// Key is the key Cached read or trained the model under (ModelKey of its
-// examples, options and build); zero for a model Train returned.
-func (m *Model) Key() [32]byte { return m.key }
 
 // Labels are the classes the model tells apart, in a fixed order.
 func (m *Model) Labels() []string { return slices.Clone(m.labels) }

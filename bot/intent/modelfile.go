@@ -155,13 +155,18 @@ func ReadModel(data []byte, key [32]byte) (*Model, error) {
 	return m, nil
 }
 
-// Cached is the model of examples kept at path: read when the file holds
-// the model of these examples, options and build; otherwise trained and
-// written there (atomically: a reader sees the old file or the new). It
-// says which it did, and why it trained. An empty path trains without a
-// file; a file that cannot be written costs only the next start's time.
-func Cached(path string, examples []Example, opts Options, build string) (m *Model, read bool, why string, err error) {
+// Cached is the model of examples kept at path: prev itself when prev, the
+// model in use, is the model of these examples, options and build (a
+// reload whose corpus did not change); else read when the file holds it;
+// otherwise trained and written there (atomically: a reader sees the old
+// file or the new). It says whether it read the file, and why it trained.
+// An empty path trains without a file; a file that cannot be written costs
+// only the next start's time.
+func Cached(path string, prev *Model, examples []Example, opts Options, build string) (m *Model, read bool, why string, err error) {
 	key := ModelKey(examples, opts, build)
+	if prev != nil && prev.key == key {
+		return prev, false, "", nil
+	}
 	if path != "" {
 		data, rerr := os.ReadFile(path)
 		if rerr == nil {

@@ -71,22 +71,26 @@ func TestModelFile(t *testing.T) {
 	}
 
 	path := filepath.Join(t.TempDir(), "kb.snapshot.intent")
-	if _, read, why, err := Cached(path, exs, opts, "build-a"); err != nil || read || why == "" {
+	if _, read, why, err := Cached(path, nil, exs, opts, "build-a"); err != nil || read || why == "" {
 		t.Fatalf("no file yet: read %v (%q), %v", read, why, err)
 	}
-	if _, read, _, err := Cached(path, exs, opts, "build-a"); err != nil || !read {
+	inUse, fromFile, _, err := Cached(path, nil, exs, opts, "build-a")
+	if err != nil || !fromFile {
 		t.Fatalf("the file written is not read: %v", err)
 	}
-	if _, read, why, err := Cached(path, more, opts, "build-a"); err != nil || read {
-		t.Fatalf("another corpus read the file: %q %v", why, err)
+	if kept, read, _, err := Cached(path, inUse, exs, opts, "build-a"); err != nil || read || kept != inUse {
+		t.Fatalf("the model in use, of the same corpus, was not kept: read %v, %v", read, err)
+	}
+	if m, read, why, err := Cached(path, inUse, more, opts, "build-a"); err != nil || read || m == inUse {
+		t.Fatalf("another corpus kept or read the model: %q %v", why, err)
 	}
 	if err := os.WriteFile(path, flipped, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, read, why, err := Cached(path, exs, opts, "build-a"); err != nil || read {
+	if _, read, why, err := Cached(path, nil, exs, opts, "build-a"); err != nil || read {
 		t.Fatalf("a damaged file was read: %q %v", why, err)
 	}
-	if _, read, _, err := Cached(path, exs, opts, "build-a"); err != nil || !read {
+	if _, read, _, err := Cached(path, nil, exs, opts, "build-a"); err != nil || !read {
 		t.Fatalf("the damaged file was not rewritten: %v", err)
 	}
 }
