@@ -84,7 +84,8 @@ func foldRune(r rune) rune {
 }
 
 // A feature is a hashed n-gram: FNV-1a over its runes, seeded by its
-// length so that a bigram and a trigram never share a hash by design.
+// length so that a bigram and a trigram never share a hash by design, its
+// top bit clear (pairBit).
 const (
 	fnvOffset = 14695981039346656037
 	fnvPrime  = 1099511628211
@@ -96,8 +97,26 @@ func gramHash(rs []rune) uint64 {
 		h ^= uint64(r)
 		h *= fnvPrime
 	}
-	return h
+	return h &^ pairBit
 }
+
+// pairHash is the feature of two characters with one between them:
+// FNV-1a seeded apart from the n-grams', its top bit set.
+func pairHash(a, b rune) uint64 {
+	h := uint64(fnvOffset) ^ pairSeed
+	h = (h ^ uint64(a)) * fnvPrime
+	return (h^uint64(b))*fnvPrime | pairBit
+}
+
+// pairBit is set in a gapped pair's hash and clear in every other
+// feature's, so that the vote can leave the pairs out (neighbours.go).
+const pairBit = 1 << 63
+
+// isPair reports a gapped pair's feature.
+func isPair(h uint64) bool { return h&pairBit != 0 }
+
+// pairSeed tells a gapped pair from the bigram of the same characters.
+const pairSeed = 0x5bd1e995
 
 // lengthFeature says how long a message is, in buckets: a two-character
 // message is a greeting or a one-word question far more often than a
@@ -134,8 +153,22 @@ func features(text string, buf []uint64) ([]uint64, float32) {
 	last := lastClause(rs)
 	for i := range last {
 		for n := 1; n <= maxGram && i+n <= len(last); n++ {
-			buf = append(buf, gramHash(last[i:i+n])^askSalt)
+			buf = append(buf, (gramHash(last[i:i+n])^askSalt)&^pairBit)
 		}
+	}
+	// Two characters with one between them, whatever it is: "不…吗",
+	// "能…不", "被…了", "找…管" hold across the character a business puts
+	// in the middle, and one typo spoils three n-grams but only one of
+	// these. Cross-validation: accuracy 0.947 → 0.949, macro-F1 0.932 →
+	// 0.934; the evaluation sets' messages right 1,288.0 → 1,293.1 of
+	// 1,340 and complaints and paperwork requests recognised 420.1 →
+	// 420.6 of 433 (mean over eight seeds). A gap of two as well, these
+	// pairs of the last clause counted apart, or gapped trigrams did no
+	// better. The vote of the nearest messages does not read them: with
+	// them it was right on one message more (1,294.25) for a quarter more
+	// time a prediction.
+	for i := 0; i+2 < len(rs); i++ {
+		buf = append(buf, pairHash(rs[i], rs[i+2]))
 	}
 	buf = distinct(buf)
 	return buf, float32(1 / math.Sqrt(float64(len(buf))))

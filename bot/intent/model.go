@@ -5,8 +5,8 @@
 //
 // The model is a multinomial logistic regression over hashed character
 // n-grams (one to three characters, with the message's start and end
-// marked), the grams of its last clause counted apart, and a length
-// bucket, trained by AdaGrad; its probabilities are pooled with a vote of
+// marked), pairs of characters with one between them, the grams of its
+// last clause counted apart, and a length bucket, trained by AdaGrad; its probabilities are pooled with a vote of
 // the corpus's messages nearest the one read (neighbours.go). It trains
 // in a fraction
 // of a second, so a deployment trains it at start-up from the corpus it
@@ -199,7 +199,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	})
 	fx, _ := newFeatureIndex(byRow) // a map's keys never repeat
 	m := &Model{labels: labels, index: fx, w: make([]float32, len(w)), bias: make([]float32, k), Examples: len(examples),
-		near: buildNeighbours(rows, at, ys, len(index))}
+		near: buildNeighbours(rows, at, ys, byRow)}
 	for i, v := range w {
 		m.w[i] = float32(v)
 	}

@@ -59,8 +59,10 @@ type neighbours struct {
 }
 
 // buildNeighbours indexes n messages whose feature rows are
-// rows[at[i]:at[i+1]] and whose classes are ys, over nrows rows.
-func buildNeighbours(rows []int32, at []int, ys []int, nrows int) *neighbours {
+// rows[at[i]:at[i+1]] and whose classes are ys, over the rows whose
+// hashes byRow lists.
+func buildNeighbours(rows []int32, at []int, ys []int, byRow []uint64) *neighbours {
+	nrows := len(byRow)
 	n := len(ys)
 	df := make([]int32, nrows)
 	for _, r := range rows {
@@ -70,7 +72,9 @@ func buildNeighbours(rows []int32, at []int, ys []int, nrows int) *neighbours {
 		norm: make([]float32, n), class: make([]uint8, n)}
 	limit := int32(commonShare * float64(n))
 	for r, d := range df {
-		if d > 0 && d <= limit {
+		if d > 0 && d <= limit && !isPair(byRow[r]) {
+			// A gapped pair mostly repeats the grams around it: in the
+			// vote it costs more postings than it tells apart.
 			nb.idf[r] = float32(math.Log(float64(n) / float64(1+d)))
 		} else {
 			df[r] = 0
