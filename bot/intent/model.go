@@ -6,12 +6,13 @@
 // The model is a multinomial logistic regression over hashed character
 // n-grams (one to three characters, with the message's start and end
 // marked), pairs of characters with one between them, the grams of its
-// last clause counted apart, and a length bucket, trained by AdaGrad; its probabilities are pooled with a vote of
-// the corpus's messages nearest the one read (neighbours.go). It trains
-// in a fraction
-// of a second, so a deployment trains it at start-up from the corpus it
-// ships with, and again on every reload: an operator who adds messages to
-// the corpus needs no separate build step. Training is deterministic: the
+// last clause counted apart, and a length bucket, trained by AdaGrad; its
+// probabilities are pooled with a vote of the corpus's messages nearest
+// the one read (neighbours.go). It trains in about a second, so a
+// deployment trains it at start-up from the corpus it ships with (or reads
+// it from the file it was kept in), and again on a reload whose corpus
+// changed: an operator who adds messages to the corpus needs no separate
+// build step. Training is deterministic: the
 // same corpus gives the same weights, to the bit, on every replica.
 package intent
 
