@@ -101,7 +101,9 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 			cv = &r
 		}
 		if *orders > 0 {
-			r, err := evaluate.Orders(exs, intent.Options{}, *orders, sets, caseSets)
+			// The engine's model is seed 1's, trained on the same corpus
+			// with the same options.
+			r, err := evaluate.Orders(exs, intent.Options{}, *orders, sets, caseSets, a.intents.Load())
 			if err != nil {
 				return err
 			}

@@ -12,6 +12,14 @@ import (
 // frontdoor eval sends a set through the engine and, with --orders, scores
 // the intent model alone trained in each order.
 func TestEvalCommand(t *testing.T) {
+	// The engine's model is read from beside a snapshot of the test's own,
+	// not trained for each of the two runs: only the orders train.
+	t.Setenv("FRONTDOOR_KB_SNAPSHOT", filepath.Join(t.TempDir(), "kb.snapshot"))
+	cfg, err := LoadConfig("", os.LookupEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	presetModel(t, cfg)
 	set := filepath.Join(t.TempDir(), "mini.jsonl")
 	lines := `{"id": "m-1", "region": "葛店开发区", "text": "你好", "intent": "greeting", "seed": null, "item_contains": null, "lead_units": [], "commitment": null}
 {"id": "m-2", "region": "葛店开发区", "text": "低压小微企业接电 没有外线工程 要几天", "intent": "policy_query", "seed": "001_ae791fdead5d71ad.txt", "item_contains": "无外部工程的办电时间压缩至3个工作日以内", "lead_units": [], "commitment": "3个工作日"}

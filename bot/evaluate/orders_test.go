@@ -22,7 +22,7 @@ func TestOrders(t *testing.T) {
 		{{Text: "窗口的人态度恶劣还乱收费 三番五次刁难我们 我要投诉", Intent: "complaint"},
 			{Text: "注销公司一般要多长时间", Intent: "complaint"}}, // labelled wrong on purpose
 	}
-	r, err := evaluate.Orders(exs, intent.Options{Epochs: 2}, 2, []string{"dir/a.jsonl", "b.jsonl"}, sets)
+	r, err := evaluate.Orders(exs, intent.Options{Epochs: 2}, 2, []string{"dir/a.jsonl", "b.jsonl"}, sets, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,6 +36,22 @@ func TestOrders(t *testing.T) {
 	}
 	if right, matter := r.Mean(); right != 3 || matter != 1 {
 		t.Errorf("mean %v, %v; want 3, 1", right, matter)
+	}
+	// A model given for seed 1 is scored instead of one trained: here one
+	// that knows only greetings and complaints.
+	tiny, err := intent.Train([]intent.Example{{Text: "你好", Intent: "greeting"}, {Text: "我要投诉", Intent: "complaint"}}, intent.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	given, err := evaluate.Orders(exs, intent.Options{Epochs: 2}, 2, []string{"a", "b"}, sets, tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := given.Orders[0]; o.Right[0] != 1 || o.Seed != 1 {
+		t.Errorf("seed 1 given: right %v; want the given model's [1 …]", o.Right)
+	}
+	if o := given.Orders[1]; o.Right[0] != r.Orders[1].Right[0] || o.Right[1] != r.Orders[1].Right[1] {
+		t.Errorf("seed 2: right %v; want %v as trained", o.Right, r.Orders[1].Right)
 	}
 	var b strings.Builder
 	r.Print(&b)
