@@ -13,7 +13,8 @@ import (
 // the intent model alone trained in each order.
 func TestEvalCommand(t *testing.T) {
 	// The engine's model is read from beside a snapshot of the test's own,
-	// not trained for each of the two runs: only the orders train.
+	// not trained for each of the two runs, and is seed 1's: of the
+	// orders, only seed 2 trains.
 	t.Setenv("FRONTDOOR_KB_SNAPSHOT", filepath.Join(t.TempDir(), "kb.snapshot"))
 	cfg, err := LoadConfig("", os.LookupEnv)
 	if err != nil {

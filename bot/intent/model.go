@@ -12,8 +12,8 @@
 // deployment trains it at start-up from the corpus it ships with (or reads
 // it from the file it was kept in), and again on a reload whose corpus
 // changed: an operator who adds messages to the corpus needs no separate
-// build step. Training is deterministic: the
-// same corpus gives the same weights, to the bit, on every replica.
+// build step. Training is deterministic: the same corpus gives the same
+// weights, to the bit, on every replica.
 package intent
 
 import (
