@@ -100,13 +100,9 @@ func gramHash(rs []rune) uint64 {
 	return h &^ pairBit
 }
 
-// pairHash is the feature of two characters with one between them:
-// FNV-1a seeded apart from the n-grams', its top bit set.
-func pairHash(a, b rune) uint64 {
-	h := uint64(fnvOffset) ^ pairSeed
-	h = (h ^ uint64(a)) * fnvPrime
-	return (h^uint64(b))*fnvPrime | pairBit
-}
+// pairHash is the feature of two characters with one between them: the
+// hash of their bigram with pairBit set, which no n-gram's has.
+func pairHash(a, b rune) uint64 { return gramHash([]rune{a, b}) | pairBit }
 
 // pairBit is set in a gapped pair's hash and clear in every other
 // feature's, so that the vote can leave the pairs out (neighbours.go).
@@ -114,9 +110,6 @@ const pairBit = 1 << 63
 
 // isPair reports a gapped pair's feature.
 func isPair(h uint64) bool { return h&pairBit != 0 }
-
-// pairSeed tells a gapped pair from the bigram of the same characters.
-const pairSeed = 0x5bd1e995
 
 // lengthFeature says how long a message is, in buckets: a two-character
 // message is a greeting or a one-word question far more often than a
