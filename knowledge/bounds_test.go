@@ -47,10 +47,7 @@ func TestQuantitiesIn(t *testing.T) {
 // A quantity the question states picks the figure whose bound it meets;
 // one that meets none leaves the choice to the words.
 func TestBestCommitmentMeetsTheBound(t *testing.T) {
-	b, err := Load(seedsMapFS(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := seedBase(t)
 	it, ok := b.FindItem("001_ae791fdead5d71ad.txt", "7")
 	if !ok {
 		t.Fatal("no item 7")

@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -156,10 +155,7 @@ func TestOwnPart(t *testing.T) {
 // The figure for the condition the question states, negations included,
 // with the figure questions of the shipped seeds.
 func TestBestCommitmentByCondition(t *testing.T) {
-	b, err := Load(os.DirFS("../seeds"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := seedBase(t)
 	five, _ := b.Item("001_ae791fdead5d71ad.txt#一、(二) 5")
 	time := map[string]bool{"time": true}
 	tests := []struct{ q, want string }{

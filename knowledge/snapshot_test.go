@@ -114,6 +114,16 @@ func TestSnapshotAnswersAsBuilt(t *testing.T) {
 // wrote of other documents or edits — a new snapshot is written, and the
 // next load reads it.
 func TestSnapshotStaleOrCorrupt(t *testing.T) {
+	// Every case spoils a copy of one good snapshot: a build under the race
+	// detector takes seconds.
+	first := filepath.Join(t.TempDir(), SnapshotFile)
+	if _, use, err := LoadWithSnapshot(seedDir(t), Options{}, Snapshot{Path: first, Build: "test"}, nil); err != nil || !use.Wrote {
+		t.Fatalf("first load: %+v %v", use, err)
+	}
+	good, err := os.ReadFile(first)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		name string
 		// spoil changes the snapshot or the inputs after a snapshot was
@@ -164,8 +174,8 @@ func TestSnapshotStaleOrCorrupt(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fsys := seedDir(t)
 			path := filepath.Join(t.TempDir(), SnapshotFile)
-			if _, use, err := LoadWithSnapshot(fsys, Options{}, Snapshot{Path: path, Build: "test"}, nil); err != nil || !use.Wrote {
-				t.Fatalf("first load: %+v %v", use, err)
+			if err := os.WriteFile(path, good, 0o644); err != nil {
+				t.Fatal(err)
 			}
 			fsys, build := tt.spoil(t, path, fsys)
 			b, use, err := LoadWithSnapshot(fsys, Options{}, Snapshot{Path: path, Build: build}, nil)

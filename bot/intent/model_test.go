@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"frontdoor/knowledge"
@@ -22,6 +23,31 @@ func shippedCorpus(t testing.TB) []Example {
 		t.Fatal(err)
 	}
 	return exs
+}
+
+// shipped is the model of the shipped corpus with the default options,
+// trained once for the package's tests: under the race detector a training
+// takes seconds, and only TestRetrainedModelGivesTheSameAnswers needs one
+// of its own.
+var shipped struct {
+	once  sync.Once
+	model *Model
+	err   error
+}
+
+func shippedModel(t testing.TB) *Model {
+	t.Helper()
+	shipped.once.Do(func() {
+		exs, err := knowledge.ReadCorpus(seeds.FS)
+		if err == nil {
+			shipped.model, err = Train(exs, Options{})
+		}
+		shipped.err = err
+	})
+	if shipped.err != nil {
+		t.Fatal(shipped.err)
+	}
+	return shipped.model
 }
 
 // evaluationTexts are the messages of the repository's evaluation sets:
@@ -56,18 +82,19 @@ func evaluationTexts(t testing.TB) []string {
 // processors, and are summed in one sequence all the same.
 func TestRetrainedModelGivesTheSameAnswers(t *testing.T) {
 	exs := shippedCorpus(t)
-	models := make([]*Model, 2)
+	models := []*Model{shippedModel(t), nil} // trained at GOMAXPROCS processors
 	prev := runtime.GOMAXPROCS(0)
-	defer runtime.GOMAXPROCS(prev)
-	for i, procs := range []int{3, 1} { // 3: sixteen orders in uneven batches
-		runtime.GOMAXPROCS(procs)
-		m, err := Train(exs, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		models[i] = m
+	procs := 3 // sixteen orders in uneven batches
+	if prev == procs {
+		procs = 1
 	}
+	runtime.GOMAXPROCS(procs)
+	m, err := Train(exs, Options{})
 	runtime.GOMAXPROCS(prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	models[1] = m
 	texts := evaluationTexts(t)
 	for _, ex := range exs {
 		texts = append(texts, ex.Text)
@@ -118,10 +145,7 @@ func TestAverageFits(t *testing.T) {
 // a corpus or feature change that breaks the model outright.
 func TestTheModelLearnsTheCorpus(t *testing.T) {
 	exs := shippedCorpus(t)
-	m, err := Train(exs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := shippedModel(t)
 	right := 0
 	for _, ex := range exs {
 		if m.Predict(ex.Text).Top().Label == ex.Intent {
@@ -220,10 +244,7 @@ func TestContactsAreNotRead(t *testing.T) {
 			t.Errorf("withoutContacts(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	m, err := Train(shippedCorpus(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := shippedModel(t)
 	if a, b := m.Predict(q), m.Predict(tests[0].in); a.Top() != b.Top() {
 		t.Errorf("with contact details %v, without %v", b.Top(), a.Top())
 	}
@@ -233,10 +254,7 @@ func FuzzPredict(f *testing.F) {
 	for _, s := range []string{"你好", "接电要多久", "", "\x02\x03", "🙂🙂", "ＧＤ２０２６"} {
 		f.Add(s)
 	}
-	m, err := Train(shippedCorpus(f), Options{Epochs: 2})
-	if err != nil {
-		f.Fatal(err)
-	}
+	m := shippedModel(f)
 	f.Fuzz(func(t *testing.T, s string) {
 		p := m.Predict(s)
 		sum := 0.0
@@ -254,10 +272,7 @@ var benchTexts = []string{"注销公司要交什么材料", "不动产抵押登�
 	"我们厂申请接电三个月了还没通,供电公司一直拖着不办,严重影响生产", "办营业执照被窗口来回推,跑了五趟还没办下来,太离谱了"}
 
 func BenchmarkPredict(b *testing.B) {
-	m, err := Train(shippedCorpus(b), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	m := shippedModel(b)
 	texts := benchTexts
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -270,10 +285,7 @@ func BenchmarkPredict(b *testing.B) {
 // processor's caches, as in a server that answers, searches and talks to
 // Redis between two predictions (predict-ns).
 func BenchmarkPredictCold(b *testing.B) {
-	m, err := Train(shippedCorpus(b), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	m := shippedModel(b)
 	knowledgetest.Cold(b, "predict-ns", func(i int) { m.Predict(benchTexts[i%len(benchTexts)]) })
 }
 

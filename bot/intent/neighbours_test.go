@@ -11,10 +11,7 @@ import (
 // weights made it.
 func TestNeighbours(t *testing.T) {
 	exs := shippedCorpus(t)
-	m, err := Train(exs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := shippedModel(t)
 	rowsOf := func(text string) []int32 {
 		hs, _ := features(text, nil)
 		var rows []int32
