@@ -198,6 +198,9 @@ func (c *opsCluster) servedBy(key string) string {
 // for after the other is promoted, and must lose no ticket number given
 // out.
 func TestClusterFailover(t *testing.T) {
+	// Mostly waiting for Redis's timers: it runs beside the other
+	// operations tests that wait.
+	t.Parallel()
 	opsNeed(t, "redis-server")
 	t.Run("auto-pipelined", func(t *testing.T) { opsClusterFailover(t, 1, 0, "true") })
 	t.Run("one command at a time", func(t *testing.T) { opsClusterFailover(t, 1, 0, "false") })

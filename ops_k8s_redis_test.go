@@ -37,6 +37,9 @@ const k8sRedisManifestFile = "deployments/kubernetes/redis-sentinel.yaml"
 // a replica of the new primary, and restarts a sentinel, which must keep
 // its id and follow the new primary.
 func TestK8sRedisSentinelStarts(t *testing.T) {
+	// Mostly waiting for Redis's timers: it runs beside the other
+	// operations tests that wait.
+	t.Parallel()
 	opsNeedRedis(t, "redis-server", "redis-sentinel", "redis-cli")
 	// The scripts' other tools, which the redis image has.
 	for _, tool := range []string{"sh", "env", "awk", "sed", "wc", "timeout"} {

@@ -181,6 +181,9 @@ func opsSentinelMaster(s *opsRedisProc, masterName string) string {
 // one to wait for after the other is promoted and must lose no ticket
 // number given out.
 func TestSentinelFailover(t *testing.T) {
+	// Mostly waiting for Redis's timers: it runs beside the other
+	// operations tests that wait.
+	t.Parallel()
 	opsNeedRedis(t, "redis-server", "redis-sentinel")
 	t.Run("asynchronous", func(t *testing.T) { opsSentinelFailover(t, 1, 0) })
 	t.Run("waiting for a replica", func(t *testing.T) { opsSentinelFailover(t, 2, 1) })
