@@ -25,7 +25,8 @@ func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge
 	settings := kb.RegionSettings(region)
 	var item *knowledge.Item
 	var units []string
-	if len(res) > 0 && res[0].Score >= e.cfg.RouteScore && !e.unclearUnit(res) {
+	named := preferNamedUnit(question, region, res, e.cfg.RouteScore)
+	if len(res) > 0 && res[0].Score >= e.cfg.RouteScore && (named || !e.unclearUnit(res)) {
 		item = res[0].Item
 		units = item.RoutingUnits()
 		sess.Item = item.ID
