@@ -1,14 +1,13 @@
 package bot
 
 import (
-	"io/fs"
-	"os"
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"frontdoor/knowledge"
+	"frontdoor/knowledge/knowledgetest"
+	"frontdoor/seeds"
 )
 
 func TestNamesUnit(t *testing.T) {
@@ -72,16 +71,7 @@ func TestPreferNamedUnit(t *testing.T) {
 // items), a named unit routes more of them to their item's units than
 // the ranking alone: 2,720 against 2,713 of 3,091 when it was written.
 func TestNamedUnitRoutesTheCorpusBetter(t *testing.T) {
-	dir := os.DirFS("../seeds")
-	fsys := fstest.MapFS{}
-	err := fs.WalkDir(dir, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasPrefix(p, knowledge.CorpusDir+"/") {
-			return err
-		}
-		data, err := fs.ReadFile(dir, p)
-		fsys[p] = &fstest.MapFile{Data: data}
-		return err
-	})
+	fsys, err := knowledgetest.Seeds(knowledge.CorpusDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +79,7 @@ func TestNamedUnitRoutesTheCorpusBetter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := knowledge.ReadCorpus(dir)
+	msgs, err := knowledge.ReadCorpus(seeds.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,25 +2,17 @@ package knowledge
 
 import (
 	"errors"
-	"io/fs"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
+
+	"frontdoor/knowledge/knowledgetest"
 )
 
 func seedsMapFS(t *testing.T) fstest.MapFS {
 	t.Helper()
-	m := fstest.MapFS{}
-	err := fs.WalkDir(os.DirFS("../seeds"), ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile("../seeds/" + name)
-		m[name] = &fstest.MapFile{Data: b}
-		return err
-	})
+	m, err := knowledgetest.Seeds()
 	if err != nil {
 		t.Fatal(err)
 	}
