@@ -32,7 +32,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval", "eval --set FILE [--set FILE …] [--folds K] [--orders N] [--json]", stderr)
 	var sets setList
 	fs.Var(&sets, "set", "JSON-lines evaluation set (required; repeat for several)")
-	folds := fs.Int("folds", 5, "folds of the intent model's cross-validation on the corpus (0: none)")
+	folds := fs.Int("folds", 5, "folds of the cross-validations on the corpus, the intent model's and the ranking's and routing's (0: none)")
 	orders := fs.Int("orders", 0, "also score the intent model alone trained in this many orders (seeds 1…N) on every set, and their mean")
 	asJSON := fs.Bool("json", false, "print the report as JSON, with every outcome")
 	seedsDir := fs.String("seeds", "", "knowledge directory (default FRONTDOOR_SEEDS or ./seeds)")
@@ -87,7 +87,15 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		reps[i].Set = sets[i]
 	}
 	var cv *intent.CVReport
+	var ret *evaluate.RetrievalReport
 	var ords *evaluate.OrdersReport
+	if *folds > 1 {
+		r, err := evaluate.CrossRetrieval(a.Engine, seedsFS(cfg, nil), *folds)
+		if err != nil {
+			return err
+		}
+		ret = &r
+	}
 	if *folds > 1 || *orders > 0 {
 		exs, err := intent.LoadCorpus(corpusLayers(seedsFS(cfg, nil))...)
 		if err != nil {
@@ -115,14 +123,15 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		if len(reps) == 1 && ords == nil {
-			reps[0].CrossValidation = cv
+			reps[0].CrossValidation, reps[0].Retrieval = cv, ret
 			return enc.Encode(reps[0])
 		}
 		return enc.Encode(struct {
-			Sets            []evaluate.Report      `json:"sets"`
-			CrossValidation *intent.CVReport       `json:"cross_validation,omitempty"`
-			Orders          *evaluate.OrdersReport `json:"orders,omitempty"`
-		}{reps, cv, ords})
+			Sets            []evaluate.Report         `json:"sets"`
+			CrossValidation *intent.CVReport          `json:"cross_validation,omitempty"`
+			Retrieval       *evaluate.RetrievalReport `json:"retrieval_cross_validation,omitempty"`
+			Orders          *evaluate.OrdersReport    `json:"orders,omitempty"`
+		}{reps, cv, ret, ords})
 	}
 	for i, rep := range reps {
 		if len(reps) > 1 {
@@ -136,6 +145,10 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if cv != nil {
 		fmt.Fprintln(stdout)
 		cv.Print(stdout)
+	}
+	if ret != nil {
+		fmt.Fprintln(stdout)
+		ret.Print(stdout)
 	}
 	if ords != nil {
 		fmt.Fprintln(stdout)

@@ -23,16 +23,9 @@ var difficultCues = []string{"多个部门", "好几个部门", "几个部门", 
 func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge.Hit, kind ticket.Kind, sess *session) (Reply, error) {
 	kb, region, question := a.kb, a.region, a.text
 	settings := kb.RegionSettings(region)
-	var item *knowledge.Item
-	var units []string
-	named := preferNamedUnit(question, region, res, e.cfg.RouteScore)
-	if len(res) > 0 && res[0].Score >= e.cfg.RouteScore && (named || !e.unclearUnit(res)) {
-		item = res[0].Item
-		units = item.RoutingUnits()
+	item, units := e.routedTo(settings, res)
+	if item != nil {
 		sess.Item = item.ID
-	}
-	if len(units) == 0 {
-		units = []string{dispatcherOf(settings)}
 	}
 	contact, ask := e.contactFor(question, sess)
 	req := ticket.Request{Tenant: in.Tenant, Region: region, User: in.User, Channel: in.Channel, Account: in.Account,
@@ -67,6 +60,38 @@ func (e *Engine) route(ctx context.Context, in Inbound, a asked, res []knowledge
 		askContact(&r, t, sess)
 	}
 	return r, nil
+}
+
+// routedTo is the item a complaint or a paperwork request is about, if one
+// fits clearly, and the units it goes to: the item's, else the region's
+// dispatcher.
+func (e *Engine) routedTo(settings knowledge.RegionSettings, res []knowledge.Hit) (*knowledge.Item, []string) {
+	var item *knowledge.Item
+	if len(res) > 0 && res[0].Score >= e.cfg.RouteScore && !e.unclearUnit(res) {
+		item = res[0].Item
+		if units := item.RoutingUnits(); len(units) > 0 {
+			return item, units
+		}
+	}
+	return item, []string{dispatcherOf(settings)}
+}
+
+// Routing is where the engine sends a complaint, or with assist a request
+// for paperwork, about text in region of kb: the item it is about, if one
+// fits clearly, and the units it goes to. It measures routing apart
+// from reading the intent (evaluate.CrossRetrieval), on a base of the
+// caller's.
+func (e *Engine) Routing(kb *knowledge.Base, region, text string, assist bool) (*knowledge.Item, []string, error) {
+	q, err := kb.Ask(region, text)
+	if err != nil {
+		return nil, nil, err
+	}
+	prefer := ""
+	if assist {
+		prefer = knowledge.TagAssist
+	}
+	item, units := e.routedTo(kb.RegionSettings(region), q.Search(5, prefer))
+	return item, units, nil
 }
 
 // unclearUnit reports a ranking whose two best items fit alike and are

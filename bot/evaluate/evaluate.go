@@ -95,6 +95,9 @@ type Report struct {
 	Outcomes   []Outcome `json:"outcomes,omitempty"`
 	// CrossValidation is the intent model's k-fold figures on its corpus.
 	CrossValidation *intent.CVReport `json:"cross_validation,omitempty"`
+	// Retrieval is the ranking's and the routing's k-fold figures on the
+	// corpus's messages about an item.
+	Retrieval *RetrievalReport `json:"retrieval_cross_validation,omitempty"`
 }
 
 // Handler is the engine under test.

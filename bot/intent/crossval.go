@@ -47,7 +47,7 @@ func CrossValidate(examples []Example, k int, opts Options) (CVReport, error) {
 	if k < 2 {
 		k = 5
 	}
-	fold := folds(examples, k, opts.Seed)
+	fold := Folds(examples, k, opts.Seed)
 	preds := make([]Prediction, len(examples))
 	errs := make([]error, k)
 	var wg sync.WaitGroup
@@ -82,9 +82,9 @@ func CrossValidate(examples []Example, k int, opts Options) (CVReport, error) {
 	return score(examples, preds, k), nil
 }
 
-// folds assigns every example a fold, class by class in a seeded shuffle,
-// so that each fold holds its share of every class.
-func folds(examples []Example, k int, seed uint64) []int {
+// Folds assigns every example one of k folds, class by class in a seeded
+// shuffle, so that each fold holds its share of every class.
+func Folds(examples []Example, k int, seed uint64) []int {
 	byClass := map[string][]int{}
 	for i, ex := range examples {
 		byClass[ex.Intent] = append(byClass[ex.Intent], i)
