@@ -47,7 +47,7 @@ type RetrievalReport struct {
 // folds (stratified by intent, as the intent model's cross-validation),
 // builds the base k times, each with the other folds' messages as its
 // corpus, and searches and routes each fold's messages about an item in
-// the base built without them.
+// the base built without them, in the item's region.
 func CrossRetrieval(r Router, fsys fs.FS, k int) (RetrievalReport, error) {
 	rep := RetrievalReport{Folds: k}
 	msgs, err := knowledge.ReadCorpus(fsys)
@@ -92,7 +92,7 @@ func CrossRetrieval(r Router, fsys fs.FS, k int) (RetrievalReport, error) {
 			}
 			switch m.Intent {
 			case "policy_query":
-				hits, err := kb.Search(m.Region, m.Text, 3)
+				hits, err := kb.Search(want.Region, m.Text, 3)
 				if err != nil {
 					return rep, err
 				}
@@ -105,7 +105,7 @@ func CrossRetrieval(r Router, fsys fs.FS, k int) (RetrievalReport, error) {
 					top3++
 				}
 			case "complaint", "assist_request":
-				item, units, err := r.Routing(kb, m.Region, m.Text, m.Intent == "assist_request")
+				item, units, err := r.Routing(kb, want.Region, m.Text, m.Intent == "assist_request")
 				if err != nil {
 					return rep, err
 				}
